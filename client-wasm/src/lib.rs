@@ -1,0 +1,1 @@
+//! planwire client (placeholder while the core lands).

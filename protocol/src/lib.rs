@@ -1,0 +1,399 @@
+//! The planwire wire protocol, defined once for the server and the client.
+//!
+//! Every shape of seed 000 (the Plan WebSocket Service) is here exactly as written.
+//! What planwire adds is an optional field or a new message type, marked **extension**
+//! in the doc comment, so a peer that knows only seed 000 still interoperates.
+//! `docs/protocol.md` documents every message with a JSON example.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+/// The `type` strings of every message.
+pub mod kind {
+    /// Client: join a plan room. Server: join confirmation or another user's join.
+    pub const JOIN_PLAN: &str = "join-plan";
+    /// Client: leave a plan room. Server: another user left.
+    pub const LEAVE_PLAN: &str = "leave-plan";
+    /// Client keep-alive.
+    pub const PING: &str = "ping";
+    /// Server: connection confirmation, and the answer to `ping`.
+    pub const PONG: &str = "pong";
+    /// **Extension.** Client: authenticate with the first frame instead of the URL.
+    pub const AUTH: &str = "auth";
+    /// Server broadcast: a task changed.
+    pub const TASK_UPDATED: &str = "task-updated";
+    /// Server broadcast: a task was added.
+    pub const TASK_CREATED: &str = "task-created";
+    /// Server broadcast: a task was removed.
+    pub const TASK_DELETED: &str = "task-deleted";
+    /// Server broadcast: the plan's tasks were reordered.
+    pub const TASK_REORDERED: &str = "task-reordered";
+    /// Server broadcast: the plan's progress changed.
+    pub const PROGRESS_UPDATED: &str = "progress-updated";
+    /// **Extension.** Server: a request failed (`code`, `message`).
+    pub const ERROR: &str = "error";
+}
+
+/// The `code` strings of `error` messages (**extension**, after seeds 002 and 004).
+pub mod error_code {
+    /// Missing, invalid or expired token.
+    pub const UNAUTHORIZED: &str = "UNAUTHORIZED";
+    /// The user is not a member of the plan.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// No plan or task with that id.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// The frame is not JSON, has an unknown `type`, or a field has the wrong type.
+    pub const INVALID_MESSAGE: &str = "INVALID_MESSAGE";
+    /// Too many messages; `retryAfterMs` says when to try again.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// Too many connections for this user or this server.
+    pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
+}
+
+/// WebSocket close codes used by planwire.
+pub mod close_code {
+    /// Normal closure (the caller closed).
+    pub const NORMAL: u16 = 1000;
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Closed without a close frame (reported by browsers, never sent).
+    pub const ABNORMAL: u16 = 1006;
+    /// Policy violation, e.g. rate limit exceeded repeatedly.
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// A frame exceeded the size limit (64 KiB).
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// The connection could not keep up (its outbound queue is full); reconnect later.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Missing, invalid or expired token.
+    pub const UNAUTHORIZED: u16 = 4001;
+}
+
+/// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(untagged)]
+pub enum UserId {
+    /// A numeric id, as in seed 000.
+    Num(i64),
+    /// A string id.
+    Str(String),
+}
+
+/// A participant of a plan room, as listed in the join confirmation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    /// The user's id.
+    pub user_id: UserId,
+    /// The user's display name.
+    pub user_name: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client → server
+// ---------------------------------------------------------------------------------------------
+
+/// A message from the client to the server.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type")]
+pub enum ClientMessage {
+    /// `{"type":"join-plan","planId":"123"}`
+    #[serde(rename = "join-plan", rename_all = "camelCase")]
+    JoinPlan {
+        /// The plan room to join.
+        plan_id: String,
+        /// **Extension.** The last `seq` the client applied in this room; asks for a replay.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<u64>,
+    },
+    /// `{"type":"leave-plan","planId":"123"}`
+    #[serde(rename = "leave-plan", rename_all = "camelCase")]
+    LeavePlan {
+        /// The plan room to leave.
+        plan_id: String,
+    },
+    /// `{"type":"ping"}`
+    #[serde(rename = "ping")]
+    Ping,
+    /// **Extension.** `{"type":"auth","token":"…"}` as the first frame, instead of `?token=`.
+    #[serde(rename = "auth")]
+    Auth {
+        /// The JWT.
+        token: String,
+    },
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server → client
+// ---------------------------------------------------------------------------------------------
+
+/// The envelope of every server message: `{"type", "planId"?, "data"?, "timestamp"?, "seq"?}`.
+///
+/// `D` is the payload: a concrete struct when the server writes, or
+/// `&serde_json::value::RawValue` when the client decodes the envelope first and the payload later.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<'a, D> {
+    /// The message type, one of [`kind`].
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    /// The plan room the message belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub plan_id: Option<Cow<'a, str>>,
+    /// The payload.
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub data: Option<D>,
+    /// ISO 8601 time of a broadcast.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub timestamp: Option<Cow<'a, str>>,
+    /// **Extension.** Per-room, strictly increasing sequence number of a room broadcast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+fn none<T>() -> Option<T> {
+    None
+}
+
+/// `pong` data: the connection confirmation (and, with `connected`, the answer to `ping`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Connected {
+    /// The authenticated user.
+    pub user_id: UserId,
+    /// Always `true`.
+    pub connected: bool,
+    /// Server time, ISO 8601.
+    pub timestamp: String,
+    /// **Extension.** Identifies this connection (send it as `X-Connection-Id` on REST calls).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+}
+
+/// `join-plan` data sent to the joiner: the join confirmation.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinConfirm {
+    /// Always `true` (a refused join gets an `error` message instead).
+    pub success: bool,
+    /// Distinct users in the room.
+    pub participant_count: u32,
+    /// Distinct users in the room, one entry per user however many tabs they have open.
+    pub participants: Vec<Participant>,
+    /// **Extension.** Whether the events after the client's `lastSeq` were replayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<bool>,
+    /// **Extension.** The room's latest `seq` at the time of the join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+/// `join-plan` data sent to the others: a user joined.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserJoined {
+    /// Who joined.
+    pub user_id: UserId,
+    /// Their display name.
+    pub user_name: String,
+    /// Distinct users in the room now.
+    pub participant_count: u32,
+}
+
+/// The two shapes of a server `join-plan` message; the confirmation carries `success`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum JoinPlanData {
+    /// To the joiner.
+    Confirm(JoinConfirm),
+    /// To the others.
+    UserJoined(UserJoined),
+}
+
+/// `leave-plan` data: a user left (their last connection in the room left).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct UserLeft {
+    /// Who left.
+    pub user_id: UserId,
+    /// Distinct users in the room now.
+    pub participant_count: u32,
+    /// **Extension.** Their display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+/// `task-updated` / `task-created` data. `T` is [`Task`] on the server and raw JSON on the client.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct TaskPayload<T> {
+    /// The task as it is now.
+    pub task: T,
+}
+
+/// `task-deleted` data.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDeleted {
+    /// The deleted task's id, as a string (seed 000).
+    pub task_id: String,
+}
+
+/// `task-reordered` data.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskReordered {
+    /// Every task id of the plan, as strings, in the new order (seed 000).
+    pub task_ids: Vec<String>,
+}
+
+/// A plan's progress.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Number of tasks.
+    pub total_tasks: u32,
+    /// Number of tasks whose status is `completed`.
+    pub completed_tasks: u32,
+    /// `completed * 100 / total`, rounded down; 0 for an empty plan.
+    pub completion_percentage: u32,
+}
+
+impl Progress {
+    /// Computes progress from counts.
+    pub fn from_counts(total_tasks: u32, completed_tasks: u32) -> Self {
+        let completion_percentage = if total_tasks == 0 {
+            0
+        } else {
+            (u64::from(completed_tasks) * 100 / u64::from(total_tasks)) as u32
+        };
+        Progress { total_tasks, completed_tasks, completion_percentage }
+    }
+}
+
+/// `progress-updated` data.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressPayload {
+    /// The plan's progress now.
+    pub progress: Progress,
+}
+
+/// **Extension.** `error` data.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorData<'a> {
+    /// One of [`error_code`] (clients accept unknown codes).
+    #[serde(borrow)]
+    pub code: Cow<'a, str>,
+    /// Human-readable explanation.
+    #[serde(borrow)]
+    pub message: Cow<'a, str>,
+    /// The plan the failed request named, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub plan_id: Option<Cow<'a, str>>,
+    /// For `RATE_LIMITED`: milliseconds until messages are accepted again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and tasks (REST bodies and broadcast payloads)
+// ---------------------------------------------------------------------------------------------
+
+/// A task's status.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Not started.
+    NotStarted,
+    /// Being worked on.
+    InProgress,
+    /// Done.
+    Completed,
+}
+
+/// A task of a plan, as the mock server stores and broadcasts it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    /// Numeric id, unique across plans.
+    pub id: u64,
+    /// The plan holding the task.
+    pub plan_id: String,
+    /// Title.
+    pub title: String,
+    /// Status.
+    pub status: TaskStatus,
+    /// Zero-based position in the plan.
+    pub position: u32,
+    /// ISO 8601 creation time.
+    pub created_at: String,
+    /// ISO 8601 time of the last change.
+    pub updated_at: String,
+}
+
+/// `GET /api/plans/:planId` response.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// Plan id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Member user ids.
+    pub members: Vec<UserId>,
+    /// Tasks in order.
+    pub tasks: Vec<Task>,
+    /// Progress.
+    pub progress: Progress,
+    /// **Extension.** The room's latest `seq`: events after it are not reflected here.
+    pub seq: u64,
+}
+
+/// `POST /api/plans/:planId/tasks` body.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateTask {
+    /// Title (1 to 500 characters).
+    pub title: String,
+    /// Initial status; `not_started` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+}
+
+/// `PATCH /api/tasks/:taskId` body: the fields to change.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateTask {
+    /// New title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// New status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+}
+
+/// `POST /api/plans/:planId/tasks/reorder` body.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReorderTasks {
+    /// Every task id of the plan exactly once, as strings, in the new order.
+    pub task_ids: Vec<String>,
+}
+
+/// JSON body of every REST error response.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RestError {
+    /// One of [`error_code`].
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! Covers: every seed 000 message shape parses and re-serializes as written; the two
+//! `join-plan` server shapes are told apart; extensions are optional on the way in and
+//! absent on the way out when unset; wrong field types are rejected.
+
+use super::*;
+use alloc::borrow::ToOwned;
+use alloc::string::ToString;
+use serde_json::value::RawValue;
+use serde_json::{json, Value};
+
+fn same_json(a: &str, b: &Value) {
+    let a: Value = serde_json::from_str(a).unwrap();
+    assert_eq!(&a, b);
+}
+
+#[test]
+fn client_messages_match_seed() {
+    let join = ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: None };
+    same_json(&serde_json::to_string(&join).unwrap(), &json!({"type":"join-plan","planId":"123"}));
+    let leave = ClientMessage::LeavePlan { plan_id: "123".into() };
+    same_json(&serde_json::to_string(&leave).unwrap(), &json!({"type":"leave-plan","planId":"123"}));
+    same_json(&serde_json::to_string(&ClientMessage::Ping).unwrap(), &json!({"type":"ping"}));
+    let parsed: ClientMessage = serde_json::from_str(r#"{"type":"join-plan","planId":"123","lastSeq":7}"#).unwrap();
+    assert_eq!(parsed, ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: Some(7) });
+}
+
+#[test]
+fn client_messages_with_wrong_types_are_rejected() {
+    for bad in [
+        r#"{"type":"join-plan","planId":123}"#,
+        r#"{"type":"join-plan"}"#,
+        r#"{"type":"leave-plan","planId":null}"#,
+        r#"{"type":"dance"}"#,
+        r#"{"planId":"1"}"#,
+        r#"{"type":"join-plan","planId":"1","lastSeq":"x"}"#,
+    ] {
+        assert!(serde_json::from_str::<ClientMessage>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn connection_confirmation_matches_seed() {
+    let seed = json!({"type":"pong","data":{"userId":1,"connected":true,"timestamp":"2025-01-01T00:00:00.000Z"}});
+    let seed_text = seed.to_string();
+    let env: Envelope<Connected> = serde_json::from_str(&seed_text).unwrap();
+    let data = env.data.clone().unwrap();
+    assert_eq!(data.user_id, UserId::Num(1));
+    assert!(data.connected);
+    same_json(&serde_json::to_string(&env).unwrap(), &seed);
+}
+
+#[test]
+fn join_plan_shapes_are_told_apart() {
+    let confirm = json!({"type":"join-plan","planId":"123","data":{"success":true,"participantCount":2,
+        "participants":[{"userId":1,"userName":"user1"},{"userId":2,"userName":"user2"}]}});
+    let joined = json!({"type":"join-plan","planId":"123","data":{"userId":2,"userName":"user2","participantCount":2}});
+    let confirm_text = confirm.to_string();
+    let c: Envelope<JoinPlanData> = serde_json::from_str(&confirm_text).unwrap();
+    assert!(matches!(c.data, Some(JoinPlanData::Confirm(ref j)) if j.participants.len() == 2));
+    same_json(&serde_json::to_string(&c).unwrap(), &confirm);
+    let joined_text = joined.to_string();
+    let j: Envelope<JoinPlanData> = serde_json::from_str(&joined_text).unwrap();
+    assert!(matches!(j.data, Some(JoinPlanData::UserJoined(ref u)) if u.user_name == "user2"));
+    same_json(&serde_json::to_string(&j).unwrap(), &joined);
+}
+
+#[test]
+fn broadcasts_match_seed() {
+    let ts = "2025-01-01T00:00:00.000Z";
+    let left = json!({"type":"leave-plan","planId":"123","data":{"userId":2,"participantCount":1}});
+    let left_text = left.to_string();
+    let e: Envelope<UserLeft> = serde_json::from_str(&left_text).unwrap();
+    same_json(&serde_json::to_string(&e).unwrap(), &left);
+
+    let deleted = json!({"type":"task-deleted","planId":"123","data":{"taskId":"1"},"timestamp":ts});
+    let deleted_text = deleted.to_string();
+    let e: Envelope<TaskDeleted> = serde_json::from_str(&deleted_text).unwrap();
+    same_json(&serde_json::to_string(&e).unwrap(), &deleted);
+
+    let reordered = json!({"type":"task-reordered","planId":"123","data":{"taskIds":["3","1","2"]},"timestamp":ts});
+    let reordered_text = reordered.to_string();
+    let e: Envelope<TaskReordered> = serde_json::from_str(&reordered_text).unwrap();
+    same_json(&serde_json::to_string(&e).unwrap(), &reordered);
+
+    let progress = json!({"type":"progress-updated","planId":"123","data":{"progress":
+        {"totalTasks":10,"completedTasks":5,"completionPercentage":50}},"timestamp":ts});
+    let progress_text = progress.to_string();
+    let e: Envelope<ProgressPayload> = serde_json::from_str(&progress_text).unwrap();
+    assert_eq!(e.data.unwrap().progress, Progress::from_counts(10, 5));
+
+    let updated = r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":"Updated Task","status":"completed","extra":[1,2]}},"timestamp":"2025-01-01T00:00:00.000Z","seq":4}"#;
+    let env: Envelope<&RawValue> = serde_json::from_str(updated).unwrap();
+    assert_eq!(env.kind, "task-updated");
+    assert_eq!(env.seq, Some(4));
+    let payload: TaskPayload<&RawValue> = serde_json::from_str(env.data.unwrap().get()).unwrap();
+    assert_eq!(payload.task.get(), r#"{"id":1,"title":"Updated Task","status":"completed","extra":[1,2]}"#);
+}
+
+#[test]
+fn extensions_are_absent_when_unset() {
+    let env = Envelope {
+        kind: Cow::Borrowed(kind::TASK_DELETED),
+        plan_id: Some(Cow::Borrowed("1")),
+        data: Some(TaskDeleted { task_id: "9".to_owned() }),
+        timestamp: None,
+        seq: None,
+    };
+    same_json(&serde_json::to_string(&env).unwrap(), &json!({"type":"task-deleted","planId":"1","data":{"taskId":"9"}}));
+}
+
+#[test]
+fn string_user_ids_round_trip() {
+    let p: Participant = serde_json::from_str(r#"{"userId":"u-7","userName":"x"}"#).unwrap();
+    assert_eq!(p.user_id, UserId::Str("u-7".to_string()));
+    assert_eq!(serde_json::to_string(&p).unwrap(), r#"{"userId":"u-7","userName":"x"}"#);
+    assert!(serde_json::from_str::<Participant>(r#"{"userId":true,"userName":"x"}"#).is_err());
+}
+
+#[test]
+fn escaped_strings_decode() {
+    let env: Envelope<&RawValue> = serde_json::from_str(r#"{"type":"join\u002dplan","planId":"a\"b"}"#).unwrap();
+    assert_eq!(env.kind, "join-plan");
+    assert_eq!(env.plan_id.as_deref(), Some("a\"b"));
+    assert!(env.data.is_none());
+}
+
+#[test]
+fn progress_rounds_down_and_handles_empty() {
+    assert_eq!(Progress::from_counts(0, 0).completion_percentage, 0);
+    assert_eq!(Progress::from_counts(3, 2).completion_percentage, 66);
+    assert_eq!(Progress::from_counts(3, 3).completion_percentage, 100);
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what planwire's build, demo and tests need, skipping what is already there.
+# Idempotent: safe to run before every `npm run demo` / `npm test`.
+set -euo pipefail
+
+WASM_BINDGEN_VERSION="0.2.130"   # must equal the `wasm-bindgen = "=…"` pin in client-wasm/Cargo.toml
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '[ensure-tools] %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# 1. Rust target for the browser client.
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. Debian packages: browsers, their drivers, and wasm-opt.
+missing_pkgs=()
+have chromium || missing_pkgs+=(chromium)
+have chromedriver || missing_pkgs+=(chromium-driver)
+have firefox-esr || have firefox || missing_pkgs+=(firefox-esr)
+have wasm-opt || missing_pkgs+=(binaryen)
+if [ "${#missing_pkgs[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+fi
+
+# 3. Cargo-installed tools.
+if ! have wasm-pack; then
+  log "installing wasm-pack"
+  cargo install wasm-pack
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
+  log "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
+  cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" --force
+fi
+if ! have geckodriver; then
+  log "installing geckodriver"
+  cargo install geckodriver
+fi
+
+# 4. npm packages (workspaces), only when package.json or the lock changed.
+cd "$ROOT"
+if [ -f package.json ]; then
+  stamp="node_modules/.planwire-install-stamp"
+  want="$(cat package.json pkg-js/package.json tests/package.json demo/package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing npm packages"
+    if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+    mkdir -p node_modules && echo "$want" > "$stamp"
+  fi
+fi
+log "tools ready"
