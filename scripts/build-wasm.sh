@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the size-tuned release wasm into pkg-js/wasm and prints its raw and gzip sizes.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+wasm-pack build client-wasm --release --target web --out-dir ../pkg-js/wasm --no-pack
+for f in pkg-js/wasm/*.wasm pkg-js/wasm/*.js; do
+  printf '%-45s %8d bytes raw %8d bytes gzip -9\n' "$f" "$(wc -c <"$f")" "$(gzip -9c "$f" | wc -c)"
+done

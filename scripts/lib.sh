@@ -1,0 +1,34 @@
+# Shared helpers for planwire's scripts (sourced, not run).
+export PATH="$HOME/.cargo/bin:$PATH"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TMP_DIR="$ROOT/tests/.tmp"
+mkdir -p "$TMP_DIR"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# start_server NAME [ARGS...]: runs the debug mock-server on a free port with ARGS, waits for its
+# "listening on ws://HOST:PORT/ws" line and sets SERVER_ADDR (HOST:PORT) and SERVER_PID.
+start_server() {
+  local name="$1"; shift
+  local log="$TMP_DIR/$name.log"
+  "$ROOT/target/debug/mock-server" --port 0 "$@" >"$log.out" 2>"$log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q '^listening on ws://' "$log.out" 2>/dev/null; then
+      SERVER_ADDR="$(sed -n 's#^listening on ws://\(.*\)/ws$#\1#p' "$log.out" | head -n1)"
+      export SERVER_ADDR SERVER_PID
+      return 0
+    fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; echo "mock-server exited early" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "mock-server did not report its address within 30 s" >&2
+  return 1
+}
+
+stop_server() {
+  [ -n "${SERVER_PID:-}" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
