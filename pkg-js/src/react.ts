@@ -1,0 +1,271 @@
+/**
+ * planwire/react — `PlanSocketProvider` owns one client; `usePlanWebSocket` joins a plan room through it.
+ */
+import { createContext, createElement, useContext, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import type { ReactNode } from 'react';
+import { createPlanClient } from './index.js';
+import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress, Task } from './index.js';
+
+export type { ConnectionState, Participant, PlanClientOptions, PlanEvents, Progress, Task, UserId } from './index.js';
+
+/** Props of `PlanSocketProvider`: the client options plus children. */
+export interface PlanSocketProviderProps extends PlanClientOptions {
+  children?: ReactNode;
+}
+
+/** The last error reported by the connection: a code (e.g. `UNAUTHORIZED`, `FAILED`) and a message. */
+export interface PlanSocketError { code: string; message: string; planId?: string }
+
+/** Options of `usePlanWebSocket`: seed 000's, plus `onTaskReordered`, `onProgressUpdated` and `onResync`. */
+export interface UsePlanWebSocketOptions {
+  /** The plan room to join. */
+  planId: string;
+  /** `false` leaves (or never joins) the room; default true. */
+  enabled?: boolean;
+  onTaskUpdated?: (task: Task, event: PlanEvents['taskUpdated']) => void;
+  onTaskCreated?: (task: Task, event: PlanEvents['taskCreated']) => void;
+  onTaskDeleted?: (taskId: string, event: PlanEvents['taskDeleted']) => void;
+  onTaskReordered?: (taskIds: string[], event: PlanEvents['taskReordered']) => void;
+  onProgressUpdated?: (progress: Progress, event: PlanEvents['progressUpdated']) => void;
+  onUserJoined?: (data: PlanEvents['userJoined']) => void;
+  onUserLeft?: (data: PlanEvents['userLeft']) => void;
+  /** Events were missed and cannot be replayed: reload the plan (e.g. over REST). */
+  onResync?: (data: PlanEvents['resync']) => void;
+}
+
+/** What `usePlanWebSocket` returns. */
+export interface UsePlanWebSocketResult {
+  /** The socket is open. */
+  isConnected: boolean;
+  /** People in the room, as the server last counted them (0 while not joined or disconnected). */
+  participantCount: number;
+  participants: Participant[];
+  status: ConnectionState;
+  error: PlanSocketError | null;
+  /** Grows by one with each `resync` of this plan; a dependency for reloading. */
+  resyncCount: number;
+  /** Drops the socket and connects again now. */
+  reconnect: () => void;
+}
+
+interface ConnView { status: ConnectionState; error: PlanSocketError | null }
+interface RoomView { participants: Participant[]; participantCount: number; resyncCount: number }
+type Listener = (event: keyof PlanEvents, payload: any) => void;
+
+const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
+/** Client event → [hook option called, payload field passed first]. */
+const CALLBACKS: { [K in keyof PlanEvents]?: [keyof UsePlanWebSocketOptions, string?] } = {
+  taskUpdated: ['onTaskUpdated', 'task'],
+  taskCreated: ['onTaskCreated', 'task'],
+  taskDeleted: ['onTaskDeleted', 'taskId'],
+  taskReordered: ['onTaskReordered', 'taskIds'],
+  progressUpdated: ['onProgressUpdated', 'progress'],
+  userJoined: ['onUserJoined'],
+  userLeft: ['onUserLeft'],
+  resync: ['onResync'],
+};
+const EVENTS = ['stateChanged', 'error', 'failed', 'joined', 'participantsChanged', ...Object.keys(CALLBACKS)] as (keyof PlanEvents)[];
+
+/** An Error whose message starts with a code (`INVALID_URL: …`) as a `PlanSocketError`. */
+function toError(e: unknown): PlanSocketError {
+  const message = String((e as Error)?.message ?? e);
+  const m = /^([A-Z_]+):/.exec(message);
+  return { code: m ? m[1] : 'FAILED', message };
+}
+
+/**
+ * One provider's connection: creates the client lazily, reference-counts plan joins, and keeps the
+ * snapshots hooks read. Closing and leaving are deferred by a macrotask so that React StrictMode's
+ * unmount/remount keeps the same socket and sends no extra leave-plan/join-plan.
+ */
+class PlanSocket {
+  private client: PlanClient | null = null;
+  private loading: Promise<void> | null = null;
+  private mounted = false;
+  private closeTimer?: ReturnType<typeof setTimeout>;
+  private joins = new Map<string, number>();
+  private rooms = new Map<string, RoomView>();
+  private conn: ConnView = { status: 'idle', error: null };
+  private storeSubs = new Set<() => void>();
+  private listeners = new Set<Listener>();
+
+  constructor(private readonly props: { current: PlanSocketProviderProps }) {}
+
+  /** Provider mounted: create and connect the client, or cancel a pending close. */
+  acquire(): void {
+    this.mounted = true;
+    clearTimeout(this.closeTimer);
+    if (this.loading) return;
+    const { url, token, getToken, children, ...timing } = this.props.current;
+    const loading = (this.loading = createPlanClient({
+      ...timing,
+      url,
+      // Read at every (re)connect, so a new `token`/`getToken` prop is used from the next connect on.
+      getToken: () => {
+        const p = this.props.current;
+        return p.getToken ? p.getToken() : Promise.resolve(p.token as string);
+      },
+    }).then(
+      (client) => {
+        if (this.loading !== loading) return client.free();
+        this.client = client;
+        for (const event of EVENTS) client.on(event, (payload) => this.dispatch(event, payload));
+        for (const planId of this.joins.keys()) client.join(planId);
+        client.connect();
+      },
+      (e) => {
+        this.loading = null;
+        this.setConn('failed', toError(e));
+      },
+    ));
+  }
+
+  /** Provider unmounted: close the client after a macrotask unless it is mounted again. */
+  release(): void {
+    this.closeTimer = setTimeout(() => {
+      const client = this.client;
+      this.mounted = false;
+      this.loading = this.client = null;
+      client?.close();
+      client?.free();
+      this.rooms.clear();
+      this.setConn('idle', null);
+    });
+  }
+
+  join(planId: string): void {
+    const n = (this.joins.get(planId) ?? 0) + 1;
+    this.joins.set(planId, n);
+    if (n === 1) this.client?.join(planId);
+  }
+
+  /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
+  leave(planId: string): void {
+    setTimeout(() => {
+      const n = (this.joins.get(planId) ?? 1) - 1;
+      if (n > 0) return void this.joins.set(planId, n);
+      this.joins.delete(planId);
+      this.client?.leave(planId);
+      if (this.rooms.delete(planId)) this.notify();
+    });
+  }
+
+  reconnect = (): void => {
+    if (this.client) this.client.reconnect();
+    else if (this.mounted) this.acquire();
+  };
+
+  /** Subscribes to every client event; returns the unsubscribe function. */
+  listen(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  subscribe = (cb: () => void): (() => void) => {
+    this.storeSubs.add(cb);
+    return () => void this.storeSubs.delete(cb);
+  };
+
+  getConn = (): ConnView => this.conn;
+
+  getRoom(planId: string): RoomView {
+    return this.rooms.get(planId) ?? EMPTY_ROOM;
+  }
+
+  private dispatch(event: keyof PlanEvents, x: any): void {
+    if (event === 'stateChanged') {
+      if (x.state !== 'open') this.rooms.forEach((r, id) => this.rooms.set(id, { ...r, participants: [], participantCount: 0 }));
+      this.setConn(x.state, x.state === 'open' ? null : this.conn.error);
+    } else if (event === 'error') {
+      this.setConn(this.conn.status, { code: x.code, message: x.message, planId: x.planId });
+    } else if (event === 'failed') {
+      this.setConn('failed', { code: 'FAILED', message: x.reason });
+    } else if ((event === 'joined' || event === 'participantsChanged') && this.joins.has(x.planId)) {
+      this.setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
+    } else if (event === 'resync') {
+      this.setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
+    }
+    this.listeners.forEach((l) => l(event, x));
+  }
+
+  private setRoom(planId: string, change: Partial<RoomView>): void {
+    this.rooms.set(planId, { ...this.getRoom(planId), ...change });
+    this.notify();
+  }
+
+  private setConn(status: ConnectionState, error: PlanSocketError | null): void {
+    this.conn = { status, error };
+    this.notify();
+  }
+
+  private notify(): void {
+    this.storeSubs.forEach((cb) => cb());
+  }
+}
+
+const SocketContext = createContext<PlanSocket | null>(null);
+
+/**
+ * Owns one planwire client (one WebSocket) for every `usePlanWebSocket` below it. The client is created
+ * on mount and whenever `url` changes; the other timing options are read then. `token`/`getToken` are read
+ * at every connect and reconnect.
+ */
+export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
+  const latest = useRef(props);
+  useInsertionEffect(() => {
+    latest.current = props;
+  });
+  // Constructing a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
+  const socket = useMemo(() => new PlanSocket(latest), [props.url]);
+  useEffect(() => {
+    socket.acquire();
+    return () => socket.release();
+  }, [socket]);
+  return createElement(SocketContext.Provider, { value: socket }, props.children);
+}
+
+/**
+ * Joins `planId` over the provider's connection while mounted and `enabled`, calls the `on…` callbacks
+ * for that plan's events (each event, in order, never batched away), and returns the connection and
+ * room state. Callbacks may change on every render: they are read from a ref, nothing re-subscribes.
+ */
+export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSocketResult {
+  const socket = useContext(SocketContext);
+  if (!socket) throw new Error('NO_PROVIDER: usePlanWebSocket must be used inside <PlanSocketProvider>');
+  const latest = useRef(options);
+  useInsertionEffect(() => {
+    latest.current = options;
+  });
+  const { planId } = options;
+  const active = options.enabled !== false && !!planId;
+
+  useEffect(
+    () =>
+      socket.listen((event, x) => {
+        const o = latest.current;
+        const callback = CALLBACKS[event];
+        if (callback && o.enabled !== false && x.planId === o.planId) {
+          (o[callback[0]] as ((...args: unknown[]) => void) | undefined)?.(callback[1] ? x[callback[1]] : x, x);
+        }
+      }),
+    [socket],
+  );
+  useEffect(() => {
+    if (!active) return;
+    socket.join(planId);
+    return () => socket.leave(planId);
+  }, [socket, planId, active]);
+
+  const conn = useSyncExternalStore(socket.subscribe, socket.getConn, socket.getConn);
+  const getRoom = () => (active ? socket.getRoom(planId) : EMPTY_ROOM);
+  const room = useSyncExternalStore(socket.subscribe, getRoom, getRoom);
+  return {
+    isConnected: conn.status === 'open',
+    participantCount: room.participantCount,
+    participants: room.participants,
+    status: conn.status,
+    error: conn.error,
+    resyncCount: room.resyncCount,
+    reconnect: socket.reconnect,
+  };
+}
