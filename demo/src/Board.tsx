@@ -1,0 +1,156 @@
+/** The plan board: tasks over REST, live changes and presence over planwire. */
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { usePlanWebSocket } from 'planwire/react';
+import type { Task } from 'planwire';
+import { createTask, deleteTask, loadPlan, reorderTasks, updateTask } from './api';
+import { planId, urlFor, user, USERS } from './config';
+
+type Change = (tasks: Task[]) => Task[];
+
+const upsert = (task: Task): Change => (tasks) =>
+  tasks.some((t) => t.id === task.id) ? tasks.map((t) => (t.id === task.id ? task : t)) : [...tasks, task];
+const remove = (taskId: string): Change => (tasks) => tasks.filter((t) => String(t.id) !== taskId);
+const reorder = (taskIds: string[]): Change => (tasks) => {
+  const rank = new Map(taskIds.map((id, i) => [id, i]));
+  return [...tasks].sort((a, b) => (rank.get(String(a.id)) ?? 1e9) - (rank.get(String(b.id)) ?? 1e9));
+};
+
+export function Board() {
+  const [title, setTitle] = useState('');
+  const [tasks, setTasks] = useState<Task[]>([]);
+  const [newTitle, setNewTitle] = useState('');
+  const [failure, setFailure] = useState<string | null>(null);
+  const [log, setLog] = useState<string[]>([]);
+  // While the plan loads, live changes wait here and are applied on top if newer than the snapshot.
+  const buffered = useRef<{ change: Change; seq?: number }[] | null>(null);
+
+  const apply = (change: Change, seq?: number) => {
+    if (buffered.current) buffered.current.push({ change, seq });
+    else setTasks(change);
+  };
+  const note = (line: string) => setLog((l) => [line, ...l].slice(0, 8));
+
+  const { isConnected, participantCount, participants, status, error, resyncCount, reconnect } = usePlanWebSocket({
+    planId,
+    enabled: true,
+    onTaskUpdated: (task, e) => (apply(upsert(task), e.seq), note(`task-updated #${task.id}`)),
+    onTaskCreated: (task, e) => (apply(upsert(task), e.seq), note(`task-created #${task.id}`)),
+    onTaskDeleted: (taskId, e) => (apply(remove(taskId), e.seq), note(`task-deleted #${taskId}`)),
+    onTaskReordered: (taskIds, e) => (apply(reorder(taskIds), e.seq), note('task-reordered')),
+    onUserJoined: (data) => note(`${data.userName} joined`),
+    onUserLeft: (data) => note(`${data.userName ?? `user ${data.userId}`} left`),
+    onResync: (data) => note(`resync (${data.reason})`),
+  });
+
+  // Load on mount, after every (re)connect and on resync: the snapshot plus whatever arrived meanwhile.
+  useEffect(() => {
+    let current = true;
+    const pending: { change: Change; seq?: number }[] = [];
+    buffered.current = pending;
+    loadPlan(planId).then(
+      (plan) => {
+        if (!current) return;
+        const snapshotSeq = (plan as { seq?: number }).seq;
+        setTitle(plan.title);
+        setTasks(pending.reduce((t, p) => (p.seq === undefined || snapshotSeq === undefined || p.seq > snapshotSeq ? p.change(t) : t), plan.tasks));
+        setFailure(null);
+        buffered.current = null;
+      },
+      (e: Error) => {
+        if (!current) return;
+        setFailure(e.message);
+        setTasks((t) => pending.reduce((acc, p) => p.change(acc), t));
+        buffered.current = null;
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [isConnected, resyncCount]);
+
+  const run = (action: Promise<unknown>) => action.then(() => setFailure(null), (e: Error) => setFailure(e.message));
+  const toggle = (task: Task) =>
+    run(updateTask(task.id, { status: task.status === 'completed' ? 'not_started' : 'completed' }).then((t) => apply(upsert(t))));
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    const text = newTitle.trim();
+    if (!text) return;
+    setNewTitle('');
+    run(createTask(planId, text).then((t) => apply(upsert(t))));
+  };
+  const drop = (task: Task) => run(deleteTask(task.id).then(() => apply(remove(String(task.id)))));
+  const move = (index: number, by: number) => {
+    const ids = tasks.map((t) => String(t.id));
+    [ids[index], ids[index + by]] = [ids[index + by], ids[index]];
+    run(reorderTasks(planId, ids).then(() => apply(reorder(ids))));
+  };
+
+  const done = tasks.filter((t) => t.status === 'completed').length;
+  return (
+    <main>
+      <header>
+        <h1 data-testid="plan-title">{title || `Plan ${planId}`}</h1>
+        <p>
+          You are <b data-testid="me">{user.userName}</b>. Open as:{' '}
+          {Object.keys(USERS).map((key) => (
+            <a key={key} href={urlFor(key)} data-testid={`open-as-${key}`}>
+              {key}
+            </a>
+          ))}
+        </p>
+        <p>
+          <span data-testid="connection-status" data-status={status} className={isConnected ? 'ok' : 'bad'}>
+            {isConnected ? 'connected' : status}
+          </span>{' '}
+          <button onClick={reconnect} data-testid="reconnect">
+            Reconnect
+          </button>
+        </p>
+        <p>
+          Participants: <b data-testid="participant-count">{participantCount}</b>{' '}
+          <span data-testid="participant-names">{participants.map((p) => p.userName).join(', ')}</span>
+        </p>
+        {(error || failure) && (
+          <p className="bad" data-testid="error">
+            {failure ?? `${error!.code}: ${error!.message}`}
+          </p>
+        )}
+      </header>
+
+      <p data-testid="progress">
+        {done} of {tasks.length} done
+      </p>
+      <ol data-testid="tasks">
+        {tasks.map((task, i) => (
+          <li key={task.id} data-testid={`task-${task.id}`} data-status={task.status}>
+            <input type="checkbox" checked={task.status === 'completed'} onChange={() => toggle(task)} data-testid={`toggle-${task.id}`} />
+            <span data-testid={`title-${task.id}`}>{task.title}</span> <small>{task.status}</small>{' '}
+            <button disabled={i === 0} onClick={() => move(i, -1)} data-testid={`up-${task.id}`} aria-label="move up">
+              ↑
+            </button>
+            <button disabled={i === tasks.length - 1} onClick={() => move(i, 1)} data-testid={`down-${task.id}`} aria-label="move down">
+              ↓
+            </button>
+            <button onClick={() => drop(task)} data-testid={`delete-${task.id}`}>
+              Delete
+            </button>
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={add}>
+        <input value={newTitle} onChange={(e) => setNewTitle(e.target.value)} placeholder="New task" data-testid="new-title" />
+        <button type="submit" data-testid="add">
+          Add
+        </button>
+      </form>
+
+      <h2>Live events</h2>
+      <ul data-testid="event-log">
+        {log.map((line, i) => (
+          <li key={log.length - i}>{line}</li>
+        ))}
+      </ul>
+    </main>
+  );
+}

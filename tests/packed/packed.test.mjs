@@ -1,0 +1,141 @@
+// The package as users get it: `npm pack` pkg-js, install the tarball into a scratch React + Vite app in a
+// temporary directory, type-check and build the app (whose App.tsx is the React example of
+// pkg-js/README.md, verbatim), serve the build, and see it connect and receive an event in Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { tmpdir } from 'node:os';
+import { launchBrowser, recordErrors, waitUntil } from '../lib/browser.mjs';
+import { assertPackageBuilt } from '../lib/demo.mjs';
+import { PKG, ROOT } from '../lib/paths.mjs';
+import { rest, startServer, token } from '../lib/server.mjs';
+
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+/** The tsx block following the "compiled and run by tests/packed" marker in pkg-js/README.md. */
+function readmeExample() {
+  const readme = readFileSync(`${PKG}/README.md`, 'utf8');
+  const m = /tests\/packed[^\n]*\n```tsx\n([\s\S]*?)```/.exec(readme);
+  assert.ok(m, 'pkg-js/README.md has the React example block after the tests/packed marker');
+  return m[1];
+}
+
+/** Versions the workspace already installed, so the scratch install is served from npm's cache. */
+function installedVersion(name) {
+  return JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')).version;
+}
+
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+
+/** A static file server for `dir` on a free port. */
+function serveStatic(dir) {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let work;
+let mock;
+let browser;
+let web;
+
+before(() => {
+  assertPackageBuilt();
+  work = mkdtempSync(join(tmpdir(), 'planwire-packed-'));
+});
+
+after(async () => {
+  await browser?.close();
+  web?.close();
+  await mock?.stop();
+  if (work && !process.env.PLANWIRE_KEEP_TMP) rmSync(work, { recursive: true, force: true });
+});
+
+test('the packed tarball holds the entries, types and wasm, and nothing else', { timeout: 60_000 }, () => {
+  const [packed] = JSON.parse(npm(['pack', PKG, '--pack-destination', work, '--json'], ROOT));
+  const files = packed.files.map((f) => f.path).sort();
+  for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'wasm/planwire_client.js', 'wasm/planwire_client_bg.wasm', 'wasm/planwire_client.d.ts']) {
+    assert.ok(files.includes(f), `${f} is in the tarball (has: ${files.join(', ')})`);
+  }
+  assert.deepEqual(files.filter((f) => !/^(package\.json|README\.md|dist\/.*|wasm\/.*)$/.test(f)), []);
+  assert.ok(readdirSync(work).includes(packed.filename));
+});
+
+test('a scratch React + Vite app installs the tarball, type-checks the README example, builds and syncs', { timeout: 480_000 }, async () => {
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'the previous test packed the package');
+  const app = join(work, 'app');
+  mkdirSync(join(app, 'src'), { recursive: true });
+  const dev = (name) => `^${installedVersion(name)}`;
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({
+      name: 'planwire-packed-app',
+      private: true,
+      type: 'module',
+      dependencies: { planwire: `file:${join(work, tarball)}`, react: dev('react'), 'react-dom': dev('react-dom') },
+      devDependencies: { vite: dev('vite'), typescript: dev('typescript'), '@types/react': dev('@types/react'), '@types/react-dom': dev('@types/react-dom') },
+    }),
+  );
+  writeFileSync(join(app, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
+  writeFileSync(join(app, 'src/App.tsx'), readmeExample());
+  writeFileSync(
+    join(app, 'src/main.tsx'),
+    `import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+
+const server = new URLSearchParams(location.search).get('server')!;
+const getToken = () =>
+  fetch(\`http://\${server}/api/v1/faults/token\`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"userId":1,"userName":"alice"}' })
+    .then((r) => r.json())
+    .then((j: { token: string }) => j.token);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App url={\`ws://\${server}/ws\`} getToken={getToken} />
+  </StrictMode>,
+);
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'es2022', module: 'esnext', moduleResolution: 'bundler', jsx: 'react-jsx', strict: true, noEmit: true, lib: ['es2022', 'dom'], types: [] }, include: ['src'] }),
+  );
+
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  // Types resolve through the package's exports map, and the README example type-checks.
+  execFileSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'inherit' });
+  const assets = readdirSync(join(app, 'dist/assets'));
+  assert.ok(assets.some((f) => f.endsWith('.wasm')), `the build emitted the .wasm asset (${assets.join(', ')})`);
+
+  mock = await startServer();
+  web = await serveStatic(join(app, 'dist'));
+  browser = await launchBrowser();
+  const page = await browser.newPage();
+  const errors = recordErrors(page);
+  await page.goto(`http://127.0.0.1:${web.address().port}/?server=${mock.addr}`);
+  try {
+    await waitUntil(page, () => document.body.textContent.includes('Status: Connected'), undefined, 20_000);
+    await waitUntil(page, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
+  } catch (e) {
+    throw new Error(`${e.message}\npage errors: ${errors.join('\n')}`);
+  }
+  const bob = await token(mock, 2, 'bob');
+  await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Created by bob over REST' });
+  await waitUntil(page, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Created by bob over REST'));
+  assert.deepEqual(errors, []);
+});
