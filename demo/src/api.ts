@@ -30,7 +30,7 @@ async function call<T>(method: string, path: string, body?: unknown, retried = f
 }
 
 /** A task from a response that is either the task or `{ task }`. */
-const taskOf = (x: Task | { task: Task }): Task => ('task' in x && typeof x.task === 'object' ? x.task : (x as Task));
+const taskOf = (x: Task | { task: Task }): Task => ('task' in x && x.task && typeof x.task === 'object' ? (x.task as Task) : (x as Task));
 
 export const loadPlan = (planId: string) => call<Plan>('GET', `/api/plans/${encodeURIComponent(planId)}`);
 export const createTask = async (planId: string, title: string) =>
