@@ -1,0 +1,39 @@
+//! `loadgen`: the native side of `npm run bench` — fan-out latency against the mock server and the
+//! reconnect-storm simulation. Each subcommand prints one JSON object on stdout.
+
+mod fanout;
+mod stats;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "planwire load generator")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Many members in many rooms, REST changes at a steady rate: delivery latency and server memory.
+    Fanout(fanout::FanoutArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Fanout(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.into())
+            .and_then(|rt| rt.block_on(fanout::run(args)))
+            .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
+    };
+    match outcome {
+        Ok(json) => println!("{json}"),
+        Err(e) => {
+            eprintln!("loadgen: {e}");
+            std::process::exit(1);
+        }
+    }
+}
