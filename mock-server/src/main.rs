@@ -1,1 +1,63 @@
-fn main() {}
+//! `mock-server`: runs the planwire mock server, or prints a token (`mock-server token …`).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use mock_server::auth::{parse_user_id, Jwt};
+use mock_server::cli::{Cli, Command, DEV_JWT_SECRET};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Token(t)) = cli.command {
+        let jwt = Jwt::new(t.jwt_secret.as_deref().unwrap_or(DEV_JWT_SECRET));
+        let email = t.email.unwrap_or_else(|| format!("{}@example.com", t.user_name));
+        println!("{}", jwt.issue(parse_user_id(&t.user_id), t.user_name, Some(email), Duration::from_secs(t.ttl)));
+        return ExitCode::SUCCESS;
+    }
+    let level = cli.serve.log_level.parse().unwrap_or(tracing::Level::INFO);
+    let ansi = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(level).init();
+    let cfg = cli.serve.to_config();
+    if cfg.jwt_secret_is_default {
+        tracing::warn!("no --jwt-secret or JWT_SECRET: using the development secret");
+    }
+    if cfg.enable_faults {
+        tracing::warn!("fault-injection routes are enabled and unauthenticated: local use only");
+    }
+    let server = match mock_server::start(cfg).await {
+        Ok(server) => server,
+        Err(e) => {
+            tracing::error!(error = %e, "could not start");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on ws://{}/ws", server.addr);
+    let _ = out.flush();
+    drop(out);
+    stop_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

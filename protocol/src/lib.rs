@@ -72,6 +72,8 @@ pub mod close_code {
     pub const TRY_AGAIN_LATER: u16 = 1013;
     /// Missing, invalid or expired token.
     pub const UNAUTHORIZED: u16 = 4001;
+    /// **Extension.** Refused: too many connections for this user or this server.
+    pub const TOO_MANY_CONNECTIONS: u16 = 4029;
 }
 
 /// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.

@@ -1,0 +1,133 @@
+//! Command line: `mock-server [serve flags]` runs the server, `mock-server token …` prints a JWT.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The development JWT secret used when neither `--jwt-secret` nor `JWT_SECRET` is set.
+pub const DEV_JWT_SECRET: &str = "planwire-dev-secret";
+
+/// planwire mock server: the seed 000 Plan WebSocket Service, its REST routes and demo data.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "mock-server", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// `token` prints a signed token; without a subcommand the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Server options.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Print a signed HS256 token for a user and exit.
+    Token(TokenArgs),
+}
+
+/// `mock-server token` options.
+#[derive(Args, Debug, Clone)]
+pub struct TokenArgs {
+    /// The `userId` claim: a number when it parses as one, a string otherwise.
+    #[arg(long)]
+    pub user_id: String,
+    /// The `userName` claim.
+    #[arg(long)]
+    pub user_name: String,
+    /// The `email` claim (defaults to `<user-name>@example.com`).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Lifetime in seconds (`exp` = now + ttl).
+    #[arg(long, default_value_t = 3600)]
+    pub ttl: u64,
+    /// HS256 secret.
+    #[arg(long, env = "JWT_SECRET")]
+    pub jwt_secret: Option<String>,
+}
+
+/// Server options; every duration is in milliseconds so tests can shrink them.
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Interface to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to bind; 0 picks a free port (read it from the `listening on` line).
+    #[arg(long, default_value_t = 5000)]
+    pub port: u16,
+    /// HS256 secret for tokens; a development default is used (with a warning) when unset.
+    #[arg(long, env = "JWT_SECRET")]
+    pub jwt_secret: Option<String>,
+    /// Origins allowed to call the REST routes (repeat or comma-separate); any origin when absent.
+    #[arg(long, value_delimiter = ',')]
+    pub allow_origin: Vec<String>,
+    /// Start with no plans instead of the demo data.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Room participants with no message for this long are removed (seed 000: 30 min).
+    #[arg(long, default_value_t = 30 * 60 * 1000)]
+    pub inactive_after_ms: u64,
+    /// Rooms left empty for this long are deleted (seed 000: 30 min).
+    #[arg(long, default_value_t = 30 * 60 * 1000)]
+    pub empty_room_ttl_ms: u64,
+    /// How often the room sweep runs (seed 000: 5 min).
+    #[arg(long, default_value_t = 5 * 60 * 1000)]
+    pub sweep_every_ms: u64,
+    /// Room broadcasts kept per room for `lastSeq` recovery.
+    #[arg(long, default_value_t = 10_000)]
+    pub history_max_events: usize,
+    /// Room broadcasts older than this are dropped from the recovery history.
+    #[arg(long, default_value_t = 10 * 60 * 1000)]
+    pub history_max_age_ms: u64,
+    /// Without a token in the URL or header, how long to wait for an `auth` first frame.
+    #[arg(long, default_value_t = 5000)]
+    pub auth_timeout_ms: u64,
+    /// Inbound messages allowed per connection per rate window.
+    #[arg(long, default_value_t = 100)]
+    pub rate_limit: u32,
+    /// Length of the rate window.
+    #[arg(long, default_value_t = 60_000)]
+    pub rate_window_ms: u64,
+    /// Open connections allowed per user.
+    #[arg(long, default_value_t = 20)]
+    pub max_connections_per_user: usize,
+    /// Open connections allowed in total.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Frames queued per connection before it is closed with 1013.
+    #[arg(long, default_value_t = 1024)]
+    pub send_queue: usize,
+    /// Enable the `/api/v1/faults/*` routes (local tests and demos only: no auth).
+    #[arg(long)]
+    pub enable_faults: bool,
+    /// Log level for stderr: error, warn, info, debug, trace.
+    #[arg(long, default_value = "info")]
+    pub log_level: String,
+}
+
+impl ServeArgs {
+    /// The settings the server runs with, after applying defaults.
+    pub fn to_config(&self) -> crate::Config {
+        let jwt_secret_is_default = self.jwt_secret.is_none();
+        crate::Config {
+            host: self.host.clone(),
+            port: self.port,
+            jwt_secret: self.jwt_secret.clone().unwrap_or_else(|| DEV_JWT_SECRET.to_owned()),
+            jwt_secret_is_default,
+            allow_origins: self.allow_origin.clone(),
+            demo_data: !self.no_demo,
+            inactive_after: Duration::from_millis(self.inactive_after_ms),
+            empty_room_ttl: Duration::from_millis(self.empty_room_ttl_ms),
+            sweep_every: Duration::from_millis(self.sweep_every_ms.max(1)),
+            history_max_events: self.history_max_events,
+            history_max_age: Duration::from_millis(self.history_max_age_ms),
+            auth_timeout: Duration::from_millis(self.auth_timeout_ms),
+            rate_limit: self.rate_limit.max(1),
+            rate_window: Duration::from_millis(self.rate_window_ms.max(1)),
+            max_connections_per_user: self.max_connections_per_user,
+            max_connections: self.max_connections,
+            send_queue: self.send_queue.max(1),
+            enable_faults: self.enable_faults,
+        }
+    }
+}

@@ -1,0 +1,491 @@
+//! The hub: plans, rooms, their event logs and the open connections, under one lock so every
+//! room sees its broadcasts in `seq` order. Delivery never blocks: each connection has a bounded
+//! queue, and a connection whose queue is full is closed with 1013.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use planwire_protocol::{
+    close_code, error_code, kind, Connected, Envelope, ErrorData, JoinConfirm, JoinPlanData, Plan, ProgressPayload,
+    TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
+};
+use serde::Serialize;
+use tokio::sync::{mpsc, Notify};
+
+use crate::auth::Claims;
+use crate::history::EventLog;
+use crate::metrics::{Counters, Metrics};
+use crate::plans::{PlanError, PlanEvent, PlanStore};
+use crate::rooms::{Departed, Room};
+use crate::time::now_iso;
+use crate::{Config, ConnId, Frame};
+
+/// How a connection is to be closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseCmd {
+    /// Send a close frame with this code and reason.
+    Frame(u16, String),
+    /// Drop the TCP connection without a close frame.
+    Abrupt,
+}
+
+/// Commands from the hub (and the fault routes) to a connection's task.
+#[derive(Debug, Default)]
+pub struct ConnCtl {
+    close: Mutex<Option<CloseCmd>>,
+    frozen: AtomicBool,
+    /// Wakes the connection task when a command is set.
+    pub wake: Notify,
+}
+
+impl ConnCtl {
+    /// Asks the connection to close; the first request wins.
+    pub fn close(&self, cmd: CloseCmd) {
+        let mut slot = lock(&self.close);
+        if slot.is_none() {
+            *slot = Some(cmd);
+        }
+        drop(slot);
+        self.wake.notify_one();
+    }
+
+    /// The pending close request, if any.
+    pub fn pending_close(&self) -> Option<CloseCmd> {
+        lock(&self.close).clone()
+    }
+
+    /// Stops the connection reading and writing until the peer goes away.
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Whether the connection is frozen.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(Ordering::SeqCst)
+    }
+}
+
+/// An authenticated connection as the hub knows it.
+struct ConnEntry {
+    user_id: UserId,
+    user_name: String,
+    tx: mpsc::Sender<Frame>,
+    ctl: Arc<ConnCtl>,
+    rooms: Vec<String>,
+}
+
+/// What a connection task receives when it registers.
+pub struct Registration {
+    /// The connection's id.
+    pub id: ConnId,
+    /// Its outbound queue.
+    pub rx: mpsc::Receiver<Frame>,
+    /// Its command channel.
+    pub ctl: Arc<ConnCtl>,
+}
+
+/// Which connections a fault or shutdown applies to.
+#[derive(Debug, Clone, Default)]
+pub struct ConnFilter {
+    /// Only this user's connections.
+    pub user_id: Option<UserId>,
+    /// Only this connection.
+    pub conn: Option<ConnId>,
+}
+
+impl ConnFilter {
+    fn matches(&self, id: ConnId, entry: &ConnEntry) -> bool {
+        self.conn.map_or(true, |c| c == id) && self.user_id.as_ref().map_or(true, |u| *u == entry.user_id)
+    }
+}
+
+/// The result of a REST mutation: its response value and the room's latest `seq` after it.
+pub struct Mutation<R> {
+    /// The route's response.
+    pub value: R,
+    /// The latest `seq` of the plan's room.
+    pub seq: u64,
+}
+
+struct State {
+    plans: PlanStore,
+    rooms: HashMap<String, Room>,
+    logs: HashMap<String, EventLog>,
+    conns: HashMap<ConnId, ConnEntry>,
+    next_conn: ConnId,
+}
+
+/// Shared server state.
+pub struct Hub {
+    state: Mutex<State>,
+    cfg: Config,
+    /// Message and error counters.
+    pub counters: Counters,
+    /// Notified whenever the last connection unregisters.
+    pub drained: Notify,
+    started: Instant,
+}
+
+impl Hub {
+    /// A hub with the demo data (or none), configured by `cfg`.
+    pub fn new(cfg: Config) -> Self {
+        let plans = if cfg.demo_data { PlanStore::demo() } else { PlanStore::empty() };
+        Hub {
+            state: Mutex::new(State { plans, rooms: HashMap::new(), logs: HashMap::new(), conns: HashMap::new(), next_conn: 1 }),
+            cfg,
+            counters: Counters::default(),
+            drained: Notify::new(),
+            started: Instant::now(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// Registers an authenticated connection, unless a connection cap is reached.
+    pub fn register(&self, claims: &Claims) -> Result<Registration, &'static str> {
+        let mut st = self.state();
+        if st.conns.len() >= self.cfg.max_connections {
+            return Err("too many connections on this server");
+        }
+        if st.conns.values().filter(|c| c.user_id == claims.user_id).count() >= self.cfg.max_connections_per_user {
+            return Err("too many connections for this user");
+        }
+        let id = st.next_conn;
+        st.next_conn += 1;
+        let (tx, rx) = mpsc::channel(self.cfg.send_queue);
+        let ctl = Arc::new(ConnCtl::default());
+        let entry = ConnEntry { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };
+        let connected = Connected {
+            user_id: claims.user_id.clone(),
+            connected: true,
+            timestamp: now_iso(),
+            connection_id: Some(conn_id_string(id)),
+        };
+        deliver(&entry, encode(kind::PONG, None, Some(&connected), None, None), &self.counters);
+        st.conns.insert(id, entry);
+        Ok(Registration { id, rx, ctl })
+    }
+
+    /// Removes a connection, leaving its rooms (announcing users whose last connection it was).
+    pub fn unregister(&self, id: ConnId) {
+        let mut st = self.state();
+        let Some(entry) = st.conns.remove(&id) else { return };
+        let now = Instant::now();
+        for plan_id in entry.rooms {
+            st.leave_room(&plan_id, id, now, &self.counters);
+        }
+        if st.conns.is_empty() {
+            self.drained.notify_waiters();
+        }
+    }
+
+    /// Answers a `ping` with the connection confirmation shape.
+    pub fn pong(&self, id: ConnId) {
+        let st = self.state();
+        let Some(entry) = st.conns.get(&id) else { return };
+        let data = Connected { user_id: entry.user_id.clone(), connected: true, timestamp: now_iso(), connection_id: Some(conn_id_string(id)) };
+        deliver(entry, encode(kind::PONG, None, Some(&data), None, None), &self.counters);
+    }
+
+    /// Sends an `error` message to one connection.
+    pub fn send_error(&self, id: ConnId, code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) {
+        let st = self.state();
+        if let Some(entry) = st.conns.get(&id) {
+            deliver(entry, error_frame(code, message, plan_id, retry_after_ms), &self.counters);
+            self.counters.error();
+        }
+    }
+
+    /// Marks the connection active in all its rooms.
+    pub fn touch(&self, id: ConnId) {
+        let mut st = self.state();
+        let now = Instant::now();
+        let State { conns, rooms, .. } = &mut *st;
+        if let Some(entry) = conns.get(&id) {
+            for plan_id in &entry.rooms {
+                if let Some(room) = rooms.get_mut(plan_id) {
+                    room.touch(id, now);
+                }
+            }
+        }
+    }
+
+    /// `join-plan`: checks access, adds the connection, confirms (replaying missed events when
+    /// `last_seq` is given and still covered) and tells the others if the user is new here.
+    pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>) {
+        let mut st = self.state();
+        let Some(entry) = st.conns.get(&id) else { return };
+        let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
+        if let Err(e) = st.plans.check_access(plan_id, &user_id) {
+            let (code, msg) = plan_error_code(&e);
+            deliver(entry, error_frame(code, msg, Some(plan_id), None), &self.counters);
+            self.counters.error();
+            return;
+        }
+        let now = Instant::now();
+        let State { rooms, logs, conns, .. } = &mut *st;
+        let room = rooms.entry(plan_id.to_owned()).or_insert_with(|| Room::new(now));
+        let first_for_user = room.join(id, &user_id, &user_name, now);
+        let entry = conns.get_mut(&id).expect("checked above");
+        if !entry.rooms.iter().any(|r| r == plan_id) {
+            entry.rooms.push(plan_id.to_owned());
+        }
+        let log = logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
+        // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
+        let replay = last_seq
+            .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.tx.capacity()));
+        let confirm = JoinConfirm {
+            success: true,
+            participant_count: room.participant_count(),
+            participants: room.participants(),
+            recovered: replay.as_ref().map(Option::is_some),
+            seq: Some(log.latest()),
+        };
+        deliver(entry, encode(kind::JOIN_PLAN, Some(plan_id), Some(&JoinPlanData::Confirm(confirm)), None, None), &self.counters);
+        for frame in replay.flatten().unwrap_or_default() {
+            deliver(entry, frame, &self.counters);
+        }
+        if first_for_user {
+            let joined = JoinPlanData::UserJoined(UserJoined { user_id, user_name, participant_count: room.participant_count() });
+            let frame = encode(kind::JOIN_PLAN, Some(plan_id), Some(&joined), None, None);
+            send_room(conns, room, &frame, Some(id), &self.counters);
+        }
+    }
+
+    /// `leave-plan`: removes the connection from the room (a no-op when it is not in it).
+    pub fn leave(&self, id: ConnId, plan_id: &str) {
+        let mut st = self.state();
+        let Some(entry) = st.conns.get_mut(&id) else { return };
+        entry.rooms.retain(|r| r != plan_id);
+        st.leave_room(plan_id, id, Instant::now(), &self.counters);
+    }
+
+    /// `GET /api/plans/:planId`: the plan with its tasks in order and the room's latest `seq`.
+    pub fn plan(&self, plan_id: &str, user: &UserId) -> Result<Plan, PlanError> {
+        let st = self.state();
+        let plan = st.plans.get(plan_id, user)?;
+        Ok(Plan {
+            id: plan.id.clone(),
+            title: plan.title.clone(),
+            members: plan.members.clone(),
+            tasks: plan.tasks.clone(),
+            progress: plan.progress(),
+            seq: st.logs.get(plan_id).map_or(0, EventLog::latest),
+        })
+    }
+
+    /// Runs a plan mutation and broadcasts the events it returns (plan id, response, events) to
+    /// the plan's room, skipping the connection `exclude`.
+    pub fn mutate<R>(
+        &self,
+        exclude: Option<ConnId>,
+        change: impl FnOnce(&mut PlanStore) -> Result<(String, R, Vec<PlanEvent>), PlanError>,
+    ) -> Result<Mutation<R>, PlanError> {
+        let mut st = self.state();
+        let (plan_id, value, events) = change(&mut st.plans)?;
+        let mut seq = st.logs.get(&plan_id).map_or(0, EventLog::latest);
+        for event in &events {
+            seq = self.broadcast(&mut st, &plan_id, event, exclude);
+        }
+        Ok(Mutation { value, seq })
+    }
+
+    /// Assigns the next `seq`, records the broadcast and sends it to the room.
+    fn broadcast(&self, st: &mut State, plan_id: &str, event: &PlanEvent, exclude: Option<ConnId>) -> u64 {
+        let now = Instant::now();
+        let log = st.logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
+        let seq = log.next_seq();
+        let ts = now_iso();
+        let frame = match event {
+            PlanEvent::TaskCreated(task) => encode(kind::TASK_CREATED, Some(plan_id), Some(&TaskPayload { task }), Some(&ts), Some(seq)),
+            PlanEvent::TaskUpdated(task) => encode(kind::TASK_UPDATED, Some(plan_id), Some(&TaskPayload { task }), Some(&ts), Some(seq)),
+            PlanEvent::TaskDeleted(task_id) => {
+                encode(kind::TASK_DELETED, Some(plan_id), Some(&TaskDeleted { task_id: task_id.clone() }), Some(&ts), Some(seq))
+            }
+            PlanEvent::TaskReordered(ids) => {
+                encode(kind::TASK_REORDERED, Some(plan_id), Some(&TaskReordered { task_ids: ids.clone() }), Some(&ts), Some(seq))
+            }
+            PlanEvent::ProgressUpdated(progress) => {
+                encode(kind::PROGRESS_UPDATED, Some(plan_id), Some(&ProgressPayload { progress: *progress }), Some(&ts), Some(seq))
+            }
+        };
+        log.record(seq, frame.clone(), now);
+        if let Some(room) = st.rooms.get(plan_id) {
+            send_room(&st.conns, room, &frame, exclude, &self.counters);
+        }
+        seq
+    }
+
+    /// Test hook for the flood fault: `count` realistic `task-updated` broadcasts to the room,
+    /// each retitling the task (`flood i of count`) so the plan stays consistent with its events.
+    pub fn flood(&self, plan_id: &str, task_id: Option<u64>, count: u64) -> Result<(), PlanError> {
+        for i in 1..=count {
+            // One lock per event, so other connections and routes interleave.
+            let mut st = self.state();
+            let task = st.plans.flood_update(plan_id, task_id, i, count)?;
+            self.broadcast(&mut st, plan_id, &PlanEvent::TaskUpdated(task), None);
+        }
+        Ok(())
+    }
+
+    /// Removes idle participants (announcing departures) and deletes rooms empty for too long.
+    pub fn sweep(&self, now: Instant) {
+        let mut st = self.state();
+        let State { rooms, conns, .. } = &mut *st;
+        for (plan_id, room) in rooms.iter_mut() {
+            let (idle, departed) = room.sweep(now, self.cfg.inactive_after);
+            for id in idle {
+                if let Some(entry) = conns.get_mut(&id) {
+                    entry.rooms.retain(|r| r != plan_id);
+                }
+            }
+            for d in departed {
+                send_room(conns, room, &user_left_frame(plan_id, d, room.participant_count()), None, &self.counters);
+            }
+        }
+        rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));
+    }
+
+    /// Asks every matching connection to close; returns how many matched.
+    pub fn close_matching(&self, filter: &ConnFilter, cmd: &CloseCmd) -> usize {
+        let st = self.state();
+        let mut n = 0;
+        for (&id, entry) in &st.conns {
+            if filter.matches(id, entry) {
+                entry.ctl.close(cmd.clone());
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The control handle of a connection.
+    pub fn ctl(&self, id: ConnId) -> Option<Arc<ConnCtl>> {
+        self.state().conns.get(&id).map(|e| e.ctl.clone())
+    }
+
+    /// Queues a raw text frame to every matching connection; returns how many got it.
+    pub fn send_raw(&self, filter: &ConnFilter, frame: &str) -> usize {
+        let st = self.state();
+        let frame = Frame::from(frame.to_owned());
+        let mut n = 0;
+        for (&id, entry) in &st.conns {
+            if filter.matches(id, entry) {
+                deliver(entry, frame.clone(), &self.counters);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// Open connections.
+    pub fn connection_count(&self) -> usize {
+        self.state().conns.len()
+    }
+
+    /// The metrics document.
+    pub fn metrics(&self) -> Metrics {
+        let st = self.state();
+        let (messages_in, messages_out, errors) = self.counters.snapshot();
+        let rooms = st.rooms.len();
+        let participants: usize = st.rooms.values().map(|r| r.participant_count() as usize).sum();
+        Metrics {
+            connections: st.conns.len(),
+            rooms,
+            participants,
+            messages_in,
+            messages_out,
+            errors,
+            average_room_size: if rooms == 0 { 0.0 } else { participants as f64 / rooms as f64 },
+            uptime_ms: self.started.elapsed().as_millis() as u64,
+        }
+    }
+
+    /// Milliseconds since the hub was created.
+    pub fn uptime_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    fn new_log(&self) -> EventLog {
+        EventLog::new(self.cfg.history_max_events, self.cfg.history_max_age)
+    }
+}
+
+impl State {
+    fn leave_room(&mut self, plan_id: &str, id: ConnId, now: Instant, counters: &Counters) {
+        let Some(room) = self.rooms.get_mut(plan_id) else { return };
+        if let Some(departed) = room.leave(id, now) {
+            let frame = user_left_frame(plan_id, departed, room.participant_count());
+            send_room(&self.conns, room, &frame, None, counters);
+        }
+    }
+}
+
+/// The wire form of a connection id (`X-Connection-Id`, `connectionId`).
+pub fn conn_id_string(id: ConnId) -> String {
+    format!("c{id}")
+}
+
+/// Parses the wire form of a connection id.
+pub fn parse_conn_id(s: &str) -> Option<ConnId> {
+    s.trim().strip_prefix('c')?.parse().ok()
+}
+
+/// The error code and message of a refused plan operation.
+pub fn plan_error_code(e: &PlanError) -> (&'static str, &str) {
+    match e {
+        PlanError::NotFound(m) => (error_code::NOT_FOUND, m),
+        PlanError::Forbidden(m) => (error_code::FORBIDDEN, m),
+        PlanError::Invalid(m) => (error_code::INVALID_MESSAGE, m),
+    }
+}
+
+/// An `error` frame.
+pub fn error_frame(code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) -> Frame {
+    let data = ErrorData { code: code.into(), message: message.into(), plan_id: plan_id.map(Into::into), retry_after_ms };
+    encode(kind::ERROR, None, Some(&data), None, None)
+}
+
+fn user_left_frame(plan_id: &str, d: Departed, participant_count: u32) -> Frame {
+    let data = UserLeft { user_id: d.user_id, participant_count, user_name: Some(d.user_name) };
+    encode(kind::LEAVE_PLAN, Some(plan_id), Some(&data), None, None)
+}
+
+/// Serializes a server message.
+pub fn encode<D: Serialize>(kind: &str, plan_id: Option<&str>, data: Option<&D>, timestamp: Option<&str>, seq: Option<u64>) -> Frame {
+    let env = Envelope { kind: kind.into(), plan_id: plan_id.map(Into::into), data, timestamp: timestamp.map(Into::into), seq };
+    // Serializing plain structs of strings and numbers into a String cannot fail.
+    Frame::from(serde_json::to_string(&env).expect("server messages serialize"))
+}
+
+fn send_room(conns: &HashMap<ConnId, ConnEntry>, room: &Room, frame: &Frame, exclude: Option<ConnId>, counters: &Counters) {
+    for id in room.conns() {
+        if Some(id) == exclude {
+            continue;
+        }
+        if let Some(entry) = conns.get(&id) {
+            deliver(entry, frame.clone(), counters);
+        }
+    }
+}
+
+/// Queues a frame without waiting; a full queue closes the connection with 1013.
+fn deliver(entry: &ConnEntry, frame: Frame, counters: &Counters) {
+    if let Err(mpsc::error::TrySendError::Full(_)) = entry.tx.try_send(frame) {
+        if entry.ctl.pending_close().is_none() {
+            counters.error();
+        }
+        entry.ctl.close(CloseCmd::Frame(close_code::TRY_AGAIN_LATER, "send queue full".into()));
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave these maps half-updated in a way that matters
+    // more than stopping the whole server would.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

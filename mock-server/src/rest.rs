@@ -1,0 +1,139 @@
+//! REST routes of seed 000 (authenticated with the same JWT), health and metrics.
+//! Mutations broadcast to the plan's room, skipping only the connection named by `X-Connection-Id`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Json, Router};
+use planwire_protocol::{error_code, CreateTask, ReorderTasks, RestError, TaskDeleted, TaskReordered, UpdateTask, UserId};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::auth::{bearer, AuthError};
+use crate::hub::{parse_conn_id, plan_error_code, Mutation};
+use crate::plans::PlanError;
+use crate::{ConnId, SharedApp};
+
+/// Request header naming the originating connection, which the broadcast skips.
+pub const CONNECTION_ID_HEADER: &str = "x-connection-id";
+/// **Extension.** Response header of mutations: the room's latest `seq` after the change.
+pub const SEQ_HEADER: &str = "x-seq";
+
+/// The REST, health and metrics routes.
+pub fn routes() -> Router<SharedApp> {
+    Router::new()
+        .route("/api/plans/{plan_id}", get(get_plan))
+        .route("/api/plans/{plan_id}/tasks", post(create_task))
+        .route("/api/plans/{plan_id}/tasks/reorder", post(reorder_tasks))
+        .route("/api/tasks/{task_id}", patch(update_task).delete(delete_task))
+        .route("/api/v1/ws/health", get(health))
+        .route("/api/v1/ws/metrics", get(metrics))
+}
+
+/// A JSON error response.
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub RestError);
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError(status, RestError { code: code.to_owned(), message: message.into() })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        let status = match e {
+            PlanError::NotFound(_) => StatusCode::NOT_FOUND,
+            PlanError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PlanError::Invalid(_) => StatusCode::BAD_REQUEST,
+        };
+        let (code, message) = plan_error_code(&e);
+        ApiError::new(status, code, message)
+    }
+}
+
+/// Fallback: a JSON 404 for unknown routes.
+pub async fn no_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, "no such route")
+}
+
+/// The caller's user id, from `Authorization: Bearer`.
+fn caller(app: &SharedApp, headers: &HeaderMap) -> Result<UserId, ApiError> {
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
+    let claims = token.ok_or(AuthError::Missing).and_then(|t| app.jwt.verify(t));
+    claims.map(|c| c.user_id).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, error_code::UNAUTHORIZED, e.reason()))
+}
+
+/// The connection to skip in the broadcast.
+fn origin(headers: &HeaderMap) -> Option<ConnId> {
+    headers.get(CONNECTION_ID_HEADER).and_then(|v| v.to_str().ok()).and_then(parse_conn_id)
+}
+
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, PlanError> {
+    serde_json::from_slice(bytes).map_err(|e| PlanError::Invalid(format!("invalid body: {e}")))
+}
+
+fn with_seq<T: serde::Serialize>(status: StatusCode, m: Mutation<T>) -> Response {
+    let seq = (HeaderName::from_static(SEQ_HEADER), m.seq.to_string());
+    (status, [seq], Json(m.value)).into_response()
+}
+
+async fn get_plan(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let user = caller(&app, &headers)?;
+    Ok(Json(app.hub.plan(&plan_id, &user)?).into_response())
+}
+
+async fn create_task(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
+    let user = caller(&app, &headers)?;
+    let m = app.hub.mutate(origin(&headers), |plans| {
+        plans.check_access(&plan_id, &user)?;
+        let (task, events) = plans.create_task(&plan_id, &user, body::<CreateTask>(&bytes)?)?;
+        Ok((plan_id.clone(), task, events))
+    })?;
+    Ok(with_seq(StatusCode::CREATED, m))
+}
+
+async fn update_task(State(app): State<SharedApp>, Path(task_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
+    let user = caller(&app, &headers)?;
+    let m = app.hub.mutate(origin(&headers), |plans| {
+        plans.task_plan(&task_id, &user)?;
+        plans.update_task(&task_id, &user, body::<UpdateTask>(&bytes)?)
+    })?;
+    Ok(with_seq(StatusCode::OK, m))
+}
+
+async fn delete_task(State(app): State<SharedApp>, Path(task_id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let user = caller(&app, &headers)?;
+    let m = app.hub.mutate(origin(&headers), |plans| {
+        let (plan_id, task_id, events) = plans.delete_task(&task_id, &user)?;
+        Ok((plan_id, TaskDeleted { task_id }, events))
+    })?;
+    Ok(with_seq(StatusCode::OK, m))
+}
+
+async fn reorder_tasks(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
+    let user = caller(&app, &headers)?;
+    let m = app.hub.mutate(origin(&headers), |plans| {
+        plans.check_access(&plan_id, &user)?;
+        let (task_ids, events) = plans.reorder(&plan_id, &user, body::<ReorderTasks>(&bytes)?)?;
+        Ok((plan_id.clone(), TaskReordered { task_ids }, events))
+    })?;
+    Ok(with_seq(StatusCode::OK, m))
+}
+
+async fn health(State(app): State<SharedApp>) -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok", "connections": app.hub.connection_count(), "uptimeMs": app.hub.uptime_ms() }))
+}
+
+async fn metrics(State(app): State<SharedApp>) -> Json<crate::metrics::Metrics> {
+    Json(app.hub.metrics())
+}

@@ -1,0 +1,186 @@
+//! Starting and stopping: the listener (which the restart fault can close and reopen), the
+//! router with CORS, the room sweep, and graceful shutdown (every socket closed with 1001).
+
+use std::future::IntoFuture;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::routing::get;
+use axum::Router;
+use planwire_protocol::close_code;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::auth::Jwt;
+use crate::faults::Faults;
+use crate::hub::{CloseCmd, ConnFilter, Hub};
+use crate::{faults, rest, ws, App, Config, SharedApp};
+
+/// How long shutdown waits for connections to finish their closing handshake.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// A running server.
+pub struct RunningServer {
+    /// The bound address (the real port when started on port 0).
+    pub addr: SocketAddr,
+    app: SharedApp,
+    supervisor: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// The shared state, for in-process tests.
+    pub fn app(&self) -> &SharedApp {
+        &self.app
+    }
+
+    /// Stops listening, closes every WebSocket with 1001 and waits (bounded) for them to finish.
+    pub async fn shutdown(self) {
+        self.app.shutdown.send_replace(true);
+        let _ = self.supervisor.await;
+        self.sweeper.abort();
+        let hub = &self.app.hub;
+        hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(close_code::GOING_AWAY, "server shutting down".into()));
+        let drained = async {
+            loop {
+                let notified = hub.drained.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if hub.connection_count() == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, drained).await.is_err() {
+            tracing::warn!(left = hub.connection_count(), "connections still open at shutdown");
+        }
+    }
+}
+
+/// Binds, then serves in background tasks until [`RunningServer::shutdown`].
+pub async fn start(cfg: Config) -> io::Result<RunningServer> {
+    let wanted = tokio::net::lookup_host((cfg.host.as_str(), cfg.port))
+        .await?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::AddrNotAvailable, "host resolves to no address"))?;
+    let listener = bind(wanted)?;
+    let addr = listener.local_addr()?;
+    let (shutdown, _) = watch::channel(false);
+    let (restart_tx, restart_rx) = mpsc::unbounded_channel();
+    let app = Arc::new(App {
+        jwt: Jwt::new(&cfg.jwt_secret),
+        hub: Hub::new(cfg.clone()),
+        faults: Faults::new(restart_tx),
+        shutdown,
+        cfg,
+    });
+    let router = router(app.clone());
+    let supervisor = tokio::spawn(supervise(app.clone(), listener, addr, router, restart_rx));
+    let sweeper = tokio::spawn(sweep(app.clone()));
+    Ok(RunningServer { addr, app, supervisor, sweeper })
+}
+
+/// Every route, with CORS; the fault routes only with `--enable-faults`.
+fn router(app: SharedApp) -> Router {
+    let mut router = Router::new().route("/ws", get(ws::upgrade)).merge(rest::routes());
+    if app.cfg.enable_faults {
+        router = router.merge(faults::routes());
+    }
+    router.fallback(rest::no_route).layer(cors(&app.cfg)).with_state(app)
+}
+
+fn cors(cfg: &Config) -> CorsLayer {
+    let origins = if cfg.allow_origins.is_empty() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(cfg.allow_origins.iter().filter_map(|o| match HeaderValue::from_str(o.trim()) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                tracing::warn!(origin = o, "ignoring an --allow-origin that is not a valid header value");
+                None
+            }
+        }))
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static(rest::CONNECTION_ID_HEADER)])
+        .expose_headers([HeaderName::from_static(rest::SEQ_HEADER)])
+        .max_age(Duration::from_secs(600))
+}
+
+/// A listener with SO_REUSEADDR, so the restart fault can rebind the same port at once.
+fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)
+}
+
+/// Serves the listener; on a restart request closes it, drops every connection, and listens again
+/// on the same address after the requested downtime.
+async fn supervise(app: SharedApp, mut listener: TcpListener, addr: SocketAddr, router: Router, mut restarts: mpsc::UnboundedReceiver<Duration>) {
+    let mut shutdown = app.shutdown.subscribe();
+    loop {
+        let serving = tokio::spawn(axum::serve(listener, router.clone()).into_future());
+        let down = tokio::select! {
+            down = restarts.recv() => down,
+            _ = until_shutdown(&mut shutdown) => None,
+        };
+        serving.abort();
+        let _ = serving.await;
+        let Some(down) = down else { return };
+        tracing::warn!(down_ms = down.as_millis() as u64, "fault: restarting");
+        app.hub.close_matching(&ConnFilter::default(), &CloseCmd::Abrupt);
+        tokio::select! {
+            _ = tokio::time::sleep(down) => {}
+            _ = until_shutdown(&mut shutdown) => return,
+        }
+        listener = match rebind(addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::error!(error = %e, "could not listen again after a restart");
+                return;
+            }
+        };
+        tracing::info!(%addr, "listening again");
+    }
+}
+
+async fn rebind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let mut tries = 0;
+    loop {
+        match bind(addr) {
+            Ok(l) => return Ok(l),
+            Err(e) if tries >= 40 => return Err(e),
+            Err(_) => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// Runs the room sweep every `sweep_every` until shutdown.
+async fn sweep(app: SharedApp) {
+    let mut shutdown = app.shutdown.subscribe();
+    let mut every = tokio::time::interval(app.cfg.sweep_every);
+    every.tick().await;
+    loop {
+        tokio::select! {
+            _ = every.tick() => app.hub.sweep(Instant::now()),
+            _ = until_shutdown(&mut shutdown) => return,
+        }
+    }
+}
+
+/// Resolves once the server starts shutting down.
+pub async fn until_shutdown(rx: &mut watch::Receiver<bool>) {
+    let _ = rx.wait_for(|down| *down).await;
+}

@@ -1,0 +1,266 @@
+//! The `/ws` endpoint: authentication (URL, header or first frame), then one task per connection
+//! that reads client messages and writes the connection's bounded outbound queue.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use planwire_protocol::{close_code, error_code, ClientMessage};
+use tokio::time::{sleep_until, timeout};
+
+use crate::auth::{bearer, AuthError, Claims};
+use crate::decode::decode_client;
+use crate::hub::{error_frame, CloseCmd, ConnCtl};
+use crate::ratelimit::{RateLimiter, Verdict};
+use crate::{ConnId, Frame, SharedApp, MAX_FRAME_BYTES};
+
+/// How long a closing connection waits to write its close frame, and then for the peer's reply.
+const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET /ws`: upgrades, taking the token from `?token=` or `Authorization: Bearer`.
+pub async fn upgrade(
+    State(app): State<SharedApp>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let header_token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
+    let token = query.get("token").map(String::as_str).filter(|t| !t.is_empty()).or(header_token).map(str::to_owned);
+    ws.max_frame_size(MAX_FRAME_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve_socket(app, socket, token))
+}
+
+async fn serve_socket(app: SharedApp, mut socket: WebSocket, token: Option<String>) {
+    let mut shutdown = app.shutdown.subscribe();
+    let claims = match token {
+        Some(token) => app.jwt.verify(&token),
+        None => tokio::select! {
+            claims = first_frame_auth(&app, &mut socket) => claims,
+            _ = crate::server::until_shutdown(&mut shutdown) => {
+                close_socket(socket, close_code::GOING_AWAY, "server shutting down").await;
+                return;
+            }
+        },
+    };
+    let claims = match claims {
+        Ok(claims) => claims,
+        Err(e) => {
+            app.hub.counters.error();
+            tracing::info!(reason = e.reason(), "refused a connection");
+            close_socket(socket, close_code::UNAUTHORIZED, e.reason()).await;
+            return;
+        }
+    };
+    let reg = match app.hub.register(&claims) {
+        Ok(reg) => reg,
+        Err(why) => {
+            app.hub.counters.error();
+            let _ = socket.send(Message::Text(error_frame(error_code::TOO_MANY_CONNECTIONS, why, None, None))).await;
+            close_socket(socket, close_code::TOO_MANY_CONNECTIONS, why).await;
+            return;
+        }
+    };
+    tracing::info!(conn = reg.id, user = ?claims.user_id, "connected");
+    let id = reg.id;
+    let conn = Connection {
+        limiter: RateLimiter::new(app.cfg.rate_limit, app.cfg.rate_window, Instant::now()),
+        expires: Instant::now() + claims.remaining(),
+        app: app.clone(),
+        socket,
+        id,
+        rx: reg.rx,
+        ctl: reg.ctl,
+    };
+    conn.run().await;
+    app.hub.unregister(id);
+    tracing::info!(conn = id, "disconnected");
+}
+
+/// Waits for `{"type":"auth","token":…}` as the first data frame.
+async fn first_frame_auth(app: &SharedApp, socket: &mut WebSocket) -> Result<Claims, AuthError> {
+    let first = timeout(app.cfg.auth_timeout, async {
+        loop {
+            match socket.recv().await {
+                Some(Ok(Message::Text(text))) => return Some(text),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .map_err(|_| AuthError::Timeout)?;
+    match first.as_deref().map(decode_client) {
+        Some(Ok(ClientMessage::Auth { token })) => app.jwt.verify(&token),
+        _ => Err(AuthError::Missing),
+    }
+}
+
+/// Why a connection's loop ended.
+enum End {
+    /// The peer went away or the socket failed.
+    Gone,
+    /// The server closes it.
+    Close(CloseCmd),
+}
+
+/// One authenticated connection.
+struct Connection {
+    app: SharedApp,
+    socket: WebSocket,
+    id: ConnId,
+    rx: tokio::sync::mpsc::Receiver<Frame>,
+    ctl: std::sync::Arc<ConnCtl>,
+    limiter: RateLimiter,
+    expires: Instant,
+}
+
+impl Connection {
+    async fn run(mut self) {
+        let expiry = sleep_until(self.expires.into());
+        tokio::pin!(expiry);
+        let end = loop {
+            let frozen = self.ctl.is_frozen();
+            tokio::select! {
+                biased;
+                _ = self.ctl.wake.notified() => {
+                    if let Some(cmd) = self.ctl.pending_close() {
+                        break End::Close(cmd);
+                    }
+                }
+                _ = &mut expiry, if !frozen => {
+                    break End::Close(CloseCmd::Frame(close_code::UNAUTHORIZED, AuthError::Expired.reason().into()));
+                }
+                out = self.rx.recv() => match out {
+                    // A frozen connection writes nothing; its queue is drained so it never overflows.
+                    Some(_) if frozen => {}
+                    Some(frame) => {
+                        if let Err(end) = self.write(frame).await {
+                            break end;
+                        }
+                    }
+                    None => break End::Gone,
+                },
+                msg = self.socket.recv() => match msg {
+                    None => break End::Gone,
+                    Some(Err(e)) if is_too_big(&e) => {
+                        self.app.hub.counters.error();
+                        break End::Close(CloseCmd::Frame(close_code::MESSAGE_TOO_BIG, "frame exceeds 64 KiB".into()));
+                    }
+                    Some(Err(_)) => break End::Gone,
+                    Some(Ok(_)) if frozen => {}
+                    Some(Ok(msg)) => {
+                        if let Some(end) = self.on_message(msg) {
+                            break end;
+                        }
+                    }
+                },
+            }
+        };
+        match end {
+            End::Gone => {}
+            End::Close(CloseCmd::Abrupt) => drop(self.socket),
+            End::Close(CloseCmd::Frame(code, reason)) => {
+                tracing::info!(conn = self.id, code, reason, "closing");
+                close_socket(self.socket, code, &reason).await;
+            }
+        }
+    }
+
+    /// Writes one queued frame (after the fault delay, if any), giving up if a close is requested.
+    async fn write(&mut self, frame: Frame) -> Result<(), End> {
+        let delay = self.app.faults.outgoing_delay();
+        let socket = &mut self.socket;
+        let send = async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            socket.send(Message::Text(frame)).await
+        };
+        tokio::pin!(send);
+        loop {
+            tokio::select! {
+                sent = &mut send => {
+                    return match sent {
+                        Ok(()) => {
+                            self.app.hub.counters.message_out();
+                            Ok(())
+                        }
+                        Err(_) => Err(End::Gone),
+                    };
+                }
+                _ = self.ctl.wake.notified() => {
+                    if let Some(cmd) = self.ctl.pending_close() {
+                        return Err(End::Close(cmd));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles one client message; `Some` ends the connection.
+    fn on_message(&mut self, msg: Message) -> Option<End> {
+        let hub = &self.app.hub;
+        let text = match msg {
+            Message::Text(text) => Some(text),
+            Message::Binary(_) => None,
+            // Control frames: tungstenite answers pings; a close ends the stream on the next read.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return None,
+        };
+        hub.counters.message_in();
+        match self.limiter.check(Instant::now()) {
+            Verdict::Allow => {}
+            Verdict::Limited(retry_after_ms) => {
+                hub.send_error(self.id, error_code::RATE_LIMITED, "too many messages", None, Some(retry_after_ms));
+                return None;
+            }
+            Verdict::Exceeded => {
+                hub.counters.error();
+                return Some(End::Close(CloseCmd::Frame(close_code::POLICY_VIOLATION, "rate limit exceeded".into())));
+            }
+        }
+        hub.touch(self.id);
+        let Some(text) = text else {
+            hub.send_error(self.id, error_code::INVALID_MESSAGE, "binary frames are not supported", None, None);
+            return None;
+        };
+        match decode_client(&text) {
+            Ok(ClientMessage::JoinPlan { plan_id, last_seq }) => hub.join(self.id, &plan_id, last_seq),
+            Ok(ClientMessage::LeavePlan { plan_id }) => hub.leave(self.id, &plan_id),
+            Ok(ClientMessage::Ping) => hub.pong(self.id),
+            Ok(ClientMessage::Auth { .. }) => {
+                hub.send_error(self.id, error_code::INVALID_MESSAGE, "already authenticated", None, None)
+            }
+            Err(e) => hub.send_error(self.id, error_code::INVALID_MESSAGE, &e.message, e.plan_id.as_deref(), None),
+        }
+        None
+    }
+}
+
+/// Whether a read error is tungstenite's frame/message size limit.
+fn is_too_big(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// Sends a close frame, then waits briefly for the peer's reply so it reads the code before TCP closes.
+async fn close_socket(mut socket: WebSocket, code: u16, reason: &str) {
+    let frame = CloseFrame { code, reason: reason.into() };
+    if timeout(CLOSE_WRITE_TIMEOUT, socket.send(Message::Close(Some(frame)))).await.is_err() {
+        return;
+    }
+    let reply = timeout(CLOSE_REPLY_TIMEOUT, async {
+        while let Some(Ok(_)) = socket.recv().await {}
+    });
+    let _ = reply.await;
+}
