@@ -1,1 +1,11 @@
-//! planwire client (placeholder while the core lands).
+//! planwire client: a Rust/WebAssembly browser client for plan rooms, reproducing seed 000's
+//! `usePlanWebSocket` hook robustly.
+//!
+//! - [`core`]: the sans-IO connection machine (plain Rust, tested natively with a fake clock).
+//! - `web` (wasm32 only): the browser glue and the exported `PlanClient` class.
+#![forbid(unsafe_code)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;

@@ -1,0 +1,74 @@
+//! Reconnection policy: seed 000's `min(base · 2^attempt, cap)`, with jitter drawn from an
+//! injected random source so that many clients do not reconnect in lockstep.
+
+use super::options::Options;
+
+/// xorshift64*: a tiny, seedable random source (the browser glue seeds it from `Math.random`).
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed` (0 is replaced by a fixed odd constant: xorshift needs a non-zero state).
+    pub fn new(seed: u64) -> Rng {
+        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number uniformly drawn from `[0, 1)`.
+    pub fn next_unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// The backoff schedule and attempt limit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backoff {
+    base_ms: u64,
+    cap_ms: u64,
+    jitter: f64,
+    max_attempts: Option<u32>,
+}
+
+impl Backoff {
+    /// The policy the options describe.
+    pub fn new(options: &Options) -> Backoff {
+        Backoff {
+            base_ms: options.base_delay_ms,
+            cap_ms: options.max_delay_ms,
+            jitter: options.jitter,
+            max_attempts: options.max_attempts,
+        }
+    }
+
+    /// Seed 000's delay before retry `attempt` (0-based): `min(base · 2^attempt, cap)`.
+    pub fn ceiling(&self, attempt: u32) -> u64 {
+        1u64.checked_shl(attempt)
+            .and_then(|factor| self.base_ms.checked_mul(factor))
+            .map_or(self.cap_ms, |d| d.min(self.cap_ms))
+    }
+
+    /// The delay actually used: the ceiling minus a random part of at most `jitter` of it,
+    /// so it never exceeds the seed's delay (nor the cap), and equals it with `jitter == 0`.
+    pub fn delay(&self, attempt: u32, rng: &mut Rng) -> u64 {
+        let ceiling = self.ceiling(attempt);
+        if self.jitter == 0.0 {
+            return ceiling;
+        }
+        let cut = (ceiling as f64 * self.jitter * rng.next_unit()) as u64;
+        ceiling - cut.min(ceiling)
+    }
+
+    /// Whether retry number `attempt` (0-based) is allowed.
+    pub fn allows(&self, attempt: u32) -> bool {
+        self.max_attempts.is_none_or(|max| attempt < max)
+    }
+}

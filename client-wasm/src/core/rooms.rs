@@ -1,0 +1,120 @@
+//! Plan rooms: reference-counted membership, the participants of each room and its `seq`.
+
+use super::seq::SeqTracker;
+use planwire_protocol::{JoinConfirm, Participant, UserId};
+
+/// One plan room the caller asked to be in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Room {
+    /// The plan id.
+    pub plan_id: String,
+    refs: u32,
+    /// Whether the server confirmed the join on the current connection.
+    pub joined: bool,
+    /// The `lastSeq` sent with the join awaiting confirmation.
+    requested_seq: Option<u64>,
+    /// Distinct users in the room, as the server last listed them.
+    pub participants: Vec<Participant>,
+    /// Distinct users in the room, as the server last counted them.
+    pub participant_count: u32,
+    /// The room's message sequence.
+    pub seq: SeqTracker,
+}
+
+impl Room {
+    fn new(plan_id: &str) -> Room {
+        Room {
+            plan_id: plan_id.into(),
+            refs: 1,
+            joined: false,
+            requested_seq: None,
+            participants: Vec::new(),
+            participant_count: 0,
+            seq: SeqTracker::default(),
+        }
+    }
+
+    /// Records that a `join-plan` is going out now; returns the `lastSeq` it must carry.
+    pub fn join_sent(&mut self) -> Option<u64> {
+        self.requested_seq = self.seq.last();
+        self.requested_seq
+    }
+
+    /// Takes in the join confirmation; returns whether the app must resync the room.
+    pub fn confirmed(&mut self, confirm: JoinConfirm) -> bool {
+        self.joined = true;
+        self.participants = confirm.participants;
+        self.participant_count = confirm.participant_count;
+        let requested = self.requested_seq.take();
+        self.seq.confirmed(requested, confirm.recovered, confirm.seq)
+    }
+
+    /// Another user joined.
+    pub fn user_joined(&mut self, participant: Participant, count: u32) {
+        if !self.participants.iter().any(|p| p.user_id == participant.user_id) {
+            self.participants.push(participant);
+        }
+        self.participant_count = count;
+    }
+
+    /// A user left (their last connection in the room).
+    pub fn user_left(&mut self, user_id: &UserId, count: u32) {
+        self.participants.retain(|p| &p.user_id != user_id);
+        self.participant_count = count;
+    }
+}
+
+/// Every room the caller is in, in join order (a small `Vec`: clients are in a handful of rooms).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rooms {
+    list: Vec<Room>,
+}
+
+impl Rooms {
+    /// Adds a reference to `plan_id`; returns whether the room is new (a `join-plan` is due).
+    pub fn add_ref(&mut self, plan_id: &str) -> bool {
+        match self.get_mut(plan_id) {
+            Some(room) => {
+                room.refs += 1;
+                false
+            }
+            None => {
+                self.list.push(Room::new(plan_id));
+                true
+            }
+        }
+    }
+
+    /// Drops a reference to `plan_id`; returns whether that was the last one (a `leave-plan` is due).
+    pub fn release(&mut self, plan_id: &str) -> bool {
+        let Some(i) = self.list.iter().position(|r| r.plan_id == plan_id) else { return false };
+        self.list[i].refs -= 1;
+        if self.list[i].refs > 0 {
+            return false;
+        }
+        self.list.remove(i);
+        true
+    }
+
+    /// The room for `plan_id`.
+    pub fn get(&self, plan_id: &str) -> Option<&Room> {
+        self.list.iter().find(|r| r.plan_id == plan_id)
+    }
+
+    /// The room for `plan_id`, mutably.
+    pub fn get_mut(&mut self, plan_id: &str) -> Option<&mut Room> {
+        self.list.iter_mut().find(|r| r.plan_id == plan_id)
+    }
+
+    /// Every room, mutably (to re-join them all after a reconnect).
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Room> {
+        self.list.iter_mut()
+    }
+
+    /// The connection is gone: no room is joined any more.
+    pub fn disconnected(&mut self) {
+        for room in &mut self.list {
+            room.joined = false;
+        }
+    }
+}

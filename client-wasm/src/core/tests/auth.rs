@@ -1,0 +1,154 @@
+//! Tokens and close code 4001.
+//!
+//! Checklist:
+//! - [x] with `getToken`, a token is fetched before every connect and every reconnect
+//! - [x] answers to stale token requests are ignored
+//! - [x] a fixed token refused with 4001 → `failed` (`unauthorized`), no retry
+//! - [x] with `getToken`: 4001 → one fresh token and one immediate retry; a second 4001 → `failed`
+//! - [x] after a stable period (token expiry hours later) a 4001 gets its retry again
+//! - [x] a rejecting `getToken` → `failed` (`token-error: …`), nothing scheduled
+//! - [x] a `getToken` that never answers is bounded by the connect timeout
+
+use super::harness::{events, failures, opens, reconnecting, Client, URL};
+use crate::core::{Action, Event, State};
+
+fn with_get_token() -> Client {
+    Client::with(|r| {
+        r.token = None;
+        r.has_get_token = true;
+    })
+}
+
+fn ticket(actions: &[Action]) -> u32 {
+    actions
+        .iter()
+        .find_map(|a| if let Action::FetchToken { ticket } = a { Some(*ticket) } else { None })
+        .expect("a token fetch")
+}
+
+#[test]
+fn get_token_is_called_before_every_connect() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t1 = ticket(&c.take());
+    c.m.token_ready(t1, "first".into());
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=first")]);
+    c.socket_up();
+    c.server_closes(1006);
+    c.advance(1000);
+    let t2 = ticket(&c.take());
+    assert_ne!(t1, t2);
+    c.m.token_ready(t2, "second".into());
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=second")]);
+}
+
+#[test]
+fn stale_token_answers_are_ignored() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t1 = ticket(&c.take());
+    c.m.reconnect(c.now);
+    let t2 = ticket(&c.take());
+    c.m.token_ready(t1, "old".into());
+    c.m.token_failed(t1, "old failure");
+    assert!(c.take().is_empty());
+    c.m.token_ready(t2, "new".into());
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=new")]);
+    c.m.close();
+    c.take();
+    c.m.token_ready(t2, "late".into());
+    assert!(c.take().is_empty());
+}
+
+#[test]
+fn fixed_token_refused_fails_without_retry() {
+    let mut c = Client::new();
+    c.open();
+    let actions = c.server_closes(4001);
+    assert_eq!(
+        events(&actions),
+        [
+            Event::Close { code: 4001, reason: "bye".into(), will_reconnect: false },
+            Event::StateChanged(State::Failed),
+            Event::Failed { reason: "unauthorized".into() },
+        ]
+    );
+    assert_eq!(c.m.next_deadline(), None);
+}
+
+#[test]
+fn get_token_gets_one_fresh_token_and_one_retry() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.m.token_ready(t, "stale".into());
+    c.take();
+    c.m.socket_opened();
+    let actions = c.server_closes(4001);
+    assert_eq!(reconnecting(&actions), [(1, 0)]);
+    let t = ticket(&actions);
+    c.m.token_ready(t, "fresh".into());
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=fresh")]);
+    c.m.socket_opened();
+    let actions = c.server_closes(4001);
+    assert_eq!(failures(&actions), ["unauthorized"]);
+    assert!(!actions.iter().any(|a| matches!(a, Action::FetchToken { .. })), "no third token");
+    assert_eq!(c.m.state(), State::Failed);
+}
+
+#[test]
+fn expiry_after_a_stable_connection_gets_its_retry_again() {
+    let mut c = Client::with(|r| {
+        r.token = None;
+        r.has_get_token = true;
+        r.ping_interval_ms = Some(2_147_483_647.0);
+    });
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.m.token_ready(t, "a".into());
+    c.take();
+    c.socket_up();
+    for _ in 0..3 {
+        // Hours later the server closes with 4001 (token expired): refresh and retry.
+        c.advance(3_600_000);
+        c.take();
+        let actions = c.server_closes(4001);
+        let t = ticket(&actions);
+        c.m.token_ready(t, "b".into());
+        c.take();
+        c.socket_up();
+    }
+    assert_eq!(c.m.state(), State::Open);
+}
+
+#[test]
+fn rejecting_get_token_fails_with_the_reason() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.m.token_failed(t, "network down");
+    assert_eq!(failures(&c.take()), ["token-error: network down"]);
+    assert_eq!(c.m.state(), State::Failed);
+    assert_eq!(c.m.next_deadline(), None);
+}
+
+#[test]
+fn empty_token_is_a_token_error() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.m.token_ready(t, String::new());
+    assert_eq!(failures(&c.take()), ["token-error: getToken resolved to an empty token"]);
+}
+
+#[test]
+fn a_hanging_get_token_is_bounded_by_the_connect_timeout() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.advance(10_000);
+    let actions = c.take();
+    assert_eq!(reconnecting(&actions), [(1, 1000)]);
+    c.m.token_ready(t, "too late".into());
+    assert!(c.take().is_empty());
+}

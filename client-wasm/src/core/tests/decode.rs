@@ -1,0 +1,157 @@
+//! Decoding server frames, end to end through the machine.
+//!
+//! Checklist:
+//! - [x] every seed 000 server message, exactly as the seed writes it, gives its event
+//! - [x] the two `join-plan` shapes: confirmation (`success`) vs another user's join
+//! - [x] bad frames (not JSON, no/odd type, wrong field types, missing planId, non-object task,
+//!   binary) → `error` INVALID_FRAME; the connection, rooms and heartbeat stay intact
+//! - [x] unknown types → `message` with the raw data
+//! - [x] server `error` messages → `error` with code, message and planId
+
+use super::harness::{events, sends, Client};
+use crate::core::decode::{decode, Body};
+use crate::core::event::Meta;
+use crate::core::{Event, State};
+use planwire_protocol::{Progress, UserId};
+
+fn joined_client() -> Client {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("123").unwrap();
+    c.frame(r#"{"type":"join-plan","planId":"123","data":{"success":true,"participantCount":1,"participants":[{"userId":1,"userName":"user1"}]}}"#);
+    c.take();
+    c
+}
+
+fn meta() -> Meta {
+    Meta { plan_id: "123".into(), timestamp: Some("2025-01-01T00:00:00.000Z".into()), seq: None }
+}
+
+#[test]
+fn seed_broadcasts_give_their_events() {
+    let mut c = joined_client();
+    // The seed elides task fields with `...`; a full task stands in for it.
+    c.frame(r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":"Updated Task","status":"completed"}},"timestamp":"2025-01-01T00:00:00.000Z"}"#);
+    c.frame(r#"{"type":"task-created","planId":"123","data":{"task":{"id":2,"title":"New Task","status":"not_started"}},"timestamp":"2025-01-01T00:00:00.000Z"}"#);
+    c.frame(r#"{"type":"task-deleted","planId":"123","data":{"taskId":"1"},"timestamp":"2025-01-01T00:00:00.000Z"}"#);
+    c.frame(r#"{"type":"task-reordered","planId":"123","data":{"taskIds":["3","1","2"]},"timestamp":"2025-01-01T00:00:00.000Z"}"#);
+    c.frame(r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":10,"completedTasks":5,"completionPercentage":50}},"timestamp":"2025-01-01T00:00:00.000Z"}"#);
+    assert_eq!(
+        events(&c.take()),
+        [
+            Event::TaskUpdated { meta: meta(), task: r#"{"id":1,"title":"Updated Task","status":"completed"}"#.into() },
+            Event::TaskCreated { meta: meta(), task: r#"{"id":2,"title":"New Task","status":"not_started"}"#.into() },
+            Event::TaskDeleted { meta: meta(), task_id: "1".into() },
+            Event::TaskReordered { meta: meta(), task_ids: vec!["3".into(), "1".into(), "2".into()] },
+            Event::ProgressUpdated {
+                meta: meta(),
+                progress: Progress { total_tasks: 10, completed_tasks: 5, completion_percentage: 50 }
+            },
+        ]
+    );
+}
+
+#[test]
+fn the_two_join_plan_shapes_are_told_apart() {
+    let confirm = r#"{"type":"join-plan","planId":"123","data":{"success":true,"participantCount":2,"participants":[{"userId":1,"userName":"user1"},{"userId":2,"userName":"user2"}]}}"#;
+    let joined = r#"{"type":"join-plan","planId":"123","data":{"userId":2,"userName":"user2","participantCount":2}}"#;
+    assert!(matches!(decode(confirm).unwrap().body, Body::JoinConfirm(c) if c.participants.len() == 2));
+    assert!(matches!(decode(joined).unwrap().body, Body::UserJoined(u) if u.user_id == UserId::Num(2)));
+    // String user ids round-trip too.
+    let joined_str = r#"{"type":"join-plan","planId":"1","data":{"userId":"u-2","userName":"b","participantCount":2}}"#;
+    assert!(matches!(decode(joined_str).unwrap().body, Body::UserJoined(u) if u.user_id == UserId::Str("u-2".into())));
+}
+
+#[test]
+fn bad_frames_raise_invalid_frame_and_keep_everything() {
+    let mut c = Client::with(|r| {
+        r.ping_interval_ms = Some(1000.0);
+        r.pong_timeout_ms = Some(500.0);
+    });
+    c.open();
+    c.m.join("123").unwrap();
+    c.frame(r#"{"type":"join-plan","planId":"123","data":{"success":true,"participantCount":1,"participants":[{"userId":1,"userName":"a"}]}}"#);
+    c.take();
+    let bad = [
+        "not json",
+        "",
+        "[1,2]",
+        r#"{"planId":"123"}"#,
+        r#"{"type":5}"#,
+        r#"{"type":"task-updated","data":{"task":{"id":1}}}"#,
+        r#"{"type":"task-updated","planId":"123","data":{"task":"x"}}"#,
+        r#"{"type":"task-updated","planId":"123"}"#,
+        r#"{"type":"task-deleted","planId":"123","data":{"taskId":1}}"#,
+        r#"{"type":"task-reordered","planId":"123","data":{"taskIds":"1,2"}}"#,
+        r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":"ten"}}}"#,
+        r#"{"type":"join-plan","planId":"123","data":{"success":true}}"#,
+        r#"{"type":"join-plan","planId":"123","data":{"userId":[],"userName":"x","participantCount":1}}"#,
+        r#"{"type":"leave-plan","planId":"123","data":{"participantCount":1}}"#,
+        r#"{"type":"join-plan","planId":7,"data":{}}"#,
+        r#"{"type":"task-updated","planId":"123","seq":-1,"data":{"task":{}}}"#,
+        r#"{"type":"error","data":{"code":1}}"#,
+    ];
+    for frame in bad {
+        c.advance(100);
+        c.frame(frame);
+        let evs = events(&c.take());
+        assert_eq!(evs.len(), 1, "{frame}");
+        assert!(matches!(&evs[0], Event::Error { code, plan_id: None, .. } if code == "INVALID_FRAME"), "{frame}: {evs:?}");
+    }
+    c.m.binary_received(c.now);
+    assert!(matches!(&events(&c.take())[0], Event::Error { code, .. } if code == "INVALID_FRAME"));
+    assert_eq!(c.m.state(), State::Open);
+    assert_eq!(c.m.participant_count("123"), 1);
+    // Bad frames still prove the link alive: no ping was due, and the heartbeat still runs.
+    c.advance(999);
+    assert!(sends(&c.take()).is_empty());
+    c.advance(1);
+    assert_eq!(sends(&c.take()), [r#"{"type":"ping"}"#]);
+}
+
+#[test]
+fn unknown_types_pass_through_as_message() {
+    let mut c = joined_client();
+    c.frame(r#"{"type":"typing","planId":"123","data":{"userId":2,"field":"title"}}"#);
+    c.frame(r#"{"type":"announcement"}"#);
+    assert_eq!(
+        events(&c.take()),
+        [
+            Event::Message { kind: "typing".into(), plan_id: Some("123".into()), data: Some(r#"{"userId":2,"field":"title"}"#.into()) },
+            Event::Message { kind: "announcement".into(), plan_id: None, data: None },
+        ]
+    );
+}
+
+#[test]
+fn server_errors_become_error_events() {
+    let mut c = joined_client();
+    c.frame(r#"{"type":"error","data":{"code":"FORBIDDEN","message":"not a member","planId":"456"}}"#);
+    c.frame(r#"{"type":"error","data":{"code":"RATE_LIMITED","message":"slow down","retryAfterMs":500}}"#);
+    assert_eq!(
+        events(&c.take()),
+        [
+            Event::Error { code: "FORBIDDEN".into(), message: "not a member".into(), plan_id: Some("456".into()) },
+            Event::Error { code: "RATE_LIMITED".into(), message: "slow down".into(), plan_id: None },
+        ]
+    );
+    assert_eq!(c.m.state(), State::Open);
+}
+
+#[test]
+fn a_confirmation_without_user_is_invalid_and_not_open() {
+    let mut c = Client::new();
+    c.m.connect(c.now);
+    c.m.socket_opened();
+    c.take();
+    c.frame(r#"{"type":"pong","data":{"connected":true}}"#);
+    assert!(matches!(&events(&c.take())[0], Event::Error { code, .. } if code == "INVALID_FRAME"));
+    assert_eq!(c.m.state(), State::Connecting);
+}
+
+#[test]
+fn escaped_strings_are_decoded() {
+    let f = decode(r#"{"type":"task-deleted","planId":"a\"b","data":{"taskId":"\u0031"}}"#).unwrap();
+    assert_eq!(f.plan_id.as_deref(), Some("a\"b"));
+    assert!(matches!(f.body, Body::TaskDeleted(d) if d.task_id == "1"));
+}

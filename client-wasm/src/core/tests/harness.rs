@@ -1,0 +1,125 @@
+//! A fake-clock driver around [`Machine`] shared by the core tests.
+//!
+//! Checklist:
+//! - [x] time only moves when a test says so, stepping through every deadline on the way
+//! - [x] helpers to pick sends, events and socket actions out of what the machine asked for
+
+use crate::core::{Action, Event, Machine, Options, RawOptions, State};
+
+/// The URL every test client connects to.
+pub const URL: &str = "ws://localhost:5000/ws";
+
+/// A machine, its fake clock, and everything it asked for since the last `take`.
+pub struct Client {
+    pub m: Machine,
+    pub now: u64,
+}
+
+/// Seed defaults, a fixed token, and no jitter unless the test changes it.
+pub fn raw() -> RawOptions {
+    RawOptions { url: URL.into(), token: Some("jwt".into()), jitter: Some(0.0), ..RawOptions::default() }
+}
+
+impl Client {
+    /// A client with `raw()` options adjusted by `f`.
+    pub fn with(f: impl FnOnce(&mut RawOptions)) -> Client {
+        let mut options = raw();
+        f(&mut options);
+        Client { m: Machine::new(Options::validate(options).expect("valid options"), 42), now: 1_000_000 }
+    }
+
+    /// A client with seed defaults and no jitter.
+    pub fn new() -> Client {
+        Client::with(|_| {})
+    }
+
+    /// Everything the machine asked for since the last call.
+    pub fn take(&mut self) -> Vec<Action> {
+        std::iter::from_fn(|| self.m.poll_action()).collect()
+    }
+
+    /// Moves the clock to `t`, firing every deadline on the way at its exact time.
+    pub fn advance_to(&mut self, t: u64) {
+        for _ in 0..100_000 {
+            match self.m.next_deadline() {
+                Some(d) if d <= t => {
+                    self.now = self.now.max(d);
+                    self.m.handle_timeout(self.now);
+                }
+                _ => {
+                    self.now = t;
+                    return;
+                }
+            }
+        }
+        panic!("deadline loop: the machine keeps asking to be woken before {t}");
+    }
+
+    /// Moves the clock forward by `ms`.
+    pub fn advance(&mut self, ms: u64) {
+        self.advance_to(self.now + ms);
+    }
+
+    /// Feeds a text frame.
+    pub fn frame(&mut self, text: &str) {
+        self.m.frame_received(text, self.now);
+    }
+
+    /// The server's connection confirmation for user 1 on connection `c1`.
+    pub fn confirm(&mut self) {
+        self.frame(r#"{"type":"pong","data":{"userId":1,"connected":true,"timestamp":"2025-01-01T00:00:00.000Z","connectionId":"c1"}}"#);
+    }
+
+    /// connect() → socket open → confirmation; returns what the machine asked for.
+    pub fn open(&mut self) -> Vec<Action> {
+        self.m.connect(self.now);
+        self.socket_up()
+    }
+
+    /// The pending socket opens and the server confirms.
+    pub fn socket_up(&mut self) -> Vec<Action> {
+        self.m.socket_opened();
+        self.confirm();
+        assert_eq!(self.m.state(), State::Open);
+        self.take()
+    }
+
+    /// The server (or network) closes the socket.
+    pub fn server_closes(&mut self, code: u16) -> Vec<Action> {
+        self.m.socket_closed(code, "bye", self.now);
+        self.take()
+    }
+}
+
+/// The text frames among `actions`.
+pub fn sends(actions: &[Action]) -> Vec<String> {
+    actions.iter().filter_map(|a| if let Action::Send(s) = a { Some(s.clone()) } else { None }).collect()
+}
+
+/// The events among `actions`.
+pub fn events(actions: &[Action]) -> Vec<Event> {
+    actions.iter().filter_map(|a| if let Action::Emit(e) = a { Some(e.clone()) } else { None }).collect()
+}
+
+/// The URLs of sockets opened among `actions`.
+pub fn opens(actions: &[Action]) -> Vec<String> {
+    actions.iter().filter_map(|a| if let Action::OpenSocket { url } = a { Some(url.clone()) } else { None }).collect()
+}
+
+/// The `(attempt, delay)` of every `reconnecting` event among `actions`.
+pub fn reconnecting(actions: &[Action]) -> Vec<(u32, u64)> {
+    events(actions)
+        .into_iter()
+        .filter_map(|e| if let Event::Reconnecting { attempt, delay_ms } = e { Some((attempt, delay_ms)) } else { None })
+        .collect()
+}
+
+/// The payloads of every `failed` event among `actions`.
+pub fn failures(actions: &[Action]) -> Vec<String> {
+    events(actions).into_iter().filter_map(|e| if let Event::Failed { reason } = e { Some(reason) } else { None }).collect()
+}
+
+/// The JSON value of a frame, for comparisons that ignore key order.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("valid JSON")
+}

@@ -1,0 +1,133 @@
+//! Keep-alive in fake time.
+//!
+//! Checklist:
+//! - [x] first ping exactly one interval after the confirmation, `{"type":"ping"}`
+//! - [x] the next ping is scheduled from the last frame received (pong or any other)
+//! - [x] no frame within the pong timeout → close (4000 "pong timeout") and reconnect
+//! - [x] a frame before the timeout keeps the link
+//! - [x] `visible()` and `online()` probe an open link at once; one probe at a time
+//! - [x] a laptop waking after a long sleep pings first instead of dropping a healthy link
+
+use super::harness::{events, json, reconnecting, sends, Client};
+use crate::core::heartbeat::{Beat, Heartbeat};
+use crate::core::machine::LOCAL_CLOSE;
+use crate::core::{Action, Event, State};
+
+fn short() -> Client {
+    Client::with(|r| {
+        r.ping_interval_ms = Some(1000.0);
+        r.pong_timeout_ms = Some(300.0);
+    })
+}
+
+#[test]
+fn pings_every_interval_from_the_last_frame() {
+    let mut c = Client::new();
+    c.open();
+    let t0 = c.now;
+    c.advance(29_999);
+    assert!(sends(&c.take()).is_empty());
+    c.advance(1);
+    let sent = sends(&c.take());
+    assert_eq!(sent.len(), 1);
+    assert_eq!(json(&sent[0]), json(r#"{"type":"ping"}"#));
+    assert_eq!(c.now, t0 + 30_000);
+    // The pong arrives 50 ms later: the next ping is 30 s after the pong.
+    c.advance(50);
+    c.frame(r#"{"type":"pong"}"#);
+    c.advance(29_999);
+    assert!(sends(&c.take()).is_empty());
+    c.advance(1);
+    assert_eq!(sends(&c.take()).len(), 1);
+}
+
+#[test]
+fn any_frame_postpones_the_ping() {
+    let mut c = Client::new();
+    c.open();
+    c.advance(20_000);
+    c.frame(r#"{"type":"something-new"}"#);
+    c.advance(29_999);
+    assert!(sends(&c.take()).is_empty());
+    c.advance(1);
+    assert_eq!(sends(&c.take()), [r#"{"type":"ping"}"#]);
+}
+
+#[test]
+fn no_pong_within_the_timeout_closes_and_reconnects() {
+    let mut c = short();
+    c.open();
+    c.advance(1000);
+    assert_eq!(sends(&c.take()).len(), 1);
+    c.advance(299);
+    assert!(c.take().is_empty());
+    c.advance(1);
+    let actions = c.take();
+    assert_eq!(actions[0], Action::CloseSocket { code: LOCAL_CLOSE, reason: "pong timeout" });
+    let evs = events(&actions);
+    assert!(evs.contains(&Event::Close { code: LOCAL_CLOSE, reason: "pong timeout".into(), will_reconnect: true }));
+    assert_eq!(reconnecting(&actions), [(1, 1000)]);
+    assert_eq!(c.m.state(), State::Reconnecting);
+}
+
+#[test]
+fn a_late_pong_before_the_timeout_keeps_the_link() {
+    let mut c = short();
+    c.open();
+    c.advance(1000);
+    c.take();
+    c.advance(299);
+    c.frame(r#"{"type":"pong"}"#);
+    // The next ping is due one interval after that pong, and nothing else happens.
+    c.advance(1000);
+    assert_eq!(c.take(), [Action::Send(r#"{"type":"ping"}"#.into())]);
+    assert_eq!(c.m.state(), State::Open);
+}
+
+#[test]
+fn visible_and_online_probe_an_open_link_at_once() {
+    let mut c = short();
+    c.open();
+    c.advance(100);
+    c.m.visible(c.now);
+    assert_eq!(sends(&c.take()), [r#"{"type":"ping"}"#]);
+    // A second probe while one is outstanding sends nothing more.
+    c.m.online(c.now);
+    assert!(c.take().is_empty());
+    // The probe times out like any ping.
+    c.advance(300);
+    assert!(c.take().contains(&Action::CloseSocket { code: LOCAL_CLOSE, reason: "pong timeout" }));
+}
+
+#[test]
+fn waking_from_sleep_pings_before_judging_the_link() {
+    let mut c = short();
+    c.open();
+    // The timer was not run for an hour (sleeping laptop); it fires late, once.
+    c.now += 3_600_000;
+    c.m.handle_timeout(c.now);
+    assert_eq!(sends(&c.take()), [r#"{"type":"ping"}"#]);
+    assert_eq!(c.m.state(), State::Open);
+    c.frame(r#"{"type":"pong"}"#);
+    c.advance(299);
+    assert_eq!(c.m.state(), State::Open);
+}
+
+#[test]
+fn heartbeat_unit_rules() {
+    let mut h = Heartbeat::new(100, 10);
+    assert_eq!(h.poll(1000), Beat::Idle, "stopped");
+    assert!(!h.probe(0));
+    h.start(0);
+    assert_eq!(h.deadline(), Some(100));
+    assert_eq!(h.poll(99), Beat::Idle);
+    assert_eq!(h.poll(100), Beat::SendPing);
+    assert_eq!(h.deadline(), Some(110));
+    assert_eq!(h.poll(109), Beat::Idle);
+    assert_eq!(h.poll(110), Beat::Dead);
+    h.frame_received(110);
+    assert_eq!(h.deadline(), Some(210));
+    h.stop();
+    h.frame_received(300);
+    assert_eq!(h.deadline(), None, "a frame does not restart a stopped heartbeat");
+}

@@ -1,0 +1,27 @@
+//! Native tests of the sans-IO core, every timing rule checked in milliseconds of fake time.
+//!
+//! Checklist (one module each):
+//! - [x] options: defaults reproduce seed 000; invalid values give coded errors
+//! - [x] backoff: exact sequence with `jitter: 0`, cap with jitter, attempt limit → `failed`,
+//!   stable-period reset, no tight loop on accept-then-drop
+//! - [x] heartbeat: ping schedule from the last frame, pong timeout → close + reconnect, probes
+//! - [x] connection: states, confirmation, close() never reconnects, connect timeout,
+//!   offline/online/visible, reconnect(), auth modes
+//! - [x] auth: token per connect, 4001 → one fresh token + one retry, else `unauthorized`
+//! - [x] rooms: reference-counted joins, pending joins, rejoin after reconnect, participants
+//! - [x] decode: seed 000 frames, the two `join-plan` shapes, bad frames, unknown types
+//! - [x] seq: in order once, duplicates dropped, gaps and `recovered:false` → `resync`,
+//!   servers without `seq`
+//! - [x] events: every payload's JSON, string escaping
+
+mod harness;
+
+mod auth;
+mod backoff;
+mod connection;
+mod decode;
+mod events;
+mod heartbeat;
+mod options;
+mod rooms;
+mod seq;

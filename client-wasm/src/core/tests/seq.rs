@@ -1,0 +1,171 @@
+//! Sequence numbers and recovery (**extension**).
+//!
+//! Checklist:
+//! - [x] each seq applied once, in order; duplicates dropped
+//! - [x] a gap → `resync` (reason `gap`), then the message is applied
+//! - [x] a re-join carries `lastSeq`; `recovered: true` → replays applied, no resync
+//! - [x] `recovered: false` (or missing) after a re-join → `joined { recovered: false }` + `resync`
+//! - [x] a restarted server whose seq went back → resync, then its new seqs apply
+//! - [x] a seed 000 server (no seq anywhere): everything applied, no `lastSeq` sent
+//! - [x] the tracker's own rules
+
+use super::harness::{events, json, sends, Client};
+use crate::core::seq::{SeqTracker, Verdict};
+use crate::core::Event;
+
+fn confirm(seq: Option<u64>, recovered: Option<bool>) -> String {
+    let mut extra = String::new();
+    if let Some(s) = seq {
+        extra.push_str(&format!(r#","seq":{s}"#));
+    }
+    if let Some(r) = recovered {
+        extra.push_str(&format!(r#","recovered":{r}"#));
+    }
+    format!(
+        r#"{{"type":"join-plan","planId":"1","data":{{"success":true,"participantCount":1,"participants":[{{"userId":1,"userName":"a"}}]{extra}}}}}"#
+    )
+}
+
+fn deleted(seq: u64) -> String {
+    format!(r#"{{"type":"task-deleted","planId":"1","seq":{seq},"data":{{"taskId":"{seq}"}}}}"#)
+}
+
+/// The taskIds of the `taskDeleted` events and the resync reasons, in order.
+fn applied(evs: &[Event]) -> Vec<String> {
+    evs.iter()
+        .filter_map(|e| match e {
+            Event::TaskDeleted { task_id, .. } => Some(task_id.clone()),
+            Event::Resync { reason, .. } => Some(format!("resync:{reason}")),
+            _ => None,
+        })
+        .collect()
+}
+
+fn joined_at(seq: u64) -> Client {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("1").unwrap();
+    c.frame(&confirm(Some(seq), None));
+    c.take();
+    c
+}
+
+#[test]
+fn in_order_once_duplicates_dropped() {
+    let mut c = joined_at(10);
+    for s in [11, 12, 12, 11, 13, 5] {
+        c.frame(&deleted(s));
+    }
+    assert_eq!(applied(&events(&c.take())), ["11", "12", "13"]);
+    assert_eq!(c.m.room("1").unwrap().seq.last(), Some(13));
+}
+
+#[test]
+fn a_gap_raises_resync_then_applies() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(11));
+    c.frame(&deleted(14));
+    c.frame(&deleted(15));
+    assert_eq!(applied(&events(&c.take())), ["11", "resync:gap", "14", "15"]);
+}
+
+#[test]
+fn rejoin_with_recovery_replays_without_resync() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(11));
+    c.take();
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    let sent = sends(&c.socket_up());
+    assert_eq!(json(&sent[0]), json(r#"{"type":"join-plan","planId":"1","lastSeq":11}"#));
+    c.frame(&confirm(Some(14), Some(true)));
+    for s in [12, 13, 14, 15] {
+        c.frame(&deleted(s));
+    }
+    let evs = events(&c.take());
+    assert!(matches!(&evs[0], Event::Joined { recovered: Some(true), .. }));
+    assert_eq!(applied(&evs), ["12", "13", "14", "15"]);
+}
+
+#[test]
+fn replays_before_the_confirmation_also_count() {
+    let mut c = joined_at(10);
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    c.socket_up();
+    c.frame(&deleted(11));
+    c.frame(&deleted(12));
+    c.frame(&confirm(Some(12), Some(true)));
+    c.frame(&deleted(12));
+    c.frame(&deleted(13));
+    assert_eq!(applied(&events(&c.take())), ["11", "12", "13"]);
+}
+
+#[test]
+fn not_recovered_raises_resync() {
+    for recovered in [Some(false), None] {
+        let mut c = joined_at(10);
+        c.server_closes(1006);
+        c.advance(1000);
+        c.take();
+        c.socket_up();
+        c.frame(&confirm(Some(500), recovered));
+        c.frame(&deleted(501));
+        let evs = events(&c.take());
+        assert!(matches!(&evs[0], Event::Joined { .. }));
+        assert_eq!(applied(&evs), ["resync:not-recovered", "501"], "{recovered:?}");
+    }
+}
+
+#[test]
+fn a_restarted_server_with_lower_seq_resyncs_then_continues() {
+    let mut c = joined_at(40);
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    c.socket_up();
+    c.frame(&confirm(Some(0), Some(false)));
+    c.frame(&deleted(1));
+    c.frame(&deleted(2));
+    assert_eq!(applied(&events(&c.take())), ["resync:not-recovered", "1", "2"]);
+}
+
+#[test]
+fn a_seed_server_without_seq_works_as_before() {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("1").unwrap();
+    c.frame(&confirm(None, None));
+    let same = r#"{"type":"task-deleted","planId":"1","data":{"taskId":"9"}}"#;
+    c.frame(same);
+    c.frame(same);
+    assert_eq!(applied(&events(&c.take())), ["9", "9"], "no seq: nothing is a duplicate");
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    let sent = sends(&c.socket_up());
+    assert_eq!(json(&sent[0]), json(r#"{"type":"join-plan","planId":"1"}"#), "no lastSeq");
+    c.frame(&confirm(None, None));
+    let evs = events(&c.take());
+    assert!(!evs.iter().any(|e| matches!(e, Event::Resync { .. })));
+}
+
+#[test]
+fn tracker_rules() {
+    let mut t = SeqTracker::default();
+    assert_eq!(t.accept(None), Verdict::Apply);
+    assert_eq!(t.last(), None);
+    assert_eq!(t.accept(Some(7)), Verdict::Apply, "the first seq seen is taken as is");
+    assert_eq!(t.accept(Some(7)), Verdict::Duplicate);
+    assert_eq!(t.accept(Some(9)), Verdict::Gap);
+    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Gap);
+    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Duplicate);
+    assert!(!t.confirmed(None, None, Some(3)));
+    assert_eq!(t.last(), Some(3));
+    assert!(!t.confirmed(Some(3), Some(true), Some(8)));
+    assert_eq!(t.last(), Some(3), "replays will bring it to 8");
+    assert!(t.confirmed(Some(3), Some(false), Some(8)));
+    assert_eq!(t.last(), Some(8));
+}
