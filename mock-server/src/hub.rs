@@ -142,6 +142,11 @@ impl Hub {
         }
     }
 
+    /// Adds (or replaces) a plan, e.g. to embed the server with other data than the demo.
+    pub fn add_plan(&self, id: &str, title: &str, members: Vec<UserId>, tasks: &[(&str, planwire_protocol::TaskStatus)]) {
+        self.state().plans.add_plan(id, title, members, tasks);
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
@@ -196,8 +201,8 @@ impl Hub {
     pub fn send_error(&self, id: ConnId, code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) {
         let st = self.state();
         if let Some(entry) = st.conns.get(&id) {
-            deliver(entry, error_frame(code, message, plan_id, retry_after_ms), &self.counters);
             self.counters.error();
+            deliver(entry, error_frame(code, message, plan_id, retry_after_ms), &self.counters);
         }
     }
 
@@ -223,8 +228,8 @@ impl Hub {
         let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
         if let Err(e) = st.plans.check_access(plan_id, &user_id) {
             let (code, msg) = plan_error_code(&e);
-            deliver(entry, error_frame(code, msg, Some(plan_id), None), &self.counters);
             self.counters.error();
+            deliver(entry, error_frame(code, msg, Some(plan_id), None), &self.counters);
             return;
         }
         let now = Instant::now();
