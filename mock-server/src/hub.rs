@@ -124,8 +124,6 @@ pub struct Hub {
     cfg: Config,
     /// Message and error counters.
     pub counters: Counters,
-    /// Notified whenever the last connection unregisters.
-    pub drained: Notify,
     started: Instant,
 }
 
@@ -137,7 +135,6 @@ impl Hub {
             state: Mutex::new(State { plans, rooms: HashMap::new(), logs: HashMap::new(), conns: HashMap::new(), next_conn: 1 }),
             cfg,
             counters: Counters::default(),
-            drained: Notify::new(),
             started: Instant::now(),
         }
     }
@@ -183,9 +180,6 @@ impl Hub {
         let now = Instant::now();
         for plan_id in entry.rooms {
             st.leave_room(&plan_id, id, now, &self.counters);
-        }
-        if st.conns.is_empty() {
-            self.drained.notify_waiters();
         }
     }
 

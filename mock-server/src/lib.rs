@@ -94,6 +94,8 @@ pub struct App {
     pub hub: hub::Hub,
     /// Fault-injection switches (inert unless `--enable-faults`).
     pub faults: faults::Faults,
+    /// WebSocket tasks still running (shutdown waits for them).
+    pub sockets: ws::OpenSockets,
     /// Flips to true when the server shuts down.
     pub shutdown: tokio::sync::watch::Sender<bool>,
 }

@@ -46,19 +46,8 @@ impl RunningServer {
         self.sweeper.abort();
         let hub = &self.app.hub;
         hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(close_code::GOING_AWAY, "server shutting down".into()));
-        let drained = async {
-            loop {
-                let notified = hub.drained.notified();
-                tokio::pin!(notified);
-                notified.as_mut().enable();
-                if hub.connection_count() == 0 {
-                    return;
-                }
-                notified.await;
-            }
-        };
-        if tokio::time::timeout(SHUTDOWN_GRACE, drained).await.is_err() {
-            tracing::warn!(left = hub.connection_count(), "connections still open at shutdown");
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.app.sockets.drained()).await.is_err() {
+            tracing::warn!(left = self.app.sockets.count(), "sockets still open at shutdown");
         }
     }
 }
@@ -77,6 +66,7 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
         jwt: Jwt::new(&cfg.jwt_secret),
         hub: Hub::new(cfg.clone()),
         faults: Faults::new(restart_tx),
+        sockets: ws::OpenSockets::default(),
         shutdown,
         cfg,
     });

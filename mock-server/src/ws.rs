@@ -2,6 +2,7 @@
 //! that reads client messages and writes the connection's bounded outbound queue.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -9,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use planwire_protocol::{close_code, error_code, ClientMessage};
+use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout};
 
 use crate::auth::{bearer, AuthError, Claims};
@@ -35,12 +37,60 @@ pub async fn upgrade(
         .on_upgrade(move |socket| serve_socket(app, socket, token))
 }
 
-async fn serve_socket(app: SharedApp, mut socket: WebSocket, token: Option<String>) {
+/// Counts running WebSocket tasks, so shutdown can wait for their closing handshakes.
+#[derive(Debug, Default)]
+pub struct OpenSockets {
+    count: AtomicUsize,
+    drained: Notify,
+}
+
+impl OpenSockets {
+    /// Sockets still open.
+    pub fn count(&self) -> usize {
+        self.count.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once no socket is open.
+    pub async fn drained(&self) {
+        loop {
+            let notified = self.drained.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.count() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    fn enter(&self) -> SocketGuard<'_> {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        SocketGuard(self)
+    }
+}
+
+/// Decrements [`OpenSockets`] when a socket task ends.
+struct SocketGuard<'a>(&'a OpenSockets);
+
+impl Drop for SocketGuard<'_> {
+    fn drop(&mut self) {
+        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.drained.notify_waiters();
+        }
+    }
+}
+
+async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>) {
+    let _open = app.sockets.enter();
+    authenticate_and_run(&app, socket, token).await;
+}
+
+async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Option<String>) {
     let mut shutdown = app.shutdown.subscribe();
     let claims = match token {
         Some(token) => app.jwt.verify(&token),
         None => tokio::select! {
-            claims = first_frame_auth(&app, &mut socket) => claims,
+            claims = first_frame_auth(app, &mut socket) => claims,
             _ = crate::server::until_shutdown(&mut shutdown) => {
                 close_socket(socket, close_code::GOING_AWAY, "server shutting down").await;
                 return;
@@ -76,8 +126,17 @@ async fn serve_socket(app: SharedApp, mut socket: WebSocket, token: Option<Strin
         rx: reg.rx,
         ctl: reg.ctl,
     };
-    conn.run().await;
+    let (socket, end) = conn.run().await;
+    // Leave the rooms at once; the closing handshake below may take a while.
     app.hub.unregister(id);
+    match end {
+        End::Gone => {}
+        End::Close(CloseCmd::Abrupt) => drop(socket),
+        End::Close(CloseCmd::Frame(code, reason)) => {
+            tracing::info!(conn = id, code, reason, "closing");
+            close_socket(socket, code, &reason).await;
+        }
+    }
     tracing::info!(conn = id, "disconnected");
 }
 
@@ -120,7 +179,8 @@ struct Connection {
 }
 
 impl Connection {
-    async fn run(mut self) {
+    /// Runs until the peer goes or the server decides to close; returns the socket and why.
+    async fn run(mut self) -> (WebSocket, End) {
         let expiry = sleep_until(self.expires.into());
         tokio::pin!(expiry);
         let end = loop {
@@ -161,14 +221,7 @@ impl Connection {
                 },
             }
         };
-        match end {
-            End::Gone => {}
-            End::Close(CloseCmd::Abrupt) => drop(self.socket),
-            End::Close(CloseCmd::Frame(code, reason)) => {
-                tracing::info!(conn = self.id, code, reason, "closing");
-                close_socket(self.socket, code, &reason).await;
-            }
-        }
+        (self.socket, end)
     }
 
     /// Writes one queued frame (after the fault delay, if any), giving up if a close is requested.
