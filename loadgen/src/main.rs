@@ -3,6 +3,7 @@
 
 mod fanout;
 mod stats;
+mod storm;
 
 use clap::{Parser, Subcommand};
 
@@ -17,6 +18,8 @@ struct Cli {
 enum Command {
     /// Many members in many rooms, REST changes at a steady rate: delivery latency and server memory.
     Fanout(fanout::FanoutArgs),
+    /// Clients losing the server at once, driven by the client core's real backoff policy.
+    Storm(storm::StormArgs),
 }
 
 fn main() {
@@ -28,6 +31,7 @@ fn main() {
             .map_err(|e| e.into())
             .and_then(|rt| rt.block_on(fanout::run(args)))
             .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
+        Command::Storm(args) => serde_json::to_string(&storm::run(&args)).map_err(|e| e.into()),
     };
     match outcome {
         Ok(json) => println!("{json}"),
