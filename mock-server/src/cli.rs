@@ -103,6 +103,9 @@ pub struct ServeArgs {
     /// Log level for stderr: error, warn, info, debug, trace.
     #[arg(long, default_value = "info")]
     pub log_level: String,
+    /// Benchmark plans (`--bench-plans`, `--bench-users`; see `bench_data`).
+    #[command(flatten)]
+    pub bench: crate::bench_data::BenchArgs,
 }
 
 impl ServeArgs {

@@ -5,6 +5,7 @@
 //! [`start`] runs the server in-process (tests use port 0); the `mock-server` binary wraps it.
 
 pub mod auth;
+pub mod bench_data;
 pub mod cli;
 pub mod decode;
 pub mod faults;

@@ -34,6 +34,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    mock_server::bench_data::install(&server.app().hub, &cli.serve.bench);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on ws://{}/ws", server.addr);
     let _ = out.flush();
