@@ -76,6 +76,10 @@ export class FakeClient implements PlanClient {
     if (this.state !== 'closed') this.close();
   }
 
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
   // ---- test controls ----
 
   /** The socket opens: joins every referenced plan, as the real client does. */
