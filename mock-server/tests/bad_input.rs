@@ -1,6 +1,6 @@
 //! Covers bad input from the network:
 //! - [x] malformed JSON, unknown `type`, missing `type`, missing or non-string `planId`, empty
-//!       `planId`, wrong-typed `lastSeq`, binary frames → `error` INVALID_MESSAGE, connection stays open
+//!   `planId`, wrong-typed `lastSeq`, binary frames → `error` INVALID_MESSAGE, connection stays open
 //! - [x] every seed 000 client field with a wrong type → INVALID_MESSAGE
 //! - [x] a frame over 64 KiB → close 1009; one of exactly 64 KiB is accepted; other connections unaffected
 

@@ -1,9 +1,9 @@
 //! Covers resource limits (extension):
 //! - [x] inbound rate limit: past the limit `error` RATE_LIMITED with `retryAfterMs`, messages
-//!       refused; past twice the limit close 1008
+//!   refused; past twice the limit close 1008
 //! - [x] connection caps per user and in total: `error` TOO_MANY_CONNECTIONS then close 4029
 //! - [x] a slow consumer (not reading) is closed with 1013 once its bounded queue fills, while a
-//!       fast consumer in the same room receives every event and stays connected
+//!   fast consumer in the same room receives every event and stays connected
 
 mod common;
 

@@ -2,10 +2,10 @@
 //! - [x] every room broadcast carries a strictly increasing per-room `seq`; presence does not
 //! - [x] join without `lastSeq`: confirmation carries `seq`, no `recovered`
 //! - [x] join with `lastSeq` covered by history: `recovered: true`, missed events replayed in order
-//!       right after the confirmation, then live broadcasts continue
+//!   right after the confirmation, then live broadcasts continue
 //! - [x] `lastSeq` equal to the latest: `recovered: true`, nothing replayed
 //! - [x] past the count bound, past the age bound, ahead of the server, or more than fits the
-//!       send queue: `recovered: false`, nothing replayed
+//!   send queue: `recovered: false`, nothing replayed
 //! - [x] GET /api/plans/:planId reports the room's latest `seq`; seqs are per room
 
 mod common;

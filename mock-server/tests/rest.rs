@@ -1,10 +1,10 @@
 //! Covers the REST routes:
 //! - [x] GET /api/plans/:planId: ordered tasks, progress, members, seq (extension)
 //! - [x] every mutation route's broadcast; the connection named by X-Connection-Id is excluded,
-//!       the same user's other connection is not; X-Seq response header (extension)
+//!   the same user's other connection is not; X-Seq response header (extension)
 //! - [x] 400 (bad bodies), 403 (non-members), 404 (unknown plan/task/route), JSON error bodies
 //! - [x] CORS: any origin by default, preflight allows Authorization/Content-Type/X-Connection-Id;
-//!       `--allow-origin` restricts
+//!   `--allow-origin` restricts
 //! - [x] health and metrics documents
 
 mod common;
@@ -12,6 +12,11 @@ mod common;
 use common::*;
 use reqwest::Method;
 use serde_json::{json, Value};
+
+/// (method, path, body, expected status, expected broadcast types)
+type Mutation = (Method, String, Option<Value>, u16, Vec<&'static str>);
+/// (method, path, token, body, expected status, expected error code)
+type Refusal<'a> = (Method, &'a str, &'a str, Option<Value>, u16, &'a str);
 
 #[tokio::test]
 async fn get_plan_returns_ordered_tasks_progress_and_seq() {
@@ -48,7 +53,7 @@ async fn mutations_broadcast_to_everyone_but_the_originating_connection() {
         let token = s.token(ALICE);
         let conn = origin.connection_id.clone();
 
-        let mut calls: Vec<(Method, String, Option<Value>, u16, Vec<&str>)> = vec![
+        let mut calls: Vec<Mutation> = vec![
             (Method::POST, "/api/plans/123/tasks".into(), Some(json!({"title":"Ship it","status":"in_progress"})), 201, vec!["task-created", "progress-updated"]),
             (Method::PATCH, "/api/tasks/3".into(), Some(json!({"title":"Renamed"})), 200, vec!["task-updated"]),
             (Method::PATCH, "/api/tasks/3".into(), Some(json!({"status":"completed"})), 200, vec!["task-updated", "progress-updated"]),
@@ -89,7 +94,7 @@ async fn errors_are_json_with_the_right_status() {
     within(20, async {
         let s = server().await;
         let (alice, mallory) = (s.token(ALICE), s.token(MALLORY));
-        let cases: Vec<(Method, &str, &str, Option<Value>, u16, &str)> = vec![
+        let cases: Vec<Refusal> = vec![
             (Method::GET, "/api/plans/999", &alice, None, 404, "NOT_FOUND"),
             (Method::GET, "/api/plans/456", &alice, None, 403, "FORBIDDEN"),
             (Method::GET, "/api/plans/123", &mallory, None, 403, "FORBIDDEN"),

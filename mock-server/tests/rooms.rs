@@ -1,6 +1,6 @@
 //! Covers rooms and presence:
 //! - [x] join/leave/disconnect notifications and counts with 3 users, one of them with 2 connections
-//!       (the user counts once; "joined" on their first connection, "left" only after their last)
+//!   (the user counts once; "joined" on their first connection, "left" only after their last)
 //! - [x] FORBIDDEN (not a member) and NOT_FOUND (unknown plan): error, no join, no notification
 //! - [x] no cross-room leakage of broadcasts or presence
 //! - [x] the sweep removes idle participants (announcing it) and deletes empty rooms (short durations)

@@ -4,7 +4,7 @@
 //! - [x] join confirmation {success, participantCount, participants} (+ seq)
 //! - [x] user-joined {userId, userName, participantCount} and user-left {userId, participantCount}
 //! - [x] task-updated / task-created / task-deleted / task-reordered / progress-updated with
-//!       planId, data as in the seed, ISO timestamp and (extension) seq
+//!   planId, data as in the seed, ISO timestamp and (extension) seq
 
 mod common;
 

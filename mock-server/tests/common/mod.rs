@@ -33,8 +33,7 @@ pub struct TestServer {
 
 /// Starts a server with the defaults (port 0), adjusted by `adjust`.
 pub async fn server_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let mut cfg = Config::default();
-    cfg.jwt_secret = "test-secret".into();
+    let mut cfg = Config { jwt_secret: "test-secret".into(), ..Config::default() };
     adjust(&mut cfg);
     let server = mock_server::start(cfg).await.expect("server starts");
     let addr = server.addr;
