@@ -1,3 +1,5 @@
+// The wasm-bindgen glue's types declare `[Symbol.dispose]`: bring its lib in for apps that target ES2022.
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * planwire — the plain JavaScript entry (no React needed).
  *

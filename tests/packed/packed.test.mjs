@@ -89,7 +89,7 @@ test('a scratch React + Vite app installs the tarball, type-checks the README ex
       devDependencies: { vite: dev('vite'), typescript: dev('typescript'), '@types/react': dev('@types/react'), '@types/react-dom': dev('@types/react-dom') },
     }),
   );
-  writeFileSync(join(app, 'index.html'), '<!doctype html><html><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
+  writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
   writeFileSync(join(app, 'src/App.tsx'), readmeExample());
   writeFileSync(
     join(app, 'src/main.tsx'),
