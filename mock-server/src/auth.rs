@@ -76,7 +76,8 @@ impl Jwt {
 
     /// A token for the user, valid for `ttl`.
     pub fn issue(&self, user_id: UserId, user_name: String, email: Option<String>, ttl: Duration) -> String {
-        let claims = Claims { user_id, user_name, email, exp: (since_epoch() + ttl).as_secs() };
+        let exp = since_epoch().as_secs().saturating_add(ttl.as_secs());
+        let claims = Claims { user_id, user_name, email, exp };
         // HS256 signing of a serializable struct cannot fail.
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).expect("HS256 signing")
     }
@@ -121,6 +122,8 @@ mod tests {
         assert_eq!(jwt.verify("not.a.token"), Err(AuthError::Invalid));
         let expired = jwt.issue(UserId::Str("u".into()), "x".into(), None, Duration::ZERO);
         assert_eq!(jwt.verify(&expired), Err(AuthError::Expired));
+        let forever = jwt.issue(UserId::Num(2), "y".into(), None, Duration::MAX);
+        assert_eq!(jwt.verify(&forever).map(|c| c.exp), Ok(u64::MAX));
     }
 
     #[test]

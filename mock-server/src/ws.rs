@@ -22,6 +22,8 @@ use crate::{ConnId, Frame, SharedApp, MAX_FRAME_BYTES};
 /// How long a closing connection waits to write its close frame, and then for the peer's reply.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+/// Tokens valid for longer than this are treated as never expiring during a connection.
+const MAX_EXPIRY_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// `GET /ws`: upgrades, taking the token from `?token=` or `Authorization: Bearer`.
 pub async fn upgrade(
@@ -119,7 +121,7 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     let id = reg.id;
     let conn = Connection {
         limiter: RateLimiter::new(app.cfg.rate_limit, app.cfg.rate_window, Instant::now()),
-        expires: Instant::now() + claims.remaining(),
+        expires: Instant::now() + claims.remaining().min(MAX_EXPIRY_WAIT),
         app: app.clone(),
         socket,
         id,
