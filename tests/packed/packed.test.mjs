@@ -1,6 +1,7 @@
 // The package as users get it: `npm pack` pkg-js, install the tarball into a scratch React + Vite app in a
 // temporary directory, type-check and build the app (whose App.tsx is the React example of
-// pkg-js/README.md, verbatim), serve the build, and see it connect and receive an event in Chromium.
+// pkg-js/README.md, verbatim), serve the build, and see it connect and receive an event in Chromium;
+// then the same under Vite's dev server.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { launchBrowser, recordErrors, waitUntil } from '../lib/browser.mjs';
 import { assertPackageBuilt } from '../lib/demo.mjs';
 import { PKG, ROOT } from '../lib/paths.mjs';
@@ -50,6 +52,7 @@ let work;
 let mock;
 let browser;
 let web;
+let dev;
 
 before(() => {
   assertPackageBuilt();
@@ -59,6 +62,7 @@ before(() => {
 after(async () => {
   await browser?.close();
   web?.close();
+  await dev?.close();
   await mock?.stop();
   if (work && !process.env.PLANWIRE_KEEP_TMP) rmSync(work, { recursive: true, force: true });
 });
@@ -78,15 +82,15 @@ test('a scratch React + Vite app installs the tarball, type-checks the README ex
   assert.ok(tarball, 'the previous test packed the package');
   const app = join(work, 'app');
   mkdirSync(join(app, 'src'), { recursive: true });
-  const dev = (name) => `^${installedVersion(name)}`;
+  const caret = (name) => `^${installedVersion(name)}`;
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify({
       name: 'planwire-packed-app',
       private: true,
       type: 'module',
-      dependencies: { planwire: `file:${join(work, tarball)}`, react: dev('react'), 'react-dom': dev('react-dom') },
-      devDependencies: { vite: dev('vite'), typescript: dev('typescript'), '@types/react': dev('@types/react'), '@types/react-dom': dev('@types/react-dom') },
+      dependencies: { planwire: `file:${join(work, tarball)}`, react: caret('react'), 'react-dom': caret('react-dom') },
+      devDependencies: { vite: caret('vite'), typescript: caret('typescript'), '@types/react': caret('@types/react'), '@types/react-dom': caret('@types/react-dom') },
     }),
   );
   writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
@@ -138,4 +142,19 @@ createRoot(document.getElementById('root')!).render(
   await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Created by bob over REST' });
   await waitUntil(page, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Created by bob over REST'));
   assert.deepEqual(errors, []);
+
+  // The same app under Vite's dev server (dependency pre-bundling, development React, StrictMode).
+  const { createServer: createViteServer } = await import(pathToFileURL(join(app, 'node_modules/vite/dist/node/index.js')).href);
+  dev = await createViteServer({ root: app, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, hmr: false } });
+  await dev.listen();
+  const devPage = await browser.newPage();
+  const devErrors = recordErrors(devPage);
+  await devPage.goto(`http://127.0.0.1:${dev.httpServer.address().port}/?server=${mock.addr}`);
+  try {
+    await waitUntil(devPage, () => document.body.textContent.includes('Status: Connected'), undefined, 30_000);
+  } catch (e) {
+    throw new Error(`dev server: ${e.message}\npage errors: ${devErrors.join('\n')}`);
+  }
+  await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Seen under the dev server' });
+  await waitUntil(devPage, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Seen under the dev server'));
 });
