@@ -134,7 +134,7 @@ describe('usePlanWebSocket', () => {
     const second = vi.fn();
     const { rerender } = renderHook((props: UsePlanWebSocketOptions) => usePlanWebSocket(props), {
       wrapper,
-      initialProps: { planId: '123', onTaskUpdated: first },
+      initialProps: { planId: '123', onTaskUpdated: first } as UsePlanWebSocketOptions,
     });
     await flush();
     const c = client();
