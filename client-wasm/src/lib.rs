@@ -9,3 +9,7 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+
+/// The exported JS class (wasm32 only).
+#[cfg(target_arch = "wasm32")]
+pub use web::PlanClient;

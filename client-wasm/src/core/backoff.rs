@@ -69,6 +69,6 @@ impl Backoff {
 
     /// Whether retry number `attempt` (0-based) is allowed.
     pub fn allows(&self, attempt: u32) -> bool {
-        self.max_attempts.is_none_or(|max| attempt < max)
+        !matches!(self.max_attempts, Some(max) if attempt >= max)
     }
 }
