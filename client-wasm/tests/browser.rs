@@ -391,6 +391,10 @@ async fn counts_a_user_with_two_clients_once() {
         let confirm = bob2_rec.all("joined").pop().unwrap();
         assert_eq!(confirm["participantCount"], 2);
         assert_eq!(confirm["participants"].as_array().unwrap().len(), 2);
+        // A change broadcast now reaches alice after anything the joins made the server send her.
+        let bob_token = token(2, "bob").await;
+        http("POST", "/api/plans/123/tasks", Some(&bob_token), Some(json!({"title": "two tabs"}))).await;
+        rec.next("taskCreated").await;
         assert_eq!(alice.participant_count(JsValue::from_str("123")).unwrap(), 2);
         assert_eq!(rec.all("userJoined").len(), 1, "bob's second tab is not a new participant");
 
@@ -399,7 +403,7 @@ async fn counts_a_user_with_two_clients_once() {
         bob1.leave(JsValue::from_str("123")).unwrap();
         bob1.join(JsValue::from_str("456")).unwrap();
         bob1_rec.next_where("joined", |j| j["planId"] == "456").await;
-        http("POST", "/api/plans/123/tasks", Some(&token(2, "bob").await), Some(json!({"title": "two tabs"}))).await;
+        http("POST", "/api/plans/123/tasks", Some(&bob_token), Some(json!({"title": "one tab left"}))).await;
         rec.next("taskCreated").await;
         assert!(rec.all("userLeft").is_empty());
         assert_eq!(alice.participant_count(JsValue::from_str("123")).unwrap(), 2);
