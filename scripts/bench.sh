@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# `npm run bench`: planwire's four benchmarks in one run, printed as one table.
+#   1. bundle size beside the alternatives       (bench/size.mjs)
+#   2. dispatch throughput in headless Chromium   (bench/dispatch.mjs, against a release mock server)
+#   3. fan-out latency with 1,000 then 5,000 WebSocket connections in 50 rooms (loadgen fanout)
+#   4. reconnect storm of 100,000 clients driven by the client core's backoff (loadgen storm)
+# Figures go to bench/.out/results/*.json; bench/report.mjs prints the table. docs/performance.md explains them.
+#
+# Environment knobs (defaults keep the run to a few minutes on 2 cores):
+#   BENCH_SKIP_BUILD=1      use the binaries, wasm and dist already built
+#   BENCH_FANOUT="1000 5000" connection counts; BENCH_FANOUT_RATE=200 changes/s; BENCH_FANOUT_SECS=10
+#   BENCH_DISPATCH_COUNT=100000 messages per flood; BENCH_DISPATCH_ROUNDS=2
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+cd "$ROOT"
+
+OUT="$ROOT/bench/.out"
+RESULTS="$OUT/results"
+mkdir -p "$RESULTS"
+rm -f "$RESULTS"/*.json
+SERVER="$ROOT/target/release/mock-server"
+LOADGEN="$ROOT/target/release/loadgen"
+FANOUT_COUNTS="${BENCH_FANOUT:-1000 5000}"
+FANOUT_RATE="${BENCH_FANOUT_RATE:-200}"
+FANOUT_SECS="${BENCH_FANOUT_SECS:-10}"
+DISPATCH_COUNT="${BENCH_DISPATCH_COUNT:-100000}"
+DISPATCH_ROUNDS="${BENCH_DISPATCH_ROUNDS:-2}"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+# 5,000 client sockets in loadgen and 5,000 in the server, plus files: lift the soft fd limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
+  echo "bench: the open-file limit is $(ulimit -n); 5,000 connections need about 11,000" >&2
+  exit 1
+fi
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  step "tools and builds (release mock server and loadgen, release wasm, pkg-js)"
+  bash scripts/ensure-tools.sh
+  cargo build --release -p mock-server -p loadgen
+  bash scripts/build-wasm.sh >&2
+  npm run build -w planwire >&2
+fi
+
+SERVER_PID=""
+stop_server() {
+  [ -n "$SERVER_PID" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+trap stop_server EXIT
+
+# start_server NAME [ARGS...]: the release mock server on a free port; sets SERVER_ADDR and SERVER_PID.
+start_server() {
+  local name="$1"; shift
+  "$SERVER" --port 0 --log-level warn "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    SERVER_ADDR="$(sed -n 's#^listening on ws://\(.*\)/ws$#\1#p' "$OUT/$name.out" 2>/dev/null | head -n1)"
+    [ -n "$SERVER_ADDR" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/$name.log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "bench: mock server did not start" >&2
+  return 1
+}
+
+step "1/4 bundle size"
+node bench/size.mjs --json >"$RESULTS/size.json"
+
+step "2/4 dispatch throughput in headless Chromium ($DISPATCH_COUNT messages)"
+start_server dispatch --enable-faults --bench-plans 1 --send-queue $((DISPATCH_COUNT * 2))
+node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json >"$RESULTS/dispatch.json"
+stop_server
+
+for n in $FANOUT_COUNTS; do
+  step "3/4 fan-out: $n connections in 50 rooms, $FANOUT_RATE changes/s for $FANOUT_SECS s"
+  start_server "fanout-$n" --enable-faults --bench-plans 50 --bench-users "$n"
+  "$LOADGEN" fanout --addr "$SERVER_ADDR" --connections "$n" --rooms 50 --rate "$FANOUT_RATE" \
+    --duration-secs "$FANOUT_SECS" --server-pid "$SERVER_PID" >"$RESULTS/fanout-$n.json"
+  stop_server
+done
+
+step "4/4 reconnect storm: 100,000 clients, 10 s outage"
+"$LOADGEN" storm --clients 100000 --outage-ms 10000 >"$RESULTS/storm.json"
+
+node bench/report.mjs "$RESULTS"
