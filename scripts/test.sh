@@ -22,3 +22,13 @@ stop_server
 
 step "release wasm build"
 bash scripts/build-wasm.sh
+
+step "npm package: build, unit tests, size budget"
+npm run build -w planwire
+npm test -w planwire
+node bench/size.mjs --check
+
+step "end-to-end: demo board in Chromium, packed package in a scratch app"
+npm run all -w planwire-tests
+
+step "all test suites passed"
