@@ -1,6 +1,7 @@
 //! Authentication: where the token goes (URL query or first frame), and the 4001 policy —
 //! one fresh token and one retry, never a retry storm.
 
+use alloc::string::String;
 use super::options::AuthMode;
 use planwire_protocol::ClientMessage;
 

@@ -1,13 +1,13 @@
 //! Decoding server frames: the [`Envelope`] first, with the payload left raw, then the payload by
 //! `type`. Bad frames become a [`DecodeError`], never a panic.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 use planwire_protocol::{
     kind, Envelope, ErrorData, JoinConfirm, ProgressPayload, TaskDeleted, TaskPayload, TaskReordered,
     UserJoined, UserLeft,
 };
+use super::wire::{self, Raw};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// The `code` of every `error` event raised for a frame the client cannot read.
 pub const INVALID_FRAME: &str = "INVALID_FRAME";
@@ -38,7 +38,7 @@ pub struct Frame<'a> {
 #[derive(Debug)]
 pub enum Body<'a> {
     /// `pong`: the connection confirmation or a keep-alive answer; `data` decoded on demand.
-    Pong(Option<&'a RawValue>),
+    Pong(Option<Raw<'a>>),
     /// `join-plan` with `success`: our join was accepted.
     JoinConfirm(JoinConfirm),
     /// `join-plan` without `success`: another user joined.
@@ -46,9 +46,9 @@ pub enum Body<'a> {
     /// `leave-plan`: a user left.
     UserLeft(UserLeft),
     /// `task-updated`, with the task as raw JSON.
-    TaskUpdated(&'a RawValue),
+    TaskUpdated(Raw<'a>),
     /// `task-created`, with the task as raw JSON.
-    TaskCreated(&'a RawValue),
+    TaskCreated(Raw<'a>),
     /// `task-deleted`.
     TaskDeleted(TaskDeleted),
     /// `task-reordered`.
@@ -58,21 +58,21 @@ pub enum Body<'a> {
     /// **Extension.** `error`.
     Error(ErrorData<'a>),
     /// A type this client does not know, passed on untouched.
-    Unknown(Option<&'a RawValue>),
+    Unknown(Option<Raw<'a>>),
 }
 
 fn bad(message: &'static str) -> DecodeError {
     DecodeError { message }
 }
 
-fn payload<'a, T: Deserialize<'a>>(data: Option<&'a RawValue>, message: &'static str) -> Result<T, DecodeError> {
-    data.and_then(|raw| serde_json::from_str(raw.get()).ok()).ok_or(bad(message))
+fn payload<'a, T: Deserialize<'a>>(data: Option<Raw<'a>>, message: &'static str) -> Result<T, DecodeError> {
+    data.and_then(|raw| wire::from_str(raw.get()).ok()).ok_or(bad(message))
 }
 
 /// Decodes one text frame.
 pub fn decode(text: &str) -> Result<Frame<'_>, DecodeError> {
-    let env: Envelope<&RawValue> =
-        serde_json::from_str(text).map_err(|_| bad("frame is not a JSON object with a string type"))?;
+    let env: Envelope<Raw<'_>> =
+        wire::from_str(text).map_err(|_| bad("frame is not a JSON object with a string type"))?;
     let data = env.data;
     let room_message = matches!(
         &*env.kind,
@@ -104,19 +104,19 @@ pub fn decode(text: &str) -> Result<Frame<'_>, DecodeError> {
 
 /// The two server `join-plan` shapes: the confirmation carries `success` (and `participants`),
 /// another user's join carries `userId` and `userName`; neither parses as the other.
-fn join_plan(data: Option<&RawValue>) -> Result<Body<'_>, DecodeError> {
+fn join_plan(data: Option<Raw<'_>>) -> Result<Body<'_>, DecodeError> {
     let raw = data.ok_or(bad("join-plan without data"))?.get();
-    if let Ok(confirm) = serde_json::from_str::<JoinConfirm>(raw) {
+    if let Ok(confirm) = wire::from_str::<JoinConfirm>(raw) {
         return Ok(Body::JoinConfirm(confirm));
     }
-    serde_json::from_str::<UserJoined>(raw)
+    wire::from_str::<UserJoined>(raw)
         .map(Body::UserJoined)
         .map_err(|_| bad("join-plan data is neither a join confirmation nor a user join"))
 }
 
 /// A task payload `{"task":{…}}`; the task must be a JSON object and stays raw.
-fn task<'a>(data: Option<&'a RawValue>, message: &'static str) -> Result<&'a RawValue, DecodeError> {
-    let payload: TaskPayload<&RawValue> = payload(data, message)?;
+fn task<'a>(data: Option<Raw<'a>>, message: &'static str) -> Result<Raw<'a>, DecodeError> {
+    let payload: TaskPayload<Raw<'a>> = payload(data, message)?;
     if payload.task.get().starts_with('{') {
         Ok(payload.task)
     } else {

@@ -1,6 +1,8 @@
 //! Events the client emits, their names, and their JSON payloads (the shapes of
 //! `docs/client-api.md`'s `PlanEvents`).
 
+use alloc::string::String;
+use alloc::vec::Vec;
 use super::json::Obj;
 use super::machine::State;
 use planwire_protocol::{Participant, Progress, UserId};

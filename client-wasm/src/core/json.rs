@@ -1,34 +1,34 @@
 //! A tiny JSON writer for event payloads: no `format!`, no serializer machinery, raw JSON
 //! (a task exactly as the server sent it) spliced in unchanged.
 
+use alloc::string::String;
 use planwire_protocol::{Participant, UserId};
 
 /// Appends `s` as a quoted JSON string.
 pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
-    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\0'..='\u{1f}' => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        out.push_str(s.get(start..i).unwrap_or_default());
         if escape.is_empty() {
             out.push_str("\\u00");
-            out.push(hex_digit(b >> 4));
-            out.push(hex_digit(b & 0xf));
+            out.push(hex_digit(c as u8 >> 4));
+            out.push(hex_digit(c as u8 & 0xf));
         } else {
             out.push_str(escape);
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -37,19 +37,17 @@ fn hex_digit(n: u8) -> char {
 }
 
 /// Appends an unsigned integer in decimal.
-pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn push_u64(out: &mut String, n: u64) {
+    let mut unit = 1u64;
+    while n / unit >= 10 {
+        unit *= 10;
     }
-    for &d in &buf[i..] {
-        out.push(char::from(d));
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return;
+        }
+        unit /= 10;
     }
 }
 

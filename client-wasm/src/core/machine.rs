@@ -1,6 +1,7 @@
 //! The connection state machine: every rule about connecting, reconnecting, keeping alive,
 //! authenticating and joining rooms, driven by inputs stamped with the current time.
 
+use alloc::string::String;
 use super::auth::{self, AuthRetry};
 use super::backoff::{Backoff, Rng};
 use super::decode::{self, Body, Frame, INVALID_FRAME};
@@ -9,8 +10,8 @@ use super::heartbeat::{Beat, Heartbeat};
 use super::options::{AuthMode, ConfigError, Options};
 use super::rooms::{Room, Rooms};
 use super::seq::{resync_reason, Verdict};
+use alloc::collections::VecDeque;
 use planwire_protocol::{close_code, ClientMessage, Connected, Participant, UserId};
-use std::collections::VecDeque;
 
 /// Close code the client uses when it closes a link itself (pong or connect timeout, offline).
 pub const LOCAL_CLOSE: u16 = 4000;
@@ -121,12 +122,13 @@ pub struct Machine {
     auth_token: Option<String>,
     user_id: Option<UserId>,
     connection_id: Option<String>,
+    /// Actions not yet taken by the glue, oldest first (a handful at a time).
     actions: VecDeque<Action>,
 }
 
-/// Serialises a client message (infallible for these types).
+/// Serialises a client message (its fields are strings and integers, which always encode).
 pub fn encode(message: &ClientMessage) -> String {
-    serde_json::to_string(message).unwrap_or_default()
+    super::wire::to_string(message).unwrap_or_default()
 }
 
 fn check_plan_id(plan_id: &str) -> Result<(), ConfigError> {
@@ -562,7 +564,7 @@ impl Machine {
         match body {
             Body::Pong(data) => {
                 if matches!(self.phase, Phase::Handshake { .. }) {
-                    match data.and_then(|d| serde_json::from_str::<Connected>(d.get()).ok()) {
+                    match data.and_then(|d| super::wire::from_str::<Connected>(d.get()).ok()) {
                         Some(confirmation) => self.opened(confirmation, now),
                         None => self.emit_invalid("connection confirmation without valid data"),
                     }

@@ -15,6 +15,7 @@ pub mod machine;
 pub mod options;
 pub mod rooms;
 pub mod seq;
+pub mod wire;
 
 pub use event::{Event, EventKind};
 pub use machine::{Action, Machine, State};

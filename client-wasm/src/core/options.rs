@@ -1,5 +1,7 @@
 //! Client options: defaults that reproduce seed 000, and validation with coded errors.
 
+use alloc::string::String;
+
 /// How the JWT reaches the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthMode {
@@ -119,7 +121,7 @@ impl Options {
         let max_attempts = match raw.max_reconnect_attempts {
             None => Some(5),
             Some(n) if n == f64::INFINITY => None,
-            Some(n) if n >= 0.0 && n <= f64::from(u32::MAX - 1) && n.fract() == 0.0 => Some(n as u32),
+            Some(n) if n >= 0.0 && n <= f64::from(u32::MAX - 1) && f64::from(n as u32) == n => Some(n as u32),
             Some(_) => {
                 return Err(ConfigError::option(
                     "maxReconnectAttempts must be a non-negative integer or Infinity",
@@ -182,5 +184,9 @@ fn validate_url(url: &str) -> Result<(), ConfigError> {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    if head.eq_ignore_ascii_case(prefix) {
+        s.get(prefix.len()..)
+    } else {
+        None
+    }
 }

@@ -1,5 +1,7 @@
 //! Plan rooms: reference-counted membership, the participants of each room and its `seq`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
 use super::seq::SeqTracker;
 use planwire_protocol::{JoinConfirm, Participant, UserId};
 
@@ -87,12 +89,12 @@ impl Rooms {
 
     /// Drops a reference to `plan_id`; returns whether that was the last one (a `leave-plan` is due).
     pub fn release(&mut self, plan_id: &str) -> bool {
-        let Some(i) = self.list.iter().position(|r| r.plan_id == plan_id) else { return false };
-        self.list[i].refs -= 1;
-        if self.list[i].refs > 0 {
+        let Some(room) = self.get_mut(plan_id) else { return false };
+        room.refs -= 1;
+        if room.refs > 0 {
             return false;
         }
-        self.list.remove(i);
+        self.list.retain(|r| r.refs > 0);
         true
     }
 

@@ -1,11 +1,12 @@
 //! The exported JS API: class `PlanClient` (see `docs/client-api.md`), with exact TypeScript types.
 
+use alloc::string::String;
 use super::driver::{self, Shared};
 use super::js;
 use crate::core::json::push_participants;
 use crate::core::{ConfigError, EventKind, Machine, Options, RawOptions};
 use js_sys::{Function, Reflect};
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -188,7 +189,10 @@ impl PlanClient {
         let callback = callback
             .dyn_into::<Function>()
             .map_err(|_| js::error("INVALID_CALLBACK: callback must be a function"))?;
-        let id = self.shared.borrow_mut().listeners.add(kind, callback);
+        let id = match self.shared.try_borrow_mut() {
+            Ok(mut inner) => inner.listeners.add(kind, callback),
+            Err(_) => return Err(js::error("BUSY: the client is busy")),
+        };
         let weak: Weak<Shared> = Rc::downgrade(&self.shared);
         let unsubscribe = Closure::<dyn FnMut()>::new(move || {
             if let Some(shared) = weak.upgrade() {
@@ -203,26 +207,26 @@ impl PlanClient {
     /// The connection state.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
-        self.shared.borrow().machine.state().as_str().into()
+        self.read(|m| m.state().as_str(), "closed").into()
     }
 
     /// Whether the connection is open and confirmed by the server.
     #[wasm_bindgen(getter, js_name = isConnected)]
     pub fn is_connected(&self) -> bool {
-        self.shared.borrow().machine.is_connected()
+        self.read(Machine::is_connected, false)
     }
 
     /// The server's id for the current connection (extension), `undefined` when not connected.
     #[wasm_bindgen(getter, js_name = connectionId)]
     pub fn connection_id(&self) -> Option<String> {
-        self.shared.borrow().machine.connection_id().map(Into::into)
+        self.read(|m| m.connection_id().map(Into::into), None)
     }
 
     /// Distinct users in a joined room (0 when not joined).
     #[wasm_bindgen(js_name = participantCount)]
     pub fn participant_count(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<u32, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        Ok(self.shared.borrow().machine.participant_count(&plan_id))
+        Ok(self.read(|m| m.participant_count(&plan_id), 0))
     }
 
     /// The participants of a joined room (empty when not joined).
@@ -230,8 +234,15 @@ impl PlanClient {
     pub fn participants(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
         let mut json = String::with_capacity(64);
-        push_participants(&mut json, self.shared.borrow().machine.participants(&plan_id));
+        self.read(|m| push_participants(&mut json, m.participants(&plan_id)), ());
         js_sys::JSON::parse(&json)
+    }
+}
+
+impl PlanClient {
+    /// Reads the machine (`fallback` in the impossible case that it is being mutated).
+    fn read<T>(&self, f: impl FnOnce(&Machine) -> T, fallback: T) -> T {
+        self.shared.try_borrow().map_or(fallback, |inner| f(&inner.machine))
     }
 }
 

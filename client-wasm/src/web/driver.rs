@@ -5,6 +5,7 @@
 //! handler, `close()` inside `reconnecting`…). No `RefCell` borrow is held while they run; a nested
 //! call drives the same action queue, so actions keep their order.
 
+use alloc::string::String;
 use super::js;
 use super::listeners::Listeners;
 use super::socket::Socket;
@@ -12,10 +13,10 @@ use super::timer::Timer;
 use super::window::WindowListeners;
 use crate::core::{Action, Event, Machine, State};
 use js_sys::{Function, Promise};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use core::cell::RefCell;
+use alloc::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 
 /// The client's state, shared by the exported object and the browser callbacks (which hold `Weak`s).
 pub type Shared = RefCell<Inner>;
@@ -135,23 +136,28 @@ fn open_socket(shared: &Rc<Shared>, url: &str) {
     }
 }
 
+/// Calls `getToken` and feeds its answer to the machine. The two promise callbacks are handed to
+/// the JS garbage collector (`into_js_value`): they live as long as the promise needs them, hold
+/// only a weak reference, and do nothing once the client is gone — no error if it is freed first.
 fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
     let Some(get_token) = shared.try_borrow().ok().and_then(|inner| inner.get_token.clone()) else { return };
-    match get_token.call0(&JsValue::UNDEFINED) {
-        Err(e) => input_rc(shared, |m, _| m.token_failed(ticket, &js::error_text(&e, "getToken threw"))),
-        Ok(value) => {
-            let promise = Promise::resolve(&value);
-            let weak = Rc::downgrade(shared);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = JsFuture::from(promise).await;
-                input(&weak, |m, _| match result.map(|v| v.as_string()) {
-                    Ok(Some(token)) => m.token_ready(ticket, token),
-                    Ok(None) => m.token_failed(ticket, "getToken must resolve to a string"),
-                    Err(e) => m.token_failed(ticket, &js::error_text(&e, "getToken rejected")),
-                });
-            });
-        }
-    }
+    let promise = match get_token.call0(&JsValue::UNDEFINED) {
+        Ok(value) => Promise::resolve(&value),
+        Err(e) => return input_rc(shared, |m, _| m.token_failed(ticket, &js::error_text(&e, "getToken threw"))),
+    };
+    let weak = Rc::downgrade(shared);
+    let resolved = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+        input(&weak, |m, _| match value.as_string() {
+            Some(token) => m.token_ready(ticket, token),
+            None => m.token_failed(ticket, "getToken must resolve to a string"),
+        });
+    });
+    let weak = Rc::downgrade(shared);
+    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        input(&weak, |m, _| m.token_failed(ticket, &js::error_text(&e, "getToken rejected")));
+    });
+    let promise: &js::Thenable = promise.unchecked_ref();
+    promise.then_both(&resolved.into_js_value(), &rejected.into_js_value());
 }
 
 /// Builds the payload as one JSON string, parses it once, and calls each listener subscribed now

@@ -1,5 +1,6 @@
 //! Small JS bindings not worth a web-sys feature: timers, the clock, a message's text, errors.
 
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -12,6 +13,13 @@ extern "C" {
     /// The global `clearTimeout`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(handle: &JsValue);
+
+    /// A promise, seen only through `then`.
+    pub type Thenable;
+
+    /// `promise.then(onFulfilled, onRejected)` with callbacks owned by the JS garbage collector.
+    #[wasm_bindgen(method, js_name = then)]
+    pub fn then_both(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
 
     /// A `MessageEvent`, seen only through its `data`.
     pub type TextMessage;

@@ -3,7 +3,7 @@
 
 use super::driver::{self, Shared};
 use super::js::TextMessage;
-use std::rc::Weak;
+use alloc::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, WebSocket};

@@ -3,7 +3,7 @@
 
 use super::driver::{self, Shared};
 use js_sys::Reflect;
-use std::rc::Weak;
+use alloc::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;

@@ -13,6 +13,7 @@
 //! - [x] seq: in order once, duplicates dropped, gaps and `recovered:false` → `resync`,
 //!   servers without `seq`
 //! - [x] events: every payload's JSON, string escaping
+//! - [x] wire: the minimal JSON format agrees with serde_json on every protocol shape
 
 mod harness;
 
@@ -25,3 +26,4 @@ mod heartbeat;
 mod options;
 mod rooms;
 mod seq;
+mod wire;
