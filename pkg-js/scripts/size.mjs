@@ -14,7 +14,7 @@ const result = await build({
   minify: true,
   format: 'esm',
   platform: 'browser',
-  target: 'es2020',
+  target: 'es2022',
   external: ['react', '../wasm/*'],
   write: false,
 });

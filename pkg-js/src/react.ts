@@ -79,127 +79,131 @@ function toError(e: unknown): PlanSocketError {
  * unmount/remount keeps the same socket and sends no extra leave-plan/join-plan.
  */
 class PlanSocket {
-  private client: PlanClient | null = null;
-  private loading: Promise<void> | null = null;
-  private mounted = false;
-  private closeTimer?: ReturnType<typeof setTimeout>;
-  private joins = new Map<string, number>();
-  private rooms = new Map<string, RoomView>();
-  private conn: ConnView = { status: 'idle', error: null };
-  private storeSubs = new Set<() => void>();
-  private listeners = new Set<Listener>();
+  #client: PlanClient | null = null;
+  #loading: Promise<void> | null = null;
+  #mounted = false;
+  #closeTimer?: ReturnType<typeof setTimeout>;
+  #joins = new Map<string, number>();
+  #rooms = new Map<string, RoomView>();
+  #conn: ConnView = { status: 'idle', error: null };
+  #storeSubs = new Set<() => void>();
+  #listeners = new Set<Listener>();
 
-  constructor(private readonly props: { current: PlanSocketProviderProps }) {}
+  readonly #props: { current: PlanSocketProviderProps };
+
+  constructor(props: { current: PlanSocketProviderProps }) {
+    this.#props = props;
+  }
 
   /** Provider mounted: create and connect the client, or cancel a pending close. */
   acquire(): void {
-    this.mounted = true;
-    clearTimeout(this.closeTimer);
-    if (this.loading) return;
-    const { url, token, getToken, children, ...timing } = this.props.current;
-    const loading = (this.loading = createPlanClient({
+    this.#mounted = true;
+    clearTimeout(this.#closeTimer);
+    if (this.#loading) return;
+    const { url, token, getToken, children, ...timing } = this.#props.current;
+    const loading = (this.#loading = createPlanClient({
       ...timing,
       url,
       // Read at every (re)connect, so a new `token`/`getToken` prop is used from the next connect on.
       getToken: () => {
-        const p = this.props.current;
+        const p = this.#props.current;
         return p.getToken ? p.getToken() : Promise.resolve(p.token as string);
       },
     }).then(
       (client) => {
-        if (this.loading !== loading) return client.free();
-        this.client = client;
-        for (const event of EVENTS) client.on(event, (payload) => this.dispatch(event, payload));
-        for (const planId of this.joins.keys()) client.join(planId);
+        if (this.#loading !== loading) return client.free();
+        this.#client = client;
+        for (const event of EVENTS) client.on(event, (payload) => this.#dispatch(event, payload));
+        for (const planId of this.#joins.keys()) client.join(planId);
         client.connect();
       },
       (e) => {
-        this.loading = null;
-        this.setConn('failed', toError(e));
+        this.#loading = null;
+        this.#setConn('failed', toError(e));
       },
     ));
   }
 
   /** Provider unmounted: close the client after a macrotask unless it is mounted again. */
   release(): void {
-    this.closeTimer = setTimeout(() => {
-      const client = this.client;
-      this.mounted = false;
-      this.loading = this.client = null;
+    this.#closeTimer = setTimeout(() => {
+      const client = this.#client;
+      this.#mounted = false;
+      this.#loading = this.#client = null;
       client?.close();
       client?.free();
-      this.rooms.clear();
-      this.setConn('idle', null);
+      this.#rooms.clear();
+      this.#setConn('idle', null);
     });
   }
 
   join(planId: string): void {
-    const n = (this.joins.get(planId) ?? 0) + 1;
-    this.joins.set(planId, n);
-    if (n === 1) this.client?.join(planId);
+    const n = (this.#joins.get(planId) ?? 0) + 1;
+    this.#joins.set(planId, n);
+    if (n === 1) this.#client?.join(planId);
   }
 
   /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
   leave(planId: string): void {
     setTimeout(() => {
-      const n = (this.joins.get(planId) ?? 1) - 1;
-      if (n > 0) return void this.joins.set(planId, n);
-      this.joins.delete(planId);
-      this.client?.leave(planId);
-      if (this.rooms.delete(planId)) this.notify();
+      const n = (this.#joins.get(planId) ?? 1) - 1;
+      if (n > 0) return void this.#joins.set(planId, n);
+      this.#joins.delete(planId);
+      this.#client?.leave(planId);
+      if (this.#rooms.delete(planId)) this.#notify();
     });
   }
 
   reconnect = (): void => {
-    if (this.client) this.client.reconnect();
-    else if (this.mounted) this.acquire();
+    if (this.#client) this.#client.reconnect();
+    else if (this.#mounted) this.acquire();
   };
 
   /** Subscribes to every client event; returns the unsubscribe function. */
   listen(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => void this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
   }
 
   subscribe = (cb: () => void): (() => void) => {
-    this.storeSubs.add(cb);
-    return () => void this.storeSubs.delete(cb);
+    this.#storeSubs.add(cb);
+    return () => void this.#storeSubs.delete(cb);
   };
 
-  getConn = (): ConnView => this.conn;
+  getConn = (): ConnView => this.#conn;
 
   getRoom(planId: string): RoomView {
-    return this.rooms.get(planId) ?? EMPTY_ROOM;
+    return this.#rooms.get(planId) ?? EMPTY_ROOM;
   }
 
-  private dispatch(event: keyof PlanEvents, x: any): void {
+  #dispatch(event: keyof PlanEvents, x: any): void {
     if (event === 'stateChanged') {
-      if (x.state !== 'open') this.rooms.forEach((r, id) => this.rooms.set(id, { ...r, participants: [], participantCount: 0 }));
-      this.setConn(x.state, x.state === 'open' ? null : this.conn.error);
+      if (x.state !== 'open') this.#rooms.forEach((r, id) => this.#rooms.set(id, { ...r, participants: [], participantCount: 0 }));
+      this.#setConn(x.state, x.state === 'open' ? null : this.#conn.error);
     } else if (event === 'error') {
-      this.setConn(this.conn.status, { code: x.code, message: x.message, planId: x.planId });
+      this.#setConn(this.#conn.status, { code: x.code, message: x.message, planId: x.planId });
     } else if (event === 'failed') {
-      this.setConn('failed', { code: 'FAILED', message: x.reason });
-    } else if ((event === 'joined' || event === 'participantsChanged') && this.joins.has(x.planId)) {
-      this.setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
+      this.#setConn('failed', { code: 'FAILED', message: x.reason });
+    } else if ((event === 'joined' || event === 'participantsChanged') && this.#joins.has(x.planId)) {
+      this.#setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
     } else if (event === 'resync') {
-      this.setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
+      this.#setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
     }
-    this.listeners.forEach((l) => l(event, x));
+    this.#listeners.forEach((l) => l(event, x));
   }
 
-  private setRoom(planId: string, change: Partial<RoomView>): void {
-    this.rooms.set(planId, { ...this.getRoom(planId), ...change });
-    this.notify();
+  #setRoom(planId: string, change: Partial<RoomView>): void {
+    this.#rooms.set(planId, { ...this.getRoom(planId), ...change });
+    this.#notify();
   }
 
-  private setConn(status: ConnectionState, error: PlanSocketError | null): void {
-    this.conn = { status, error };
-    this.notify();
+  #setConn(status: ConnectionState, error: PlanSocketError | null): void {
+    this.#conn = { status, error };
+    this.#notify();
   }
 
-  private notify(): void {
-    this.storeSubs.forEach((cb) => cb());
+  #notify(): void {
+    this.#storeSubs.forEach((cb) => cb());
   }
 }
 
