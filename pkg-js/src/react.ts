@@ -184,12 +184,22 @@ class PlanSocket {
       this.#setConn(this.#conn.status, { code: x.code, message: x.message, planId: x.planId });
     } else if (event === 'failed') {
       this.#setConn('failed', { code: 'FAILED', message: x.reason });
-    } else if ((event === 'joined' || event === 'participantsChanged') && this.#joins.has(x.planId)) {
-      this.#setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
-    } else if (event === 'resync') {
-      this.#setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
+    } else if (this.#joins.has(x.planId)) {
+      if (event === 'joined' || event === 'participantsChanged') {
+        this.#setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
+      } else if (event === 'resync') {
+        this.#setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
+      }
     }
-    this.#listeners.forEach((l) => l(event, x));
+    // A throwing callback does not stop the others: its error becomes an unhandled rejection, as in
+    // the wasm client's own dispatch, which the browser reports.
+    this.#listeners.forEach((l) => {
+      try {
+        l(event, x);
+      } catch (e) {
+        void Promise.reject(e);
+      }
+    });
   }
 
   #setRoom(planId: string, change: Partial<RoomView>): void {

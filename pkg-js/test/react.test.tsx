@@ -208,6 +208,32 @@ describe('usePlanWebSocket', () => {
     expect(view.getByTestId('tasks').textContent).toBe(Array.from({ length: 50 }, (_, i) => i + 1).join(','));
   });
 
+  it('a throwing callback neither stops the next hook nor hides the error', async () => {
+    const boom = new Error('boom');
+    const other = vi.fn();
+    function Two() {
+      usePlanWebSocket({
+        planId: '123',
+        onTaskCreated: () => {
+          throw boom;
+        },
+      });
+      usePlanWebSocket({ planId: '123', onTaskCreated: other });
+      return null;
+    }
+    render(<Two />, { wrapper });
+    await flush();
+    const c = client();
+    const reject = vi.spyOn(Promise, 'reject').mockImplementation(() => Promise.resolve() as Promise<never>);
+    try {
+      act(() => c.emit('taskCreated', { planId: '123', task: task(1) }));
+      expect(reject).toHaveBeenCalledWith(boom);
+    } finally {
+      reject.mockRestore();
+    }
+    expect(other).toHaveBeenCalledExactlyOnceWith(task(1), { planId: '123', task: task(1) });
+  });
+
   it('leaves the old room and joins the new one when planId changes', async () => {
     const onTaskDeleted = vi.fn();
     const { rerender, result } = renderHook((props: UsePlanWebSocketOptions) => usePlanWebSocket(props), {
