@@ -420,13 +420,14 @@ impl<'de> Deserializer<'de> {
 impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
     type Error = Error;
 
+    /// Scalars only (strings, integers, booleans, null): the one untyped value the client decodes
+    /// is a user id, and supporting containers here would link serde's whole buffering machinery.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek_token()? {
             b'"' => self.visit_str(visitor),
             b't' | b'f' => self.deserialize_bool(visitor),
             b'n' => self.deserialize_unit(visitor),
-            b'[' => self.deserialize_seq(visitor),
-            b'{' => self.deserialize_map(visitor),
+            b'[' | b'{' => Err(Error),
             _ => self.visit_int(visitor),
         }
     }
@@ -534,7 +535,11 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         visitor.visit_unit()
     }
 
-    serde::forward_to_deserialize_any! { i8 i16 i32 i128 u8 u16 u32 u128 f32 }
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.visit_int(visitor)
+    }
+
+    serde::forward_to_deserialize_any! { i8 i16 i32 i128 u8 u16 u128 f32 }
 }
 
 /// Writes JSON into a `String`: structs, strings, integers, booleans and options only.
