@@ -37,8 +37,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 // ------------------------------------------------------------------------------------ harness
 
 fn server() -> &'static str {
-    option_env!("PLANWIRE_TEST_SERVER")
-        .expect("build the tests with PLANWIRE_TEST_SERVER=host:port of a mock-server started with --enable-faults")
+    match option_env!("PLANWIRE_TEST_SERVER") {
+        Some(addr) => addr,
+        None => panic!("build the tests with PLANWIRE_TEST_SERVER=host:port of a mock-server started with --enable-faults"),
+    }
 }
 
 fn ws_url() -> String {
