@@ -16,6 +16,8 @@
 //! - [x] `getToken` on every reconnect; token expiry → fresh token and re-join
 //! - [x] `close()` and `free()` leave no socket, timer or window listener behind
 //! - [x] listeners may call back into the client, even drop it
+//! - [x] token in the first frame (`authMode: 'message'`) instead of the URL
+//! - [x] the window's `offline` drops the link at once; `online` reconnects at once
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::future::{select, Either};
@@ -623,6 +625,37 @@ async fn listeners_may_call_back_into_the_client() {
         let seen = rec.count();
         sleep(200).await;
         assert_eq!(rec.count(), seen);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn authenticates_with_the_first_frame() {
+    within(5000, async {
+        let client = Opts::new(Some(&token(2, "bob").await)).set("authMode", "message").client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        assert_eq!(rec.next("open").await["userId"], 2);
+        client.join(JsValue::from_str("456")).unwrap();
+        assert_eq!(rec.next("joined").await["planId"], "456");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn offline_and_online_events_drive_the_connection() {
+    within(8000, async {
+        // A long backoff: only the `online` event can bring the client back within the timeout.
+        let client = Opts::new(Some(&token(1, "alice").await)).set("baseDelayMs", 60_000).set("maxDelayMs", 60_000).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        rec.next("open").await;
+        fire_window_event("offline");
+        assert_eq!(rec.next("close").await, json!({"code": 4000, "reason": "offline", "willReconnect": true}));
+        assert_eq!(client.state(), "reconnecting");
+        fire_window_event("online");
+        assert_eq!(rec.next_where("open", |o| o["reconnected"] == true).await["userId"], 1);
+        assert!(rec.all("reconnecting").is_empty(), "no backoff was scheduled");
     })
     .await;
 }
