@@ -1,24 +1,32 @@
 // Dispatch throughput in headless Chromium: the mock server floods N task-updated messages to one room;
 // how many per second reach the application's callback through planwire, and through a plain-JavaScript
-// baseline (WebSocket + JSON.parse + switch + callback), on the same page in the same run.
+// baseline (WebSocket + JSON.parse + switch + callback), on the same page in the same run. A third
+// client whose handler only counts frames shows what the browser itself costs per message (the floor).
 //
-//   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--json]
+//   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--block-ms 3000] [--json]
 //
-// The server must run with `--enable-faults --bench-plans 1 --send-queue <≥ count>`. Each measurement:
-// open and join one client, block the page's main thread while the server floods (so the whole flood
-// is queued and the client, not the server, sets the pace), then time the callbacks from the end of the
-// block to the last one. Rounds alternate baseline and planwire; the best round of each is reported.
-// JS heap (after a forced GC, via CDP) and wasm memory are read before and after each flood.
+// The server must run with `--enable-faults --bench-plans 1 --send-queue <≥ count>`. The page
+// (bench/dispatch/page.js) measures itself: per round it opens and joins a client, asks the server to
+// flood while its main thread is blocked (so the whole flood is queued and the client sets the pace),
+// and times the callbacks from the end of the block to the last one. Rounds alternate baseline and
+// planwire; the best round of each is reported, with the JS heap after a forced GC and the wasm memory
+// before and after each flood.
+//
+// Chromium (Debian's /usr/bin/chromium, never a downloaded one) is started directly, without the DevTools
+// protocol: a DevTools client (Playwright included) enables network instrumentation, which reports every
+// WebSocket frame to the client and caps delivery at a few thousand frames per second for any client.
 import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, '.out', 'dispatch');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +38,7 @@ const rounds = Number(arg('rounds', 2));
 const blockMs = Number(arg('block-ms', 3000));
 const planId = arg('plan', 'bench-0');
 const userId = Number(arg('user-id', 100_000));
+const timeoutMs = Number(arg('timeout-ms', 300_000));
 if (!addr) throw new Error('usage: node bench/dispatch.mjs --addr HOST:PORT [--count N] [--rounds R] [--json]');
 
 /** Bundles the page with planwire's public entry and puts the .wasm beside it. */
@@ -50,14 +59,23 @@ async function buildPage() {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 
-/** A static server for the page on 127.0.0.1 (a real origin, as an app would have). */
-function servePage() {
+/** Serves the page on 127.0.0.1 (a real origin, as an app has) and receives its figures on POST /result. */
+function servePage(onResult) {
   const server = createServer((req, res) => {
     const name = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
+    if (req.method === 'POST' && name === 'result') {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.writeHead(204).end();
+        onResult(JSON.parse(body));
+      });
+      return;
+    }
     try {
-      const body = readFileSync(join(out, name.replace(/\.\./g, '')));
+      const bytes = readFileSync(join(out, name.replace(/\.\./g, '')));
       res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' });
-      res.end(body);
+      res.end(bytes);
     } catch {
       res.writeHead(404).end();
     }
@@ -65,86 +83,91 @@ function servePage() {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
-async function post(path, body) {
-  const res = await fetch(`http://${addr}${path}`, {
+async function mintToken() {
+  const res = await fetch(`http://${addr}/api/v1/faults/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body: JSON.stringify({ userId, userName: 'bench', ttlSecs: 3600 }),
   });
-  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** JS heap in use after a full GC, in bytes. */
-async function heapUsed(cdp) {
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  return usedSize;
-}
-
-async function measure(page, cdp, kind, token) {
-  await page.evaluate(([k, url, t, p, n]) => window.bench.open(k, url, t, p, n), [kind, `ws://${addr}/ws`, token, planId, count]);
-  const heapBefore = await heapUsed(cdp);
-  const wasmBefore = await page.evaluate(() => window.bench.wasmMemory());
-  // Block the page, and flood while it is blocked.
-  const blocked = page.evaluate((ms) => window.bench.block(ms), blockMs);
-  const flood = await post('/api/v1/faults/flood', { planId, count });
-  await blocked;
-  const run = await page.evaluate((ms) => window.bench.finish(ms), 120_000);
-  const heapAfter = await heapUsed(cdp);
-  const wasmAfter = await page.evaluate(() => window.bench.wasmMemory());
-  await page.evaluate(() => window.bench.close());
-  if (run.received !== count) throw new Error(`${kind}: received ${run.received} of ${count}`);
-  return {
-    kind,
-    perSec: (run.measured / run.ms) * 1000,
-    measured: run.measured,
-    ms: run.ms,
-    floodMs: flood.elapsedMs,
-    serverBound: flood.elapsedMs >= blockMs,
-    heapBefore,
-    heapAfter,
-    wasmBefore,
-    wasmAfter,
-  };
+  if (!res.ok) throw new Error(`POST /api/v1/faults/token: ${res.status} (is --enable-faults on?)`);
+  return (await res.json()).token;
 }
 
 async function main() {
   await buildPage();
-  const http = await servePage();
-  const { token } = await post('/api/v1/faults/token', { userId, userName: 'bench', ttlSecs: 3600 });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  const token = await mintToken();
+  let deliver;
+  const result = new Promise((ok) => (deliver = ok));
+  const http = await servePage(deliver);
+  const query = new URLSearchParams({
+    ws: `ws://${addr}/ws`,
+    api: `http://${addr}`,
+    token,
+    plan: planId,
+    count: String(count),
+    rounds: String(rounds),
+    block: String(blockMs),
   });
+  const profile = mkdtempSync(join(tmpdir(), 'planwire-bench-chromium-'));
+  const browser = spawn(
+    CHROMIUM,
+    [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc',
+      `--user-data-dir=${profile}`,
+      `http://127.0.0.1:${http.address().port}/index.html?${query}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  browser.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+  const exited = new Promise((_, reject) => browser.on('exit', (code) => reject(new Error(`chromium exited (${code}): ${stderr}`))));
+  exited.catch(() => {}); // once the figures are in, the browser is killed: that exit is expected
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('dispatch benchmark timed out')), timeoutMs)));
   try {
-    const page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    const cdp = await page.context().newCDPSession(page);
-    await page.goto(`http://127.0.0.1:${http.address().port}/index.html`);
-    await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 30_000 });
-    await page.evaluate(() => window.bench.wasmMemory()); // load the wasm before any heap reading
-    const runs = [];
-    for (let r = 0; r < rounds; r++) {
-      for (const kind of ['baseline', 'planwire']) runs.push(await measure(page, cdp, kind, token));
+    const page = await Promise.race([result, exited, timeout]);
+    if (page.error) throw new Error(`page: ${page.error}`);
+    for (const r of page.runs) {
+      if (r.measured <= 0 || r.ms <= 0) throw new Error(`${r.kind}: nothing measured`);
     }
-    const best = (kind) => runs.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
+    const best = (kind) => page.runs.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
     const planwire = best('planwire');
     const baseline = best('baseline');
-    return { browser: `Chromium ${browser.version()}`, count, rounds, blockMs, planwire, baseline, ratio: planwire.perSec / baseline.perSec, runs };
+    const raw = best('raw');
+    const browserName = page.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? page.userAgent;
+    return { browser: browserName, count, rounds, blockMs, planwire, baseline, raw, ratio: planwire.perSec / baseline.perSec, runs: page.runs };
   } finally {
-    await browser.close();
+    clearTimeout(timer);
+    if (browser.exitCode === null) {
+      const gone = new Promise((ok) => browser.once('exit', ok));
+      browser.kill();
+      await Promise.race([gone, new Promise((ok) => setTimeout(ok, 5000))]);
+    }
     http.close();
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch {
+      // Chromium's helper processes may still be writing for a moment; a leftover temp profile is harmless.
+    }
   }
 }
 
-const result = await main();
+let result;
+try {
+  result = await main();
+} catch (e) {
+  console.error(`dispatch: ${String(e?.message ?? e).split('\n')[0]}`);
+  process.exit(1);
+}
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify(result));
 } else {
-  const kb = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
+  console.log(result.browser);
   for (const r of result.runs) {
-    console.log(`${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(8)} msg/s  (${r.measured} in ${r.ms.toFixed(0)} ms; flood ${r.floodMs} ms${r.serverBound ? ', SERVER-BOUND' : ''})  heap ${kb(r.heapBefore)} → ${kb(r.heapAfter)}  wasm ${kb(r.wasmBefore)} → ${kb(r.wasmAfter)}`);
+    console.log(`${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(8)} msg/s  (${r.measured} in ${r.ms.toFixed(0)} ms; flood ${r.floodMs} ms${r.serverBound ? ', SERVER-BOUND' : ''})  heap ${kib(r.heapBefore)} → ${kib(r.heapAfter)}  wasm ${kib(r.wasmBefore)} → ${kib(r.wasmAfter)}`);
   }
   console.log(`planwire / baseline = ${result.ratio.toFixed(2)}x`);
 }
+process.exit(0);

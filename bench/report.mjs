@@ -5,7 +5,7 @@
 // A section whose result file is missing is shown as "not run". Exits 0: targets that are missed are
 // marked MISSED in the table (the size budget is enforced separately, by `node bench/size.mjs --check`).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 
 const dir = process.argv[2];
@@ -27,8 +27,17 @@ const verdict = (ok) => (ok ? 'met' : 'MISSED');
 /** Rows: [section, measure, planwire, compared with, ratio / target]. */
 const rows = [];
 
+/** A section that ran and failed: one row with the error. */
+function failed(section, result) {
+  if (!result?.error) return false;
+  rows.push([section, 'FAILED', result.error.slice(0, 160), '', '']);
+  return true;
+}
+
 const size = load('size.json');
-if (size) {
+if (failed('size', size)) {
+  // reported
+} else if (size) {
   const pw = size.rows.find((r) => r.name === 'planwire');
   if (pw.error) {
     rows.push(['size', 'planwire JS + wasm, gzip -9', `not measured: ${pw.error}`, '', '']);
@@ -48,8 +57,11 @@ if (size) {
 } else rows.push(['size', 'bundle size', 'not run', '', '']);
 
 const dispatch = load('dispatch.json');
-if (dispatch) {
-  const { planwire: p, baseline: b } = dispatch;
+const ceiling = load('dispatch-ceiling.json');
+if (failed('dispatch', dispatch)) {
+  // reported
+} else if (dispatch) {
+  const { planwire: p, baseline: b, raw } = dispatch;
   rows.push([
     'dispatch',
     `${int(dispatch.count)} task-updated → app callback, msg/s`,
@@ -57,6 +69,8 @@ if (dispatch) {
     `plain JS ${int(b.perSec)}`,
     `${x(dispatch.ratio)} (target ≥ 0.90x: ${verdict(dispatch.ratio >= 0.9)})`,
   ]);
+  rows.push(['dispatch', '  floor: handler that only counts frames', int(raw.perSec), 'browser cost alone', '']);
+  if (ceiling && !ceiling.error) rows.push(['dispatch', '  server ceiling: native client, msg/s', int(ceiling.perSec), 'browser rates below it are client-bound', '']);
   rows.push(['dispatch', '  JS heap after GC, before → after flood', `${kib(p.heapBefore)} → ${kib(p.heapAfter)}`, `${kib(b.heapBefore)} → ${kib(b.heapAfter)}`, '']);
   rows.push(['dispatch', '  wasm memory, before → after flood', `${kib(p.wasmBefore)} → ${kib(p.wasmAfter)}`, '', '']);
   if (p.serverBound || b.serverBound) rows.push(['dispatch', '  WARNING', 'the server was slower than the block: rates are server-bound', '', '']);
@@ -66,9 +80,10 @@ const fanouts = existsSync(dir)
   ? readdirSync(dir)
       .filter((f) => /^fanout-\d+\.json$/.test(f))
       .map((f) => load(f))
-      .sort((a, b) => a.connections - b.connections)
+      .sort((a, b) => (a.connections ?? 0) - (b.connections ?? 0))
   : [];
 for (const f of fanouts) {
+  if (failed('fan-out', f)) continue;
   const tag = `fan-out ${int(f.connections)}`;
   const l = f.latencyMs;
   rows.push([
@@ -90,7 +105,9 @@ for (const f of fanouts) {
 if (fanouts.length === 0) rows.push(['fan-out', 'fan-out latency', 'not run', '', '']);
 
 const storm = load('storm.json');
-if (storm) {
+if (failed('storm', storm)) {
+  // reported
+} else if (storm) {
   const tag = 'storm';
   rows.push([
     tag,
@@ -112,7 +129,7 @@ if (storm) {
 } else rows.push(['storm', 'reconnect storm', 'not run', '', '']);
 
 const cpuModel = cpus()[0]?.model?.trim() ?? 'unknown CPU';
-const header = `planwire benchmarks — ${cpus().length} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}${dispatch ? `, ${dispatch.browser}` : ''}`;
+const header = `planwire benchmarks — ${cpus().length} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}${dispatch?.browser ? `, ${dispatch.browser}` : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const cols = ['section', 'measure', 'planwire', 'compared with', 'ratio / target'];
 
 if (markdown) {

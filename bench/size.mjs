@@ -126,7 +126,10 @@ function printTable({ rows, budgetGzip }) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = new Set(process.argv.slice(2));
-  const figures = await measureAll();
+  const figures = await measureAll().catch((e) => {
+    console.error(`size: ${String(e?.message ?? e).split('\n')[0]}`);
+    process.exit(1);
+  });
   if (args.has('--json')) console.log(JSON.stringify(figures));
   else printTable(figures);
   if (args.has('--check')) {

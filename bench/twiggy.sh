@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the wasm bytes go: builds the release wasm exactly as wasm-pack does, but keeps function names
 # (in a separate target dir, so nobody's build is disturbed), then prints `twiggy top` and
-# `twiggy dominators` of the optimised module. Needs `cargo install twiggy`.
+# `twiggy dominators`. Needs `cargo install twiggy`.
 #
 #   bash bench/twiggy.sh [ROWS]
 set -euo pipefail
@@ -14,14 +14,14 @@ cd "$ROOT"
 CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=false \
   cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
 wasm-bindgen --target web --out-dir "$OUT/bindgen" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
-# Same passes as [package.metadata.wasm-pack.profile.release], plus -g to keep the name section.
-wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$OUT/bindgen/planwire_client_bg.wasm" -o "$OUT/planwire_client_named.wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$OUT/bindgen/planwire_client_bg.wasm" -o "$OUT/planwire_client.wasm"
-printf 'optimised wasm without names: %d bytes raw, %d bytes gzip -9\n' \
-  "$(wc -c <"$OUT/planwire_client.wasm")" "$(gzip -9c "$OUT/planwire_client.wasm" | wc -c)"
+# The release build ships wasm-bindgen's output as is (wasm-opt is off in client-wasm/Cargo.toml):
+# this module is the shipped one plus the "name" custom section.
+NAMED="$OUT/bindgen/planwire_client_bg.wasm"
+SHIPPED="$ROOT/pkg-js/wasm/planwire_client_bg.wasm"
+if [ -f "$SHIPPED" ]; then
+  printf 'shipped %s: %d bytes raw, %d bytes gzip -9\n' "${SHIPPED#$ROOT/}" "$(wc -c <"$SHIPPED")" "$(gzip -9c "$SHIPPED" | wc -c)"
+fi
 echo "== twiggy top (names kept; the 'name' custom section is not shipped)"
-twiggy top -n "$ROWS" "$OUT/planwire_client_named.wasm"
+twiggy top -n "$ROWS" "$NAMED"
 echo "== twiggy dominators (retained size)"
-twiggy dominators -d 2 -r "$ROWS" "$OUT/planwire_client_named.wasm"
+twiggy dominators -d 3 -r "$ROWS" "$NAMED"

@@ -68,23 +68,43 @@ start_server() {
   return 1
 }
 
+# run_section FILE CMD...: CMD's stdout (JSON) goes to $RESULTS/FILE; a failing section is recorded as
+# {"error": …} with the end of its stderr, and the run goes on, so the table always shows every section.
+run_section() {
+  local file="$RESULTS/$1"; shift
+  local err="$OUT/${file##*/}.stderr"
+  local rc=0
+  "$@" >"$file.tmp" 2>"$err" || rc=$?
+  cat "$err" >&2
+  if [ "$rc" -eq 0 ]; then
+    mv "$file.tmp" "$file"
+  else
+    rm -f "$file.tmp"
+    node -e 'const fs=require("fs");const t=fs.readFileSync(process.argv[1],"utf8").trim().split("\n").slice(-3).join(" | ");fs.writeFileSync(process.argv[2],JSON.stringify({error:t||"failed"}))' "$err" "$file"
+    FAILED=1
+  fi
+}
+FAILED=0
+
 step "1/4 bundle size"
-node bench/size.mjs --json >"$RESULTS/size.json"
+run_section size.json node bench/size.mjs --json
 
 step "2/4 dispatch throughput in headless Chromium ($DISPATCH_COUNT messages)"
 start_server dispatch --enable-faults --bench-plans 1 --send-queue $((DISPATCH_COUNT * 2))
-node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json >"$RESULTS/dispatch.json"
+run_section dispatch-ceiling.json "$LOADGEN" drain --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT"
+run_section dispatch.json node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json
 stop_server
 
 for n in $FANOUT_COUNTS; do
   step "3/4 fan-out: $n connections in 50 rooms, $FANOUT_RATE changes/s for $FANOUT_SECS s"
   start_server "fanout-$n" --enable-faults --bench-plans 50 --bench-users "$n"
-  "$LOADGEN" fanout --addr "$SERVER_ADDR" --connections "$n" --rooms 50 --rate "$FANOUT_RATE" \
-    --duration-secs "$FANOUT_SECS" --server-pid "$SERVER_PID" >"$RESULTS/fanout-$n.json"
+  run_section "fanout-$n.json" "$LOADGEN" fanout --addr "$SERVER_ADDR" --connections "$n" --rooms 50 \
+    --rate "$FANOUT_RATE" --duration-secs "$FANOUT_SECS" --server-pid "$SERVER_PID"
   stop_server
 done
 
 step "4/4 reconnect storm: 100,000 clients, 10 s outage"
-"$LOADGEN" storm --clients 100000 --outage-ms 10000 >"$RESULTS/storm.json"
+run_section storm.json "$LOADGEN" storm --clients 100000 --outage-ms 10000
 
 node bench/report.mjs "$RESULTS"
+exit "$FAILED"

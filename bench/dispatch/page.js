@@ -1,27 +1,40 @@
-// The dispatch benchmark's page: one planwire client and one plain-JavaScript baseline client, run one
-// after the other by bench/dispatch.mjs. Both hand the same payload shape to the same app callback.
+// The dispatch benchmark's page: one planwire client and one plain-JavaScript baseline client, measured
+// one after the other in alternating rounds, in this one page. Both hand the same payload shape to the
+// same app callback. The page drives itself (no DevTools protocol attached: DevTools instruments every
+// WebSocket frame, which would dominate the figures) and POSTs its figures to /result.
+//
+// Query parameters: ws (ws://HOST:PORT/ws), api (http://HOST:PORT), token, plan, count, rounds, block.
 import { createPlanClient } from 'planwire';
 // The same module instance the facade loaded (esbuild resolves both to pkg-js/wasm): calling its
 // init again returns the instantiated exports, whose `memory` is the wasm heap.
 import initWasm from '../../pkg-js/wasm/planwire_client.js';
 
-/** Counts callbacks; `settle(n)` resolves once `n` arrived. Timestamps come from performance.now(). */
-function makeSink() {
+const params = new URLSearchParams(location.search);
+const wsUrl = params.get('ws');
+const api = params.get('api');
+const token = params.get('token');
+const planId = params.get('plan') ?? 'bench-0';
+const count = Number(params.get('count') ?? 100000);
+const rounds = Number(params.get('rounds') ?? 2);
+const blockMs = Number(params.get('block') ?? 3000);
+
+/** Counts callbacks; resolves `done` once `target` arrived. Timestamps come from performance.now(). */
+function makeSink(target) {
+  let resolve;
   const sink = {
     count: 0,
     checksum: 0,
     countAtMark: 0,
     markAt: 0,
     lastAt: 0,
-    target: Infinity,
-    resolve: null,
+    done: new Promise((r) => (resolve = r)),
     /** The app callback: touches the payload the way an app would, nothing more. */
     onTaskUpdated(event) {
       sink.checksum += event.task.id + event.task.title.length;
       sink.count += 1;
-      if (sink.count === sink.target) {
+      if (sink.count === target) {
         sink.lastAt = performance.now();
-        sink.resolve?.();
+        resolve();
       }
     },
   };
@@ -29,10 +42,9 @@ function makeSink() {
 }
 
 /** The baseline: WebSocket + JSON.parse + a switch on `type` + the callback, as an app would write it. */
-function baselineClient(url, planId, sink) {
+function baselineClient(url, sink) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    const handlers = { onTaskUpdated: sink.onTaskUpdated };
     ws.onerror = () => reject(new Error('baseline socket error'));
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
@@ -41,10 +53,10 @@ function baselineClient(url, planId, sink) {
           if (msg.data?.connected) ws.send(JSON.stringify({ type: 'join-plan', planId }));
           break;
         case 'join-plan':
-          if (msg.data?.success) resolve({ close: () => ws.close(1000) });
+          if (msg.data?.success) resolve(() => ws.close(1000));
           break;
         case 'task-updated':
-          handlers.onTaskUpdated({ planId: msg.planId, task: msg.data.task, timestamp: msg.timestamp, seq: msg.seq });
+          sink.onTaskUpdated({ planId: msg.planId, task: msg.data.task, timestamp: msg.timestamp, seq: msg.seq });
           break;
         default:
           break; // other types are not part of this benchmark
@@ -53,8 +65,29 @@ function baselineClient(url, planId, sink) {
   });
 }
 
+/** The floor: a WebSocket whose handler only counts frames (what the browser itself costs per message). */
+function rawClient(url, sink) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const joinedFrame = '"success":true';
+    let joined = false;
+    ws.onerror = () => reject(new Error('raw socket error'));
+    ws.onmessage = (ev) => {
+      if (joined) {
+        sink.onTaskUpdated(RAW_EVENT);
+      } else if (ev.data.includes('"connected":true')) {
+        ws.send(JSON.stringify({ type: 'join-plan', planId }));
+      } else if (ev.data.includes(joinedFrame)) {
+        joined = true;
+        resolve(() => ws.close(1000));
+      }
+    };
+  });
+}
+const RAW_EVENT = { task: { id: 0, title: '' } };
+
 /** planwire through its public entry: createPlanClient + on('taskUpdated') + join. */
-async function planwireClient(url, token, planId, sink) {
+async function planwireClient(url, sink) {
   const client = await createPlanClient({ url, token });
   client.on('taskUpdated', sink.onTaskUpdated);
   const joined = new Promise((resolve, reject) => {
@@ -64,43 +97,64 @@ async function planwireClient(url, token, planId, sink) {
   client.connect();
   client.join(planId);
   await joined;
-  return { close: () => client.free() };
+  return () => client.free();
 }
 
-let current = null;
+/** JS heap in use after a full GC (needs --js-flags=--expose-gc and --enable-precise-memory-info). */
+function heapUsed() {
+  globalThis.gc();
+  return performance.memory.usedJSHeapSize;
+}
 
-window.bench = {
-  /** Opens one client of `kind` ('planwire' | 'baseline'), joined to `planId`, expecting `n` updates. */
-  async open(kind, wsUrl, token, planId, n) {
-    const sink = makeSink();
-    sink.target = n;
-    const done = new Promise((resolve) => (sink.resolve = resolve));
-    const url = `${wsUrl}?token=${encodeURIComponent(token)}`;
-    const client = kind === 'planwire' ? await planwireClient(url, token, planId, sink) : await baselineClient(url, planId, sink);
-    current = { sink, client, done };
-  },
-  /** Keeps the main thread busy for `ms` so the flood queues up, then marks the start of the measurement. */
-  block(ms) {
-    const end = performance.now() + ms;
-    while (performance.now() < end);
-    current.sink.countAtMark = current.sink.count;
-    current.sink.markAt = performance.now();
-  },
-  /** Waits for every update and returns the figures of the measured stretch. */
-  async finish(timeoutMs) {
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out with ${current.sink.count} updates`)), timeoutMs));
-    await Promise.race([current.done, timeout]);
-    const { sink } = current;
-    const measured = sink.count - sink.countAtMark;
-    return { received: sink.count, measured, ms: sink.lastAt - sink.markAt, checksum: sink.checksum };
-  },
-  close() {
-    current?.client.close();
-    current = null;
-  },
-  /** Bytes of wasm linear memory (it only ever grows). */
-  async wasmMemory() {
-    const exports = await initWasm();
-    return exports.memory.buffer.byteLength;
-  },
-};
+async function wasmMemory() {
+  const exports = await initWasm();
+  return exports.memory.buffer.byteLength;
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One measurement: open and join, flood while the main thread is blocked, time the callbacks after it. */
+async function measure(kind) {
+  const sink = makeSink(count);
+  const url = `${wsUrl}?token=${encodeURIComponent(token)}`;
+  const open = { planwire: planwireClient, baseline: baselineClient, raw: rawClient }[kind];
+  const close = await open(url, sink);
+  const heapBefore = heapUsed();
+  const wasmBefore = await wasmMemory();
+  const flood = fetch(`${api}/api/v1/faults/flood`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ planId, count }),
+  });
+  // Keep the main thread busy so the flood queues up; the client, not the server, then sets the pace.
+  const end = performance.now() + blockMs;
+  while (performance.now() < end);
+  sink.countAtMark = sink.count;
+  sink.markAt = performance.now();
+  await withTimeout(sink.done, 120_000, `${kind}: waiting for ${count} updates (got ${sink.count})`);
+  const floodMs = (await (await flood).json()).elapsedMs;
+  const heapAfter = heapUsed();
+  const wasmAfter = await wasmMemory();
+  close();
+  const measured = sink.count - sink.countAtMark;
+  const ms = sink.lastAt - sink.markAt;
+  return { kind, perSec: (measured / ms) * 1000, measured, ms, floodMs, serverBound: floodMs >= blockMs, heapBefore, heapAfter, wasmBefore, wasmAfter, checksum: sink.checksum };
+}
+
+async function run() {
+  await wasmMemory(); // load the wasm before any heap reading
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of ['baseline', 'planwire', 'raw']) runs.push(await measure(kind));
+  }
+  return { userAgent: navigator.userAgent, runs };
+}
+
+run().then(
+  (result) => fetch('/result', { method: 'POST', body: JSON.stringify(result) }),
+  (e) => fetch('/result', { method: 'POST', body: JSON.stringify({ error: String(e?.stack ?? e) }) }),
+);

@@ -123,7 +123,7 @@ impl Ledger {
     }
 }
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Reads a process's resident set size in KiB from /proc/<pid>/status.
 pub fn vm_rss_kib(pid: u32) -> Option<u64> {
@@ -164,7 +164,7 @@ pub async fn run(args: FanoutArgs) -> Result<FanoutReport, Error> {
         let (permits, ready, ledger, stop) = (permits.clone(), ready_tx.clone(), ledger.clone(), stop_rx.clone());
         members.spawn(async move {
             let permit = permits.acquire_owned().await;
-            let ws = match open_member(&url, &plan).await {
+            let ws = match join_member(&url, &plan).await {
                 Ok(ws) => ws,
                 Err(e) => {
                     let _ = ready.send(Err(e));
@@ -276,23 +276,25 @@ fn latency(sorted_us: &[u64]) -> Option<LatencyMs> {
     })
 }
 
+/// A token for one user from the server's fault endpoint (`--enable-faults`).
+pub async fn mint_token(http: &reqwest::Client, base: &str, user_id: u64, user_name: &str) -> Result<String, Error> {
+    let body = serde_json::json!({ "userId": user_id, "userName": user_name, "ttlSecs": 3600 });
+    let resp = http.post(format!("{base}/api/v1/faults/token")).json(&body).send().await?;
+    let resp = resp.error_for_status().map_err(|e| format!("POST /api/v1/faults/token: {e} (is --enable-faults on?)"))?;
+    Ok(resp.json::<TokenResponse>().await?.token)
+}
+
 /// One token per connection from the server's fault endpoint (`--enable-faults`).
 async fn mint_tokens(http: &reqwest::Client, base: &str, args: &FanoutArgs) -> Result<Vec<String>, Error> {
-    let url = format!("{base}/api/v1/faults/token");
     let mut tokens = Vec::with_capacity(args.connections);
-    // A few requests in flight at a time keeps this to about a second for 5,000 users.
+    // 64 requests in flight at a time keeps this to about a second for 5,000 users.
     for chunk in (0..args.connections).collect::<Vec<_>>().chunks(64) {
         let batch = chunk.iter().map(|&i| {
-            let user_id = args.first_user_id + i as u64;
-            let body = serde_json::json!({ "userId": user_id, "userName": format!("load{i}"), "ttlSecs": 3600 });
-            let req = http.post(&url).json(&body).send();
-            async move {
-                let resp = req.await?.error_for_status()?;
-                Ok::<_, reqwest::Error>(resp.json::<TokenResponse>().await?.token)
-            }
+            let name = format!("load{i}");
+            async move { mint_token(http, base, args.first_user_id + i as u64, &name).await }
         });
         for token in futures_util::future::join_all(batch).await {
-            tokens.push(token.map_err(|e| format!("POST /api/v1/faults/token: {e} (is --enable-faults on?)"))?);
+            tokens.push(token?);
         }
     }
     Ok(tokens)
@@ -330,10 +332,11 @@ async fn room_task_ids(
     Ok(ids)
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// A client WebSocket.
+pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects, waits for the confirmation, joins `plan` and waits for the join confirmation.
-async fn open_member(url: &str, plan: &str) -> Result<Ws, String> {
+pub async fn join_member(url: &str, plan: &str) -> Result<Ws, String> {
     // Frames here are small: a 4 KiB read buffer instead of tungstenite's zero-filled 128 KiB keeps
     // 5,000 connections from costing the load generator 640 MB.
     let config = WebSocketConfig::default().read_buffer_size(4096);

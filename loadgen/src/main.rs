@@ -1,6 +1,7 @@
 //! `loadgen`: the native side of `npm run bench` — fan-out latency against the mock server and the
 //! reconnect-storm simulation. Each subcommand prints one JSON object on stdout.
 
+mod drain;
 mod fanout;
 mod stats;
 mod storm;
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Many members in many rooms, REST changes at a steady rate: delivery latency and server memory.
     Fanout(fanout::FanoutArgs),
+    /// One native client drains a flood: the server's sending ceiling for the dispatch benchmark.
+    Drain(drain::DrainArgs),
     /// Clients losing the server at once, driven by the client core's real backoff policy.
     Storm(storm::StormArgs),
 }
@@ -30,6 +33,12 @@ fn main() {
             .build()
             .map_err(|e| e.into())
             .and_then(|rt| rt.block_on(fanout::run(args)))
+            .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
+        Command::Drain(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.into())
+            .and_then(|rt| rt.block_on(drain::run(args)))
             .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
         Command::Storm(args) => serde_json::to_string(&storm::run(&args)).map_err(|e| e.into()),
     };
