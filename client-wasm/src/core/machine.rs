@@ -591,9 +591,21 @@ impl Machine {
         let plan_id = room.plan_id.clone();
         if let Body::JoinConfirm(confirm) = body {
             let recovered = confirm.recovered;
+            // Already joined on this connection: the answer to a gap recovery, not a new join.
+            let gap_recovery = room.joined;
+            let before = (room.participant_count, room.participants.clone());
             let resync = room.confirmed(confirm);
             let participants = room.participants.clone();
             let participant_count = room.participant_count;
+            if gap_recovery {
+                if resync {
+                    self.emit(Event::Resync { plan_id: plan_id.clone(), reason: resync_reason::GAP });
+                }
+                if before != (participant_count, participants) {
+                    self.participants_changed(plan_id);
+                }
+                return;
+            }
             self.emit(Event::Joined {
                 plan_id: plan_id.clone(),
                 participants: participants.clone(),
@@ -607,8 +619,12 @@ impl Machine {
             return;
         }
         match room.seq.accept(seq) {
-            Verdict::Duplicate => return,
-            Verdict::Gap => {
+            Verdict::Duplicate | Verdict::Hold => return,
+            Verdict::Recover => {
+                let last_seq = room.join_sent();
+                return self.send(&ClientMessage::JoinPlan { plan_id, last_seq });
+            }
+            Verdict::Resync => {
                 self.emit(Event::Resync { plan_id: plan_id.clone(), reason: resync_reason::GAP });
             }
             Verdict::Apply => {}

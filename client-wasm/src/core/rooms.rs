@@ -38,7 +38,7 @@ impl Room {
 
     /// Records that a `join-plan` is going out now; returns the `lastSeq` it must carry.
     pub fn join_sent(&mut self) -> Option<u64> {
-        self.requested_seq = self.seq.last();
+        self.requested_seq = self.seq.join_sent();
         self.requested_seq
     }
 
@@ -117,6 +117,7 @@ impl Rooms {
     pub fn disconnected(&mut self) {
         for room in &mut self.list {
             room.joined = false;
+            room.seq.disconnected();
         }
     }
 }

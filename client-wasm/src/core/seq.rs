@@ -1,6 +1,7 @@
 //! Per-room sequence tracking (**extension**): each `seq` is applied once and in order;
-//! duplicates are dropped; a gap, or a re-join the server could not replay, asks for a resync.
-//! Messages without `seq` (a seed 000 server) are always applied.
+//! duplicates are dropped; a gap is first filled by re-joining with `lastSeq` (the server replays
+//! what was missed), and only a gap that this recovery cannot fill, or a re-join the server could
+//! not replay, asks for a resync. Messages without `seq` (a seed 000 server) are always applied.
 
 /// What to do with a room message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,22 +10,34 @@ pub enum Verdict {
     Apply,
     /// Already applied: drop it.
     Duplicate,
-    /// Messages before it were missed: tell the app to resync, then apply it.
-    Gap,
+    /// Messages before it were missed: drop it and re-join with `lastSeq` = [`SeqTracker::last`]
+    /// (the replay brings it again, in order).
+    Recover,
+    /// Out of order while a recovery is under way: drop it (the replay brings it again).
+    Hold,
+    /// Messages before it were missed and a recovery from the same point already failed to
+    /// bring them: tell the app to resync, then apply it.
+    Resync,
 }
 
 /// Why the app must reload a room over REST.
 pub mod resync_reason {
-    /// A message skipped one or more `seq` numbers.
+    /// A message skipped one or more `seq` numbers that recovery could not replay.
     pub const GAP: &str = "gap";
     /// The server could not replay what was missed while disconnected.
     pub const NOT_RECOVERED: &str = "not-recovered";
 }
 
-/// The last `seq` applied in one room.
+/// The last `seq` applied in one room and the state of its recovery.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeqTracker {
     last: Option<u64>,
+    /// A `join-plan` (a re-join or a gap recovery) is awaiting its confirmation.
+    awaiting: bool,
+    /// The room `seq` a recovered join promised to replay up to. The replay follows the
+    /// confirmation before anything newer, so a gap seen while `last` is still below it means the
+    /// replay did not fill it, and recovering again could loop.
+    promised: Option<u64>,
 }
 
 impl SeqTracker {
@@ -33,21 +46,45 @@ impl SeqTracker {
         self.last
     }
 
-    /// Judges a room message carrying `seq` (or none).
+    /// Records that a `join-plan` is going out; returns the `lastSeq` it must carry. Until its
+    /// confirmation, out-of-order messages are held.
+    pub fn join_sent(&mut self) -> Option<u64> {
+        self.awaiting = true;
+        self.last
+    }
+
+    /// Judges a room message carrying `seq` (or none). On [`Verdict::Recover`] the caller must
+    /// send `join-plan` with the `lastSeq` of [`SeqTracker::join_sent`].
     pub fn accept(&mut self, seq: Option<u64>) -> Verdict {
         let Some(seq) = seq else { return Verdict::Apply };
-        let verdict = match self.last {
-            Some(last) if seq <= last => return Verdict::Duplicate,
-            Some(last) if seq != last + 1 => Verdict::Gap,
-            _ => Verdict::Apply,
-        };
-        self.last = Some(seq);
-        verdict
+        match self.last {
+            Some(last) if seq <= last => Verdict::Duplicate,
+            Some(last) if seq != last + 1 => {
+                if self.awaiting {
+                    Verdict::Hold
+                } else if self.promised.is_some_and(|through| last < through) {
+                    self.promised = None;
+                    self.last = Some(seq);
+                    Verdict::Resync
+                } else {
+                    Verdict::Recover
+                }
+            }
+            _ => {
+                self.last = Some(seq);
+                if self.promised.is_some_and(|through| seq >= through) {
+                    self.promised = None;
+                }
+                Verdict::Apply
+            }
+        }
     }
 
     /// Takes in a join confirmation. `requested` is the `lastSeq` the join carried, `recovered`
     /// and `room_seq` what the server answered. Returns whether the app must resync.
     pub fn confirmed(&mut self, requested: Option<u64>, recovered: Option<bool>, room_seq: Option<u64>) -> bool {
+        self.awaiting = false;
+        self.promised = None;
         match requested {
             // A fresh join starts from the room's current seq.
             None => {
@@ -57,12 +94,20 @@ impl SeqTracker {
                 false
             }
             // Replayed messages arrive (or arrived) in order and go through `accept`.
-            Some(_) if recovered == Some(true) => false,
+            Some(_) if recovered == Some(true) => {
+                self.promised = room_seq;
+                false
+            }
             // Missed messages are gone: continue from the room's current seq after a reload.
             Some(_) => {
                 self.last = room_seq;
                 true
             }
         }
+    }
+
+    /// The connection is gone: its pending join is abandoned (the re-join replaces it).
+    pub fn disconnected(&mut self) {
+        self.awaiting = false;
     }
 }

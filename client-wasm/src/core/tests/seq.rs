@@ -2,7 +2,12 @@
 //!
 //! Checklist:
 //! - [x] each seq applied once, in order; duplicates dropped
-//! - [x] a gap → `resync` (reason `gap`), then the message is applied
+//! - [x] a gap → not applied; `join-plan` with `lastSeq`; later gaps held until the confirmation;
+//!   the replay applied in order; no `joined` event; only changed participants reported
+//! - [x] a gap recovery answered `recovered:false`, or a replay that leaves the gap → `resync`
+//!   (reason `gap`) once, no recovery loop
+//! - [x] a gap right after a clean re-join is recovered, not resynced
+//! - [x] a reconnect replaces a pending recovery; gaps wait for a pending re-join
 //! - [x] a re-join carries `lastSeq`; `recovered: true` → replays applied, no resync
 //! - [x] `recovered: false` (or missing) after a re-join → `joined { recovered: false }` + `resync`
 //! - [x] a restarted server whose seq went back → resync, then its new seqs apply
@@ -60,13 +65,113 @@ fn in_order_once_duplicates_dropped() {
     assert_eq!(c.m.room("1").unwrap().seq.last(), Some(13));
 }
 
+/// The `join-plan` frames among `actions`, as JSON.
+fn joins(actions: &[crate::core::Action]) -> Vec<serde_json::Value> {
+    sends(actions).iter().map(|s| json(s)).filter(|v| v["type"] == "join-plan").collect()
+}
+
 #[test]
-fn a_gap_raises_resync_then_applies() {
+fn a_gap_is_filled_by_a_rejoin_with_last_seq() {
     let mut c = joined_at(10);
     c.frame(&deleted(11));
     c.frame(&deleted(14));
+    let acts = c.take();
+    assert_eq!(applied(&events(&acts)), ["11"], "the out-of-order message is not applied");
+    assert_eq!(joins(&acts), [json(r#"{"type":"join-plan","planId":"1","lastSeq":11}"#)]);
     c.frame(&deleted(15));
-    assert_eq!(applied(&events(&c.take())), ["11", "resync:gap", "14", "15"]);
+    let acts = c.take();
+    assert!(events(&acts).is_empty() && sends(&acts).is_empty(), "held until the confirmation: {acts:?}");
+    c.frame(&confirm(Some(15), Some(true)));
+    for s in [12, 13, 14, 15, 16] {
+        c.frame(&deleted(s));
+    }
+    let evs = events(&c.take());
+    assert!(!evs.iter().any(|e| matches!(e, Event::Joined { .. })), "a recovery is not a new join: {evs:?}");
+    assert_eq!(applied(&evs), ["12", "13", "14", "15", "16"]);
+    assert_eq!(c.m.room("1").unwrap().seq.last(), Some(16));
+}
+
+#[test]
+fn a_gap_recovery_the_server_cannot_replay_raises_resync() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(14));
+    assert_eq!(joins(&c.take()).len(), 1);
+    c.frame(&confirm(Some(500), Some(false)));
+    c.frame(&deleted(501));
+    assert_eq!(applied(&events(&c.take())), ["resync:gap", "501"]);
+}
+
+#[test]
+fn a_replay_that_leaves_the_gap_resyncs_once_instead_of_looping() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(13));
+    assert_eq!(joins(&c.take()).len(), 1);
+    // The server says recovered up to 13 but the replay never comes.
+    c.frame(&confirm(Some(13), Some(true)));
+    c.frame(&deleted(14));
+    c.frame(&deleted(15));
+    let acts = c.take();
+    assert!(joins(&acts).is_empty(), "no second recovery: {acts:?}");
+    assert_eq!(applied(&events(&acts)), ["resync:gap", "14", "15"]);
+    // Later gaps recover again.
+    c.frame(&deleted(17));
+    assert_eq!(joins(&c.take()), [json(r#"{"type":"join-plan","planId":"1","lastSeq":15}"#)]);
+}
+
+#[test]
+fn a_gap_after_a_reconnect_that_missed_nothing_is_recovered() {
+    let mut c = joined_at(10);
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    c.socket_up();
+    c.frame(&confirm(Some(10), Some(true)));
+    c.take();
+    // The caller's own REST change (seq 11) skipped this connection.
+    c.frame(&deleted(12));
+    let acts = c.take();
+    assert!(!events(&acts).iter().any(|e| matches!(e, Event::Resync { .. })), "{acts:?}");
+    assert_eq!(joins(&acts), [json(r#"{"type":"join-plan","planId":"1","lastSeq":10}"#)]);
+    c.frame(&confirm(Some(12), Some(true)));
+    c.frame(&deleted(11));
+    c.frame(&deleted(12));
+    assert_eq!(applied(&events(&c.take())), ["11", "12"]);
+}
+
+#[test]
+fn gaps_wait_for_a_pending_rejoin_and_a_reconnect_replaces_a_pending_recovery() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(12));
+    assert_eq!(joins(&c.take()).len(), 1);
+    c.server_closes(1006);
+    c.advance(1000);
+    c.take();
+    let sent = c.socket_up();
+    assert_eq!(joins(&sent), [json(r#"{"type":"join-plan","planId":"1","lastSeq":10}"#)]);
+    c.frame(&deleted(13));
+    let acts = c.take();
+    assert!(sends(&acts).is_empty() && events(&acts).is_empty(), "held while the re-join is pending: {acts:?}");
+    c.frame(&confirm(Some(13), Some(true)));
+    for s in [11, 12, 13] {
+        c.frame(&deleted(s));
+    }
+    let evs = events(&c.take());
+    assert!(matches!(&evs[0], Event::Joined { recovered: Some(true), .. }), "a re-join is reported: {evs:?}");
+    assert_eq!(applied(&evs), ["11", "12", "13"]);
+}
+
+#[test]
+fn a_recovery_confirmation_reports_changed_participants_only() {
+    let mut c = joined_at(10);
+    c.frame(&deleted(12));
+    c.take();
+    let two = r#"{"type":"join-plan","planId":"1","data":{"success":true,"participantCount":2,"participants":[{"userId":1,"userName":"a"},{"userId":2,"userName":"b"}],"seq":12,"recovered":true}}"#;
+    c.frame(two);
+    let evs = events(&c.take());
+    assert!(
+        matches!(evs.as_slice(), [Event::ParticipantsChanged { participant_count: 2, .. }]),
+        "{evs:?}"
+    );
 }
 
 #[test]
@@ -159,13 +264,21 @@ fn tracker_rules() {
     assert_eq!(t.last(), None);
     assert_eq!(t.accept(Some(7)), Verdict::Apply, "the first seq seen is taken as is");
     assert_eq!(t.accept(Some(7)), Verdict::Duplicate);
-    assert_eq!(t.accept(Some(9)), Verdict::Gap);
-    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Gap);
-    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Duplicate);
+    assert_eq!(t.accept(Some(9)), Verdict::Recover);
+    assert_eq!(t.last(), Some(7), "a gap is not applied");
+    assert_eq!(t.join_sent(), Some(7));
+    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Hold);
+    assert_eq!(t.accept(Some(8)), Verdict::Apply, "in order is applied even while recovering");
+    t.disconnected();
+    assert_eq!(t.accept(Some(10)), Verdict::Recover, "a lost connection ends the pending join");
     assert!(!t.confirmed(None, None, Some(3)));
     assert_eq!(t.last(), Some(3));
     assert!(!t.confirmed(Some(3), Some(true), Some(8)));
     assert_eq!(t.last(), Some(3), "replays will bring it to 8");
-    assert!(t.confirmed(Some(3), Some(false), Some(8)));
+    assert_eq!(t.accept(Some(5)), Verdict::Resync, "the replay skipped 4");
+    assert_eq!(t.last(), Some(5));
+    assert_eq!(t.accept(Some(7)), Verdict::Recover, "one resync, then gaps recover again");
+    assert!(t.confirmed(Some(5), Some(false), Some(8)));
     assert_eq!(t.last(), Some(8));
+    assert_eq!(t.accept(Some(u64::MAX)), Verdict::Recover);
 }
