@@ -6,6 +6,8 @@
 //! - [x] `lastSeq` equal to the latest: `recovered: true`, nothing replayed
 //! - [x] past the count bound, past the age bound, ahead of the server, or more than fits the
 //!   send queue: `recovered: false`, nothing replayed
+//! - [x] a repeated join with `lastSeq` on the same connection fills the gap its own
+//!   `X-Connection-Id` change left: replay in order, nobody notified, presence unchanged
 //! - [x] GET /api/plans/:planId reports the room's latest `seq`; seqs are per room
 
 mod common;
@@ -72,6 +74,36 @@ async fn replays_missed_events_in_order_after_the_confirmation() {
         let (_bob, _) = s.join(BOB, "123").await;
         let joined = alice.recv_type("join-plan").await;
         assert!(joined.get("seq").is_none(), "{joined}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rejoin_on_the_same_connection_fills_the_gap_of_an_excluded_change() {
+    within(20, async {
+        let s = server().await;
+        let (mut alice, _) = s.join(ALICE, "123").await;
+        let (mut bob, _) = s.join(BOB, "123").await;
+        alice.recv_type("join-plan").await;
+        let body = Some(json!({"title": "mine"}));
+        let (status, _, seq) = s.rest(Method::PATCH, "/api/tasks/4", Some(&s.token(ALICE)), Some(&alice.connection_id), body).await;
+        assert_eq!((status, seq.as_deref()), (200, Some("1")));
+        assert_eq!(bob.recv_type("task-updated").await["seq"], 1);
+        changes(&s, 1).await;
+        assert_eq!(alice.recv_type("task-updated").await["seq"], 2, "alice sees a gap: 1 was hers");
+        bob.recv_type("task-updated").await;
+
+        alice.send(json!({"type":"join-plan","planId":"123","lastSeq":0})).await;
+        let confirm = alice.recv_type("join-plan").await;
+        assert_eq!(confirm["data"]["recovered"], true, "{confirm}");
+        assert_eq!((confirm["data"]["seq"].as_u64(), confirm["data"]["participantCount"].as_u64()), (Some(2), Some(2)));
+        let replay: Vec<_> = [alice.recv_type("task-updated").await, alice.recv_type("task-updated").await]
+            .iter()
+            .map(|m| (m["seq"].as_u64().unwrap(), m["data"]["task"]["title"].as_str().unwrap().to_owned()))
+            .collect();
+        assert_eq!(replay, [(1, "mine".to_owned()), (2, "v0".to_owned())]);
+        alice.assert_nothing_pending().await;
+        bob.assert_nothing_pending().await;
     })
     .await;
 }
