@@ -6,8 +6,7 @@ use planwire_protocol::{
     kind, Envelope, ErrorData, JoinConfirm, ProgressPayload, TaskDeleted, TaskPayload, TaskReordered,
     UserJoined, UserLeft,
 };
-use super::wire::{self, Raw};
-use serde::Deserialize;
+use super::wire::{self, FromJson, Raw};
 
 /// The `code` of every `error` event raised for a frame the client cannot read.
 pub const INVALID_FRAME: &str = "INVALID_FRAME";
@@ -65,7 +64,7 @@ fn bad(message: &'static str) -> DecodeError {
     DecodeError { message }
 }
 
-fn payload<'a, T: Deserialize<'a>>(data: Option<Raw<'a>>, message: &'static str) -> Result<T, DecodeError> {
+fn payload<'a, T: FromJson<'a>>(data: Option<Raw<'a>>, message: &'static str) -> Result<T, DecodeError> {
     data.and_then(|raw| wire::from_str(raw.get()).ok()).ok_or(bad(message))
 }
 

@@ -126,9 +126,9 @@ pub struct Machine {
     actions: VecDeque<Action>,
 }
 
-/// Serialises a client message (its fields are strings and integers, which always encode).
+/// Serialises a client message.
 pub fn encode(message: &ClientMessage) -> String {
-    super::wire::to_string(message).unwrap_or_default()
+    super::wire::to_string(message)
 }
 
 fn check_plan_id(plan_id: &str) -> Result<(), ConfigError> {

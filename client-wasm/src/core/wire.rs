@@ -1,46 +1,28 @@
-//! A minimal JSON format for serde, sized for the browser: the protocol crate's types decode and
-//! encode through it unchanged, but errors carry no message (a bad frame is just bad), typed
-//! fields take integers only (no protocol field the client decodes is a float), and [`Raw`]
-//! captures any value's text untouched (tasks, unknown payloads). This keeps `core::fmt`, float
-//! printing and serde_json's machinery out of the wasm binary. Never panics; nesting is bounded.
+//! Frames in and out, by hand and sized for the browser: a small JSON scanner that decodes the
+//! protocol crate's types field by field ([`FromJson`]), and string building for client messages
+//! ([`to_string`]). No serde, no `core::fmt`, no floats: errors carry no message (a bad frame is
+//! just bad), typed fields take integers only (no protocol field the client decodes is a float),
+//! unknown fields are skipped after a syntax check, and [`Raw`] captures any value's text
+//! untouched (tasks, unknown payloads). It agrees with serde_json on every protocol shape (see
+//! the tests). Never panics; nesting is bounded.
 
-use alloc::string::String;
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde::ser::{self, Serialize};
-use serde::Deserialize;
+use super::json::{push_str, push_u64};
 use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use planwire_protocol::{
+    kind, ClientMessage, Connected, Envelope, ErrorData, JoinConfirm, Participant, Progress, ProgressPayload,
+    TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
+};
 
 /// The JSON was malformed or did not fit the type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Error;
 
-impl ::core::fmt::Display for Error {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str("invalid JSON")
-    }
-}
-
-impl de::StdError for Error {}
-
-impl de::Error for Error {
-    fn custom<T: ::core::fmt::Display>(_: T) -> Self {
-        Error
-    }
-}
-
-impl ser::Error for Error {
-    fn custom<T: ::core::fmt::Display>(_: T) -> Self {
-        Error
-    }
-}
-
 type Result<T> = ::core::result::Result<T, Error>;
 
 /// Deepest nesting accepted inside a skipped or raw value.
 const MAX_DEPTH: u32 = 64;
-
-/// The name that makes [`Raw`] capture text instead of decoding.
-const RAW: &str = "$planwire::wire::Raw";
 
 /// The exact JSON text of one value (an object, array, string, number or literal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,26 +35,16 @@ impl<'a> Raw<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-        struct RawVisitor;
-        impl<'de> Visitor<'de> for RawVisitor {
-            type Value = Raw<'de>;
-            fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> ::core::result::Result<Raw<'de>, E> {
-                Ok(Raw(text))
-            }
-        }
-        deserializer.deserialize_newtype_struct(RAW, RawVisitor)
-    }
+/// A type read from JSON text borrowed for `'a`.
+pub trait FromJson<'a>: Sized {
+    /// Reads one value at the cursor.
+    fn read(de: &mut Deserializer<'a>) -> Result<Self>;
 }
 
 /// Decodes `T` from the whole of `text` (whitespace around it allowed).
-pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
+pub fn from_str<'a, T: FromJson<'a>>(text: &'a str) -> Result<T> {
     let mut de = Deserializer { src: text, pos: 0 };
-    let value = T::deserialize(&mut de)?;
+    let value = T::read(&mut de)?;
     de.skip_ws();
     if de.pos == text.len() {
         Ok(value)
@@ -81,17 +53,34 @@ pub fn from_str<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T> {
     }
 }
 
-/// Encodes `value` (structs of strings, integers, booleans and options); `None` if it holds
-/// anything else.
-pub fn to_string<T: Serialize>(value: &T) -> Option<String> {
+/// Encodes a client message exactly as serde_json encodes [`ClientMessage`].
+pub fn to_string(message: &ClientMessage) -> String {
     let mut out = String::with_capacity(64);
-    value.serialize(Serializer { out: &mut out }).ok()?;
-    Some(out)
+    out.push_str("{\"type\":");
+    let (name, key, value) = match message {
+        ClientMessage::JoinPlan { plan_id, .. } => (kind::JOIN_PLAN, "planId", plan_id.as_str()),
+        ClientMessage::LeavePlan { plan_id } => (kind::LEAVE_PLAN, "planId", plan_id.as_str()),
+        ClientMessage::Ping => (kind::PING, "", ""),
+        ClientMessage::Auth { token } => (kind::AUTH, "token", token.as_str()),
+    };
+    push_str(&mut out, name);
+    if !key.is_empty() {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        push_str(&mut out, value);
+    }
+    if let ClientMessage::JoinPlan { last_seq: Some(seq), .. } = message {
+        out.push_str(",\"lastSeq\":");
+        push_u64(&mut out, *seq);
+    }
+    out.push('}');
+    out
 }
 
 /// A cursor over the JSON text.
-pub struct Deserializer<'de> {
-    src: &'de str,
+pub struct Deserializer<'a> {
+    src: &'a str,
     pos: usize,
 }
 
@@ -101,7 +90,7 @@ enum Int {
     Neg(i64),
 }
 
-impl<'de> Deserializer<'de> {
+impl<'a> Deserializer<'a> {
     fn peek(&self) -> Option<u8> {
         self.src.as_bytes().get(self.pos).copied()
     }
@@ -137,12 +126,21 @@ impl<'de> Deserializer<'de> {
         }
     }
 
-    fn slice(&self, start: usize) -> Result<&'de str> {
+    /// Consumes `null` if it comes next; says whether it did.
+    fn null(&mut self) -> Result<bool> {
+        if self.peek_token()? == b'n' {
+            self.eat_literal("null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn slice(&self, start: usize) -> Result<&'a str> {
         self.src.get(start..self.pos).ok_or(Error)
     }
 
     /// A string; borrowed when it has no escapes.
-    fn parse_str(&mut self) -> Result<Cow<'de, str>> {
+    fn parse_str(&mut self) -> Result<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.pos;
         loop {
@@ -259,7 +257,8 @@ impl<'de> Deserializer<'de> {
         Ok(integer)
     }
 
-    /// An integer that fits `u64` (or `i64` when negative); fractions and exponents refused.
+    /// An integer that fits `u64` (or `i64` when negative); fractions, exponents and `-0` (a
+    /// float to serde_json) refused.
     fn parse_int(&mut self) -> Result<Int> {
         self.skip_ws();
         let start = self.pos;
@@ -278,7 +277,7 @@ impl<'de> Deserializer<'de> {
         if !negative {
             return Ok(Int::Pos(n));
         }
-        if n > 1u64 << 63 {
+        if n == 0 || n > 1u64 << 63 {
             return Err(Error);
         }
         Ok(Int::Neg((n as i64).wrapping_neg()))
@@ -294,391 +293,315 @@ impl<'de> Deserializer<'de> {
             b't' => self.eat_literal("true"),
             b'f' => self.eat_literal("false"),
             b'n' => self.eat_literal("null"),
-            b'[' => {
-                self.pos += 1;
-                if self.peek_token()? == b']' {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    match self.peek_token()? {
-                        b',' => self.pos += 1,
-                        b']' => {
-                            self.pos += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Error),
-                    }
-                }
-            }
-            b'{' => {
-                self.pos += 1;
-                if self.peek_token()? == b'}' {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.parse_str()?;
-                    self.eat(b':')?;
-                    self.skip_value(depth + 1)?;
-                    match self.peek_token()? {
-                        b',' => self.pos += 1,
-                        b'}' => {
-                            self.pos += 1;
-                            return Ok(());
-                        }
-                        _ => return Err(Error),
-                    }
-                }
-            }
+            b'[' => self.items(b'[', b']', &mut |de| de.skip_value(depth + 1)),
+            b'{' => self.items(b'{', b'}', &mut |de| {
+                de.parse_str()?;
+                de.eat(b':')?;
+                de.skip_value(depth + 1)
+            }),
             _ => self.skip_number().map(drop),
         }
     }
 
-    fn visit_str<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        match self.parse_str()? {
-            Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
-            Cow::Owned(s) => visitor.visit_string(s),
-        }
-    }
-
-    fn visit_int<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        match self.parse_int()? {
-            Int::Pos(n) => visitor.visit_u64(n),
-            Int::Neg(n) => visitor.visit_i64(n),
-        }
-    }
-}
-
-/// Elements of an array or entries of an object, comma-separated.
-struct Items<'a, 'de> {
-    de: &'a mut Deserializer<'de>,
-    close: u8,
-    first: bool,
-}
-
-impl<'de> Items<'_, 'de> {
-    /// Whether another item follows (consumes the comma before it).
-    fn more(&mut self) -> Result<bool> {
-        let next = self.de.peek_token()?;
-        if next == self.close {
-            return Ok(false);
-        }
-        if !self.first {
-            if next != b',' {
-                return Err(Error);
-            }
-            self.de.pos += 1;
-        }
-        self.first = false;
-        Ok(true)
-    }
-}
-
-impl<'de> SeqAccess<'de> for Items<'_, 'de> {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        if !self.more()? {
-            return Ok(None);
-        }
-        seed.deserialize(&mut *self.de).map(Some)
-    }
-}
-
-impl<'de> MapAccess<'de> for Items<'_, 'de> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        if !self.more()? {
-            return Ok(None);
-        }
-        if self.de.peek_token()? != b'"' {
-            return Err(Error);
-        }
-        let key = seed.deserialize(&mut *self.de)?;
-        self.de.eat(b':')?;
-        Ok(Some(key))
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(&mut *self.de)
-    }
-}
-
-impl<'de> Deserializer<'de> {
-    /// `open`, the visitor's items, then `close` (items the visitor left unread are an error).
-    fn container<V: Visitor<'de>>(&mut self, open: u8, close: u8, visit: impl FnOnce(Items<'_, 'de>) -> Result<V::Value>) -> Result<V::Value> {
+    /// `open`, comma-separated items each read by `item`, then `close`.
+    fn items(&mut self, open: u8, close: u8, item: &mut dyn FnMut(&mut Self) -> Result<()>) -> Result<()> {
         self.eat(open)?;
-        let value = visit(Items { de: &mut *self, close, first: true })?;
-        self.eat(close)?;
+        if self.peek_token()? == close {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            match self.peek_token()? {
+                b',' => self.pos += 1,
+                b if b == close => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(Error),
+            }
+        }
+    }
+
+    /// An object whose known `fields` are read by `field(de, index)`; other keys' values are
+    /// skipped, and a known key seen twice is an error (as serde's derive has it).
+    fn object(&mut self, fields: &[&str], field: &mut dyn FnMut(&mut Self, usize) -> Result<()>) -> Result<()> {
+        let mut seen = 0u32;
+        self.items(b'{', b'}', &mut |de| {
+            let key = de.parse_str()?;
+            de.eat(b':')?;
+            match fields.iter().position(|f| *f == key) {
+                Some(i) if seen & (1 << i) != 0 => Err(Error),
+                Some(i) => {
+                    seen |= 1 << i;
+                    field(de, i)
+                }
+                None => de.skip_value(0),
+            }
+        })
+    }
+}
+
+impl<'a> FromJson<'a> for Raw<'a> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        de.skip_ws();
+        let start = de.pos;
+        de.skip_value(0)?;
+        de.slice(start).map(Raw)
+    }
+}
+
+impl<'a> FromJson<'a> for Cow<'a, str> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        de.parse_str()
+    }
+}
+
+impl<'a> FromJson<'a> for &'a str {
+    /// Only a string without escapes can be borrowed.
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        match de.parse_str()? {
+            Cow::Borrowed(s) => Ok(s),
+            Cow::Owned(_) => Err(Error),
+        }
+    }
+}
+
+impl<'a> FromJson<'a> for String {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        de.parse_str().map(Cow::into_owned)
+    }
+}
+
+impl<'a> FromJson<'a> for bool {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let value = de.peek_token()? == b't';
+        de.eat_literal(if value { "true" } else { "false" })?;
         Ok(value)
     }
 }
 
-impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
-    type Error = Error;
-
-    /// Scalars only (strings, integers, booleans, null): the one untyped value the client decodes
-    /// is a user id, and supporting containers here would link serde's whole buffering machinery.
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.peek_token()? {
-            b'"' => self.visit_str(visitor),
-            b't' | b'f' => self.deserialize_bool(visitor),
-            b'n' => self.deserialize_unit(visitor),
-            b'[' | b'{' => Err(Error),
-            _ => self.visit_int(visitor),
+impl<'a> FromJson<'a> for u64 {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        match de.parse_int()? {
+            Int::Pos(n) => Ok(n),
+            Int::Neg(_) => Err(Error),
         }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek_token()? == b't' {
-            self.eat_literal("true")?;
-            visitor.visit_bool(true)
-        } else {
-            self.eat_literal("false")?;
-            visitor.visit_bool(false)
-        }
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_int(visitor)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_int(visitor)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Error)
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Error)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_str(visitor)
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_str(visitor)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Error)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _: V) -> Result<V::Value> {
-        Err(Error)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek_token()? == b'n' {
-            self.eat_literal("null")?;
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.eat_literal("null")?;
-        visitor.visit_unit()
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value> {
-        self.deserialize_unit(visitor)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value> {
-        if name != RAW {
-            return visitor.visit_newtype_struct(self);
-        }
-        self.skip_ws();
-        let start = self.pos;
-        self.skip_value(0)?;
-        visitor.visit_borrowed_str(self.slice(start)?)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.container::<V>(b'[', b']', |items| visitor.visit_seq(items))
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, visitor: V) -> Result<V::Value> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.container::<V>(b'{', b'}', |items| visitor.visit_map(items))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], visitor: V) -> Result<V::Value> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(self, _: &'static str, _: &'static [&'static str], _: V) -> Result<V::Value> {
-        Err(Error)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_str(visitor)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.skip_value(0)?;
-        visitor.visit_unit()
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_int(visitor)
-    }
-
-    serde::forward_to_deserialize_any! { i8 i16 i32 i128 u8 u16 u128 f32 }
-}
-
-/// Writes JSON into a `String`: structs, strings, integers, booleans and options only.
-pub struct Serializer<'a> {
-    out: &'a mut String,
-}
-
-/// Fields of a struct being written.
-pub struct Fields<'a> {
-    out: &'a mut String,
-    first: bool,
-}
-
-impl ser::SerializeStruct for Fields<'_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        if !self.first {
-            self.out.push(',');
-        }
-        self.first = false;
-        super::json::push_str(self.out, key);
-        self.out.push(':');
-        value.serialize(Serializer { out: self.out })
-    }
-
-    fn end(self) -> Result<()> {
-        self.out.push('}');
-        Ok(())
     }
 }
 
-impl<'a> ser::Serializer for Serializer<'a> {
-    type Ok = ();
-    type Error = Error;
-    type SerializeSeq = ser::Impossible<(), Error>;
-    type SerializeTuple = ser::Impossible<(), Error>;
-    type SerializeTupleStruct = ser::Impossible<(), Error>;
-    type SerializeTupleVariant = ser::Impossible<(), Error>;
-    type SerializeMap = ser::Impossible<(), Error>;
-    type SerializeStruct = Fields<'a>;
-    type SerializeStructVariant = ser::Impossible<(), Error>;
+impl<'a> FromJson<'a> for u32 {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        u32::try_from(u64::read(de)?).map_err(|_| Error)
+    }
+}
 
-    fn serialize_bool(self, v: bool) -> Result<()> {
-        self.out.push_str(if v { "true" } else { "false" });
-        Ok(())
+impl<'a> FromJson<'a> for i64 {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        match de.parse_int()? {
+            Int::Pos(n) => i64::try_from(n).map_err(|_| Error),
+            Int::Neg(n) => Ok(n),
+        }
     }
+}
 
-    fn serialize_i64(self, v: i64) -> Result<()> {
-        super::json::push_i64(self.out, v);
-        Ok(())
+impl<'a, T: FromJson<'a>> FromJson<'a> for Option<T> {
+    /// `null` is `None`.
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        if de.null()? {
+            return Ok(None);
+        }
+        T::read(de).map(Some)
     }
+}
 
-    fn serialize_u64(self, v: u64) -> Result<()> {
-        super::json::push_u64(self.out, v);
-        Ok(())
+impl<'a, T: FromJson<'a>> FromJson<'a> for Vec<T> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut list = Vec::new();
+        de.items(b'[', b']', &mut |de| {
+            list.push(T::read(de)?);
+            Ok(())
+        })?;
+        Ok(list)
     }
+}
 
-    fn serialize_str(self, v: &str) -> Result<()> {
-        super::json::push_str(self.out, v);
-        Ok(())
+impl<'a> FromJson<'a> for UserId {
+    /// A number that fits `i64`, or a string (serde's untagged enum: nothing else).
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        if de.peek_token()? == b'"' {
+            return String::read(de).map(UserId::Str);
+        }
+        i64::read(de).map(UserId::Num)
     }
+}
 
-    fn serialize_none(self) -> Result<()> {
-        self.out.push_str("null");
-        Ok(())
-    }
+/// Sets `slot` from the value at the cursor.
+fn set<'a, T: FromJson<'a>>(slot: &mut Option<T>, de: &mut Deserializer<'a>) -> Result<()> {
+    *slot = Some(T::read(de)?);
+    Ok(())
+}
 
-    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<()> {
-        value.serialize(self)
-    }
+/// A required field that was present.
+fn required<T>(slot: Option<T>) -> Result<T> {
+    slot.ok_or(Error)
+}
 
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Fields<'a>> {
-        self.out.push('{');
-        Ok(Fields { out: self.out, first: true })
+impl<'a> FromJson<'a> for Envelope<'a, Raw<'a>> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut kind, mut plan_id, mut data, mut timestamp, mut seq) = (None, None, None, None, None);
+        de.object(&["type", "planId", "data", "timestamp", "seq"], &mut |de, i| match i {
+            0 => set(&mut kind, de),
+            1 => set(&mut plan_id, de),
+            2 => set(&mut data, de),
+            3 => set(&mut timestamp, de),
+            _ => set(&mut seq, de),
+        })?;
+        Ok(Envelope {
+            kind: required(kind)?,
+            plan_id: plan_id.flatten(),
+            data: data.flatten(),
+            timestamp: timestamp.flatten(),
+            seq: seq.flatten(),
+        })
     }
+}
 
-    fn serialize_i8(self, v: i8) -> Result<()> {
-        self.serialize_i64(i64::from(v))
+impl<'a> FromJson<'a> for Connected {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut user_id, mut connected, mut timestamp, mut connection_id) = (None, None, None, None);
+        de.object(&["userId", "connected", "timestamp", "connectionId"], &mut |de, i| match i {
+            0 => set(&mut user_id, de),
+            1 => set(&mut connected, de),
+            2 => set(&mut timestamp, de),
+            _ => set(&mut connection_id, de),
+        })?;
+        Ok(Connected {
+            user_id: required(user_id)?,
+            connected: required(connected)?,
+            timestamp: required(timestamp)?,
+            connection_id: connection_id.flatten(),
+        })
     }
-    fn serialize_i16(self, v: i16) -> Result<()> {
-        self.serialize_i64(i64::from(v))
+}
+
+impl<'a> FromJson<'a> for Participant {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut user_id, mut user_name) = (None, None);
+        de.object(&["userId", "userName"], &mut |de, i| match i {
+            0 => set(&mut user_id, de),
+            _ => set(&mut user_name, de),
+        })?;
+        Ok(Participant { user_id: required(user_id)?, user_name: required(user_name)? })
     }
-    fn serialize_i32(self, v: i32) -> Result<()> {
-        self.serialize_i64(i64::from(v))
+}
+
+impl<'a> FromJson<'a> for JoinConfirm {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut success, mut count, mut participants, mut recovered, mut seq) = (None, None, None, None, None);
+        de.object(&["success", "participantCount", "participants", "recovered", "seq"], &mut |de, i| match i {
+            0 => set(&mut success, de),
+            1 => set(&mut count, de),
+            2 => set(&mut participants, de),
+            3 => set(&mut recovered, de),
+            _ => set(&mut seq, de),
+        })?;
+        Ok(JoinConfirm {
+            success: required(success)?,
+            participant_count: required(count)?,
+            participants: required(participants)?,
+            recovered: recovered.flatten(),
+            seq: seq.flatten(),
+        })
     }
-    fn serialize_u8(self, v: u8) -> Result<()> {
-        self.serialize_u64(u64::from(v))
+}
+
+impl<'a> FromJson<'a> for UserJoined {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut user_id, mut user_name, mut count) = (None, None, None);
+        de.object(&["userId", "userName", "participantCount"], &mut |de, i| match i {
+            0 => set(&mut user_id, de),
+            1 => set(&mut user_name, de),
+            _ => set(&mut count, de),
+        })?;
+        Ok(UserJoined { user_id: required(user_id)?, user_name: required(user_name)?, participant_count: required(count)? })
     }
-    fn serialize_u16(self, v: u16) -> Result<()> {
-        self.serialize_u64(u64::from(v))
+}
+
+impl<'a> FromJson<'a> for UserLeft {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut user_id, mut count, mut user_name) = (None, None, None);
+        de.object(&["userId", "participantCount", "userName"], &mut |de, i| match i {
+            0 => set(&mut user_id, de),
+            1 => set(&mut count, de),
+            _ => set(&mut user_name, de),
+        })?;
+        Ok(UserLeft { user_id: required(user_id)?, participant_count: required(count)?, user_name: user_name.flatten() })
     }
-    fn serialize_u32(self, v: u32) -> Result<()> {
-        self.serialize_u64(u64::from(v))
+}
+
+impl<'a, T: FromJson<'a>> FromJson<'a> for TaskPayload<T> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut task = None;
+        de.object(&["task"], &mut |de, _| set(&mut task, de))?;
+        Ok(TaskPayload { task: required(task)? })
     }
-    fn serialize_f32(self, _: f32) -> Result<()> {
-        Err(Error)
+}
+
+impl<'a> FromJson<'a> for TaskDeleted {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut task_id = None;
+        de.object(&["taskId"], &mut |de, _| set(&mut task_id, de))?;
+        Ok(TaskDeleted { task_id: required(task_id)? })
     }
-    fn serialize_f64(self, _: f64) -> Result<()> {
-        Err(Error)
+}
+
+impl<'a> FromJson<'a> for TaskReordered {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut task_ids = None;
+        de.object(&["taskIds"], &mut |de, _| set(&mut task_ids, de))?;
+        Ok(TaskReordered { task_ids: required(task_ids)? })
     }
-    fn serialize_char(self, _: char) -> Result<()> {
-        Err(Error)
+}
+
+impl<'a> FromJson<'a> for Progress {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut counts = [None; 3];
+        de.object(&["totalTasks", "completedTasks", "completionPercentage"], &mut |de, i| match counts.get_mut(i) {
+            Some(slot) => set(slot, de),
+            None => Err(Error),
+        })?;
+        let [total, completed, percentage] = counts;
+        Ok(Progress {
+            total_tasks: required(total)?,
+            completed_tasks: required(completed)?,
+            completion_percentage: required(percentage)?,
+        })
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<()> {
-        Err(Error)
+}
+
+impl<'a> FromJson<'a> for ProgressPayload {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let mut progress = None;
+        de.object(&["progress"], &mut |de, _| set(&mut progress, de))?;
+        Ok(ProgressPayload { progress: required(progress)? })
     }
-    fn serialize_unit(self) -> Result<()> {
-        self.serialize_none()
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<()> {
-        self.serialize_none()
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<()> {
-        self.serialize_str(variant)
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Result<()> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(self, _: &'static str, _: u32, _: &'static str, _: &T) -> Result<()> {
-        Err(Error)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(Error)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> {
-        Err(Error)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct> {
-        Err(Error)
-    }
-    fn serialize_tuple_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeTupleVariant> {
-        Err(Error)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
-        Err(Error)
-    }
-    fn serialize_struct_variant(self, _: &'static str, _: u32, _: &'static str, _: usize) -> Result<Self::SerializeStructVariant> {
-        Err(Error)
+}
+
+impl<'a> FromJson<'a> for ErrorData<'a> {
+    fn read(de: &mut Deserializer<'a>) -> Result<Self> {
+        let (mut code, mut message, mut plan_id, mut retry) = (None, None, None, None);
+        de.object(&["code", "message", "planId", "retryAfterMs"], &mut |de, i| match i {
+            0 => set(&mut code, de),
+            1 => set(&mut message, de),
+            2 => set(&mut plan_id, de),
+            _ => set(&mut retry, de),
+        })?;
+        Ok(ErrorData {
+            code: required(code)?,
+            message: required(message)?,
+            plan_id: plan_id.flatten(),
+            retry_after_ms: retry.flatten(),
+        })
     }
 }

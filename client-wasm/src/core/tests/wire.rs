@@ -137,7 +137,7 @@ fn client_messages_encode_like_serde_json() {
         ClientMessage::Auth { token: "a.b.c".into() },
     ];
     for m in messages {
-        assert_eq!(to_string(&m).unwrap(), serde_json::to_string(&m).unwrap());
+        assert_eq!(to_string(&m), serde_json::to_string(&m).unwrap());
     }
 }
 
