@@ -413,7 +413,7 @@ mod tests {
         // Attempts at 1 s, 3.05 s, 7.1 s (all failing) and 15.15 s (server back), each +50 ms to settle.
         let mut expected = Vec::new();
         for t in [1000, 3050, 7100, 15_150] {
-            expected.extend(std::iter::repeat(t).take(1000));
+            expected.extend(std::iter::repeat_n(t, 1000));
         }
         assert_eq!(trace.attempts, expected);
         assert_eq!(trace.back, vec![15_200; 1000]);
