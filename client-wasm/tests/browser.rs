@@ -18,6 +18,11 @@
 //! - [x] listeners may call back into the client, even drop it
 //! - [x] token in the first frame (`authMode: 'message'`) instead of the URL
 //! - [x] the window's `offline` drops the link at once; `online` reconnects at once
+//! - [x] a gap left by the client's own REST change (`X-Connection-Id`) is filled by recovery
+//! - [x] 1,000 events broadcast while the client is away: all applied once, in order, no `resync`
+//! - [x] away past the history bound (10,000 events): `joined { recovered: false }` + `resync`
+//! - [x] a slow consumer closed with 1013 reconnects, re-joins and resyncs (its missed burst
+//!   exceeds what the server replays), then follows live events again
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::future::{select, Either};
@@ -79,6 +84,23 @@ async fn http(method: &str, path: &str, token: Option<&str>, body: Option<Value>
         JsFuture::from(web_sys::window().unwrap().fetch_with_request(&request)).await.unwrap().dyn_into().unwrap();
     let text = JsFuture::from(response.text().unwrap()).await.unwrap().as_string().unwrap_or_default();
     (response.status(), serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// `PATCH /api/tasks/:id` as `token`, sent as connection `connection_id` (`X-Connection-Id`).
+async fn patch_as_connection(task: u32, token: &str, connection_id: &str, title: &str) {
+    let init = web_sys::RequestInit::new();
+    init.set_method("PATCH");
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("Content-Type", "application/json").unwrap();
+    headers.set("Authorization", &format!("Bearer {token}")).unwrap();
+    headers.set("X-Connection-Id", connection_id).unwrap();
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(&json!({"title": title}).to_string()));
+    let url = format!("http://{}/api/tasks/{task}", server());
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).unwrap();
+    let response: web_sys::Response =
+        JsFuture::from(web_sys::window().unwrap().fetch_with_request(&request)).await.unwrap().dyn_into().unwrap();
+    assert_eq!(response.status(), 200);
 }
 
 /// A JWT for a demo user (1 alice, 2 bob, 3 mallory).
@@ -656,6 +678,109 @@ async fn offline_and_online_events_drive_the_connection() {
         fire_window_event("online");
         assert_eq!(rec.next_where("open", |o| o["reconnected"] == true).await["userId"], 1);
         assert!(rec.all("reconnecting").is_empty(), "no backoff was scheduled");
+    })
+    .await;
+}
+
+/// Bob's client in plan 456 with a reconnect delay of `delay_ms` (no jitter), joined; returns it,
+/// its recorder and its connection id.
+async fn bob_in_456(delay_ms: u32) -> (PlanClient, Recorder, Value) {
+    let client = Opts::new(Some(&token(2, "bob").await)).set("baseDelayMs", delay_ms).set("maxDelayMs", delay_ms).client();
+    let rec = Recorder::attach(&client);
+    client.connect();
+    let id = rec.next("open").await["connectionId"].clone();
+    client.join(JsValue::from_str("456")).unwrap();
+    rec.next("joined").await;
+    (client, rec, id)
+}
+
+/// The `(seq, title)` of every `taskUpdated` recorded so far.
+fn updates(rec: &Recorder) -> Vec<(u64, String)> {
+    rec.all("taskUpdated").iter().map(|u| (u["seq"].as_u64().unwrap(), u["task"]["title"].as_str().unwrap().to_owned())).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_gap_left_by_its_own_rest_change_is_recovered() {
+    within(8000, async {
+        let (_client, rec, id) = bob_in_456(50).await;
+        let bob = token(2, "bob").await;
+        // The server skips this connection for its own change, then broadcasts the next one.
+        patch_as_connection(7, &bob, id.as_str().unwrap(), "mine").await;
+        http("PATCH", "/api/tasks/7", Some(&bob), Some(json!({"title": "theirs"}))).await;
+        rec.next_where("taskUpdated", |u| u["task"]["title"] == "theirs").await;
+        let got = updates(&rec);
+        assert_eq!(got.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(), ["mine", "theirs"], "replayed in order");
+        assert_eq!(got[1].0, got[0].0 + 1);
+        assert!(rec.all("resync").is_empty());
+        assert_eq!(rec.all("joined").len(), 1, "the recovery is not reported as a new join");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn recovers_1000_events_broadcast_while_away() {
+    within(20_000, async {
+        // The reconnect waits 1.5 s: the whole flood happens while the client is away.
+        let (client, rec, id) = bob_in_456(1500).await;
+        fault("drop", json!({"connectionId": id, "abrupt": true})).await;
+        let close = rec.next("close").await;
+        assert_eq!((close["code"].clone(), close["willReconnect"].clone()), (json!(1006), json!(true)), "{close}");
+        assert_eq!(fault("flood", json!({"planId": "456", "count": 1000}))
+            .await["sent"], 1000);
+        assert_eq!(rec.all("open").len(), 1, "the flood ended before the reconnect");
+        rec.next_where("open", |o| o["reconnected"] == true).await;
+        assert_eq!(rec.next("joined").await["recovered"], true);
+        rec.next_where("taskUpdated", |u| u["task"]["title"] == "flood 1000 of 1000").await;
+        let got = updates(&rec);
+        assert_eq!(got.len(), 1000, "each event applied exactly once");
+        let first = got[0].0;
+        for (i, (seq, title)) in got.iter().enumerate() {
+            assert_eq!((*seq, title.as_str()), (first + i as u64, format!("flood {} of 1000", i + 1).as_str()));
+        }
+        assert!(rec.all("resync").is_empty(), "{:?}", rec.all("resync"));
+        assert_eq!(client.state(), "open");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn away_past_the_history_bound_resyncs() {
+    within(30_000, async {
+        let (_client, rec, id) = bob_in_456(4000).await;
+        fault("drop", json!({"connectionId": id, "abrupt": true})).await;
+        rec.next("close").await;
+        // The server keeps 10,000 events per room (the default `--history-max-events`).
+        fault("flood", json!({"planId": "456", "count": 10_050})).await;
+        assert_eq!(rec.all("open").len(), 1, "the flood ended before the reconnect");
+        rec.next_where("open", |o| o["reconnected"] == true).await;
+        assert_eq!(rec.next("joined").await["recovered"], false);
+        assert_eq!(rec.next("resync").await, json!({"planId": "456", "reason": "not-recovered"}));
+        assert!(updates(&rec).is_empty(), "nothing replayed");
+        // Live events continue after the resync.
+        let bob = token(2, "bob").await;
+        http("PATCH", "/api/tasks/7", Some(&bob), Some(json!({"title": "after resync"}))).await;
+        assert_eq!(rec.next("taskUpdated").await["task"]["title"], "after resync");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_consumer_closed_with_1013_reconnects_and_resyncs() {
+    within(20_000, async {
+        let (_client, rec, _) = bob_in_456(50).await;
+        // Every outgoing frame waits 200 ms: the flood fills the 1024-frame send queue.
+        fault("delay", json!({"ms": 200})).await;
+        fault("flood", json!({"planId": "456", "count": 1100})).await;
+        let close = rec.next("close").await;
+        fault("delay", json!({"ms": 0})).await;
+        assert_eq!(close, json!({"code": 1013, "reason": "send queue full", "willReconnect": true}));
+        rec.next_where("open", |o| o["reconnected"] == true).await;
+        // More than a queue's worth was missed, more than the server replays in one join.
+        assert_eq!(rec.next("joined").await["recovered"], false);
+        assert_eq!(rec.next("resync").await["reason"], "not-recovered");
+        let bob = token(2, "bob").await;
+        http("PATCH", "/api/tasks/7", Some(&bob), Some(json!({"title": "after 1013"}))).await;
+        assert_eq!(rec.next_where("taskUpdated", |u| u["task"]["title"] == "after 1013").await["planId"], "456");
     })
     .await;
 }
