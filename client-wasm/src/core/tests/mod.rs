@@ -12,6 +12,7 @@
 //! - [x] decode: seed 000 frames, the two `join-plan` shapes, bad frames, unknown types
 //! - [x] seq: in order once, duplicates dropped, gaps and `recovered:false` → `resync`,
 //!   servers without `seq`
+//! - [x] hostile: proptest — arbitrary frames never panic and leave the state intact
 //! - [x] events: every payload's JSON, string escaping
 //! - [x] wire: the minimal JSON format agrees with serde_json on every protocol shape
 
@@ -23,6 +24,7 @@ mod connection;
 mod decode;
 mod events;
 mod heartbeat;
+mod hostile;
 mod options;
 mod rooms;
 mod seq;
