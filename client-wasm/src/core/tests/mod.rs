@@ -24,6 +24,8 @@ mod connection;
 mod decode;
 mod events;
 mod heartbeat;
+// proptest is a native dev-dependency: the property tests run with `cargo test`.
+#[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 mod options;
 mod rooms;
