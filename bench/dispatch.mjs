@@ -2,6 +2,8 @@
 // how many per second reach the application's callback through planwire, and through a plain-JavaScript
 // baseline (WebSocket + JSON.parse + switch + callback), on the same page in the same run. A third
 // client whose handler only counts frames shows what the browser itself costs per message (the floor).
+// Then both clients run again on a stub WebSocket fed the same frames in a tight loop: the client's own
+// cost per message, without the browser's WebSocket machinery.
 //
 //   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--block-ms 3000] [--json]
 //
@@ -135,8 +137,11 @@ async function main() {
     const planwire = best('planwire');
     const baseline = best('baseline');
     const raw = best('raw');
+    const bestReplay = (kind) => page.replays.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
+    const replay = { planwire: bestReplay('planwire'), baseline: bestReplay('baseline') };
+    replay.ratio = replay.planwire.perSec / replay.baseline.perSec;
     const browserName = page.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? page.userAgent;
-    return { browser: browserName, count, rounds, blockMs, planwire, baseline, raw, ratio: planwire.perSec / baseline.perSec, runs: page.runs };
+    return { browser: browserName, count, rounds, blockMs, planwire, baseline, raw, ratio: planwire.perSec / baseline.perSec, replay, runs: page.runs, replays: page.replays };
   } finally {
     clearTimeout(timer);
     if (browser.exitCode === null) {
@@ -169,5 +174,7 @@ if (process.argv.includes('--json')) {
     console.log(`${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(8)} msg/s  (${r.measured} in ${r.ms.toFixed(0)} ms; flood ${r.floodMs} ms${r.serverBound ? ', SERVER-BOUND' : ''})  heap ${kib(r.heapBefore)} → ${kib(r.heapAfter)}  wasm ${kib(r.wasmBefore)} → ${kib(r.wasmAfter)}`);
   }
   console.log(`planwire / baseline = ${result.ratio.toFixed(2)}x`);
+  for (const r of result.replays) console.log(`replay ${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(9)} msg/s (${r.messages} in ${r.ms.toFixed(0)} ms)`);
+  console.log(`client cost alone: planwire / baseline = ${result.replay.ratio.toFixed(2)}x`);
 }
 process.exit(0);

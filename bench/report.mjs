@@ -70,6 +70,17 @@ if (failed('dispatch', dispatch)) {
     `${x(dispatch.ratio)} (target ≥ 0.90x: ${verdict(dispatch.ratio >= 0.9)})`,
   ]);
   rows.push(['dispatch', '  floor: handler that only counts frames', int(raw.perSec), 'browser cost alone', '']);
+  if (dispatch.replay) {
+    const r = dispatch.replay;
+    const us = (perSec) => `${(1e6 / perSec).toFixed(1)} µs/msg`;
+    rows.push([
+      'dispatch',
+      '  client cost alone (stub socket, replayed frames)',
+      `${int(r.planwire.perSec)} (${us(r.planwire.perSec)})`,
+      `plain JS ${int(r.baseline.perSec)} (${us(r.baseline.perSec)})`,
+      x(r.ratio),
+    ]);
+  }
   if (ceiling && !ceiling.error) rows.push(['dispatch', '  server ceiling: native client, msg/s', int(ceiling.perSec), 'browser rates below it are client-bound', '']);
   rows.push(['dispatch', '  JS heap after GC, before → after flood', `${kib(p.heapBefore)} → ${kib(p.heapAfter)}`, `${kib(b.heapBefore)} → ${kib(b.heapAfter)}`, '']);
   rows.push(['dispatch', '  wasm memory, before → after flood', `${kib(p.wasmBefore)} → ${kib(p.wasmAfter)}`, '', '']);

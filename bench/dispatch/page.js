@@ -145,13 +145,98 @@ async function measure(kind) {
   return { kind, perSec: (measured / ms) * 1000, measured, ms, floodMs, serverBound: floodMs >= blockMs, heapBefore, heapAfter, wasmBefore, wasmAfter, checksum: sink.checksum };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Client cost alone: the same clients on a stub WebSocket, fed frames in a tight loop. No network,
+// no browser WebSocket machinery: what each client spends per message, which the real-network figure
+// above hides behind the browser's own per-message cost.
+// ---------------------------------------------------------------------------------------------
+
+/** One real task-updated frame from the server, as the template of the replayed ones. */
+async function captureFrame() {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${wsUrl}?token=${encodeURIComponent(token)}`);
+    ws.onerror = () => reject(new Error('capture socket error'));
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      if (msg.type === 'pong') ws.send(JSON.stringify({ type: 'join-plan', planId }));
+      else if (msg.type === 'join-plan' && msg.data?.success) {
+        fetch(`${api}/api/v1/faults/flood`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ planId, count: 1 }) });
+      } else if (msg.type === 'task-updated') {
+        ws.close(1000);
+        resolve(ev.data);
+      }
+    };
+  });
+}
+
+/** Frames 1..n from the template: each its own seq and title, built before the clock starts. */
+function replayFrames(template, n) {
+  const frames = new Array(n);
+  for (let i = 0; i < n; i++) {
+    frames[i] = template.replace(/"seq":\d+/, `"seq":${i + 1}`).replace(/"title":"[^"]*"/, `"title":"replayed ${i + 1} of ${n}"`);
+  }
+  return frames;
+}
+
+/** A WebSocket stand-in that answers the handshake and join like the server, then gets frames pushed. */
+class StubSocket {
+  static current = null;
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    StubSocket.current = this;
+    setTimeout(() => {
+      this.readyState = 1;
+      this.onopen?.({});
+      this.onmessage?.({ data: JSON.stringify({ type: 'pong', data: { userId: 100000, connected: true, timestamp: new Date().toISOString(), connectionId: 'c1' } }) });
+    });
+  }
+  send(text) {
+    const msg = JSON.parse(text);
+    if (msg.type === 'join-plan') {
+      setTimeout(() =>
+        this.onmessage?.({
+          data: JSON.stringify({ type: 'join-plan', planId: msg.planId, data: { success: true, participantCount: 1, participants: [{ userId: 100000, userName: 'bench' }], seq: 0 } }),
+        }),
+      );
+    }
+  }
+  close() {
+    this.readyState = 3;
+  }
+}
+
+async function measureReplay(kind, frames) {
+  const realWebSocket = globalThis.WebSocket;
+  globalThis.WebSocket = StubSocket;
+  try {
+    const sink = makeSink(frames.length);
+    const open = { planwire: planwireClient, baseline: baselineClient }[kind];
+    const close = await open('ws://stub.invalid/ws', sink);
+    const socket = StubSocket.current;
+    const started = performance.now();
+    for (let i = 0; i < frames.length; i++) socket.onmessage({ data: frames[i] });
+    const ms = performance.now() - started;
+    close();
+    if (sink.count !== frames.length) throw new Error(`${kind} replay: ${sink.count} of ${frames.length} delivered`);
+    return { kind, perSec: (frames.length / ms) * 1000, ms, messages: frames.length };
+  } finally {
+    globalThis.WebSocket = realWebSocket;
+  }
+}
+
 async function run() {
   await wasmMemory(); // load the wasm before any heap reading
   const runs = [];
   for (let r = 0; r < rounds; r++) {
     for (const kind of ['baseline', 'planwire', 'raw']) runs.push(await measure(kind));
   }
-  return { userAgent: navigator.userAgent, runs };
+  const frames = replayFrames(await captureFrame(), count);
+  const replays = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of ['baseline', 'planwire']) replays.push(await measureReplay(kind, frames));
+  }
+  return { userAgent: navigator.userAgent, runs, replays };
 }
 
 run().then(
