@@ -8,6 +8,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The global scope (window or worker), read once: one import instead of `js_sys::global()`'s
+    /// four fallbacks (`globalThis` exists in every browser this package supports).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
 /// Owned listeners on the global scope (and on `document` when there is one).
 pub struct WindowListeners {
     global: EventTarget,
@@ -20,7 +28,7 @@ pub struct WindowListeners {
 impl WindowListeners {
     /// Listens on behalf of the client behind `weak`; `None` outside a window or worker.
     pub fn attach(weak: &Weak<Shared>) -> Option<WindowListeners> {
-        let scope = js_sys::global();
+        let scope = GLOBAL_THIS.with(JsValue::clone);
         let global = scope.dyn_ref::<EventTarget>()?.clone();
         let document = Reflect::get(&scope, &JsValue::from_str("document"))
             .ok()
