@@ -91,7 +91,7 @@ fn thrown(e: ConfigError) -> JsValue {
 
 /// `obj[key]`, with `undefined` and `null` read as absent.
 fn field(obj: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    Reflect::get(obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_null_or_undefined())
 }
 
 /// A string option; another type is passed on as an invalid value for the core to reject.
