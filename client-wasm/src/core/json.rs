@@ -4,7 +4,7 @@
 use alloc::string::String;
 use planwire_protocol::{Participant, UserId};
 
-/// Appends `s` as a quoted JSON string.
+/// Appends `s` as a quoted JSON string, escaped exactly as serde_json escapes it.
 pub fn push_str(out: &mut String, s: &str) {
     out.push('"');
     let mut start = 0;
@@ -15,6 +15,8 @@ pub fn push_str(out: &mut String, s: &str) {
             '\n' => "\\n",
             '\r' => "\\r",
             '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
             '\0'..='\u{1f}' => "",
             _ => continue,
         };

@@ -31,6 +31,13 @@ const SEED_FRAMES: &[&str] = &[
     r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":10,"completedTasks":5,"completionPercentage":50}},"timestamp":"2025-01-01T00:00:00.000Z"}"#,
     r#"{"type":"error","data":{"code":"RATE_LIMITED","message":"slow \"down\"","retryAfterMs":1500}}"#,
     r#" { "type" : "join-plan" , "planId" : "a\u00e9\n" , "seq" : 18446744073709551615 , "data" : { "success" : true , "participantCount" : 0 , "participants" : [ ] , "recovered" : false , "seq" : 0 } } "#,
+    // Extension shapes: connection id, string user ids, userName on leave, seq on broadcasts,
+    // explicit nulls, unknown fields (skipped) and a repeated unknown key.
+    r#"{"type":"pong","data":{"userId":"u-1","connected":true,"timestamp":"t","connectionId":"c-9","extra":[1,{"a":null}]}}"#,
+    r#"{"type":"leave-plan","planId":"123","seq":7,"data":{"userId":-2,"participantCount":1,"userName":"b\tob"},"timestamp":"2025-01-01T00:00:00.000Z"}"#,
+    r#"{"type":"join-plan","planId":"9","data":{"success":true,"participantCount":1,"participants":[{"userId":"u-1","userName":"a","x":1}],"recovered":null,"seq":null}}"#,
+    r#"{"type":"task-updated","planId":"123","seq":42,"data":{"task":{"id":1,"title":"T","status":"in_progress","position":0,"planId":"123"}},"timestamp":null,"x":1,"x":2}"#,
+    r#"{"type":"typing","planId":null,"data":{"userId":2,"field":"title"}}"#,
 ];
 
 /// Decodes the frame's envelope and payload with both formats and compares the protocol values.
@@ -121,6 +128,8 @@ fn garbage_truncation_and_wrong_types_are_errors() {
         r#"{"type":"x","seq":1.0}"#,
         r#"{"type":"x","planId":["a"]}"#,
         r#"{"type":"x","type":"y"}"#,
+        r#"{"type":"x","seq":-0}"#,
+        r#"{"type":"x","seq":1,"seq":null}"#,
     ] {
         assert!(from_str::<Envelope<Raw>>(bad).is_err(), "{bad}");
         assert!(serde_json::from_str::<Envelope<&RawValue>>(bad).is_err(), "serde_json agrees: {bad}");
@@ -135,6 +144,7 @@ fn client_messages_encode_like_serde_json() {
         ClientMessage::LeavePlan { plan_id: "ü\n".into() },
         ClientMessage::Ping,
         ClientMessage::Auth { token: "a.b.c".into() },
+        ClientMessage::JoinPlan { plan_id: "\u{8}\u{c}\u{1}\u{1f}\\/é😀".into(), last_seq: Some(0) },
     ];
     for m in messages {
         assert_eq!(to_string(&m), serde_json::to_string(&m).unwrap());
