@@ -11,12 +11,31 @@ OUT="${TWIGGY_TARGET_DIR:-$ROOT/target/twiggy}"
 export PATH="$HOME/.cargo/bin:$PATH"
 command -v twiggy >/dev/null || { echo "twiggy is not installed: cargo install twiggy" >&2; exit 1; }
 cd "$ROOT"
-CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=false \
+# Same flags as scripts/build-wasm.sh (no reference types), symbols kept.
+CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=false RUSTFLAGS="-C target-feature=-reference-types" \
   cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
-wasm-bindgen --target web --out-dir "$OUT/bindgen" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
-# The release build ships wasm-bindgen's output as is (wasm-opt is off in client-wasm/Cargo.toml):
-# this module is the shipped one plus the "name" custom section.
-NAMED="$OUT/bindgen/planwire_client_bg.wasm"
+# Symbols kept means custom sections kept, among them `target_features`, where the precompiled std
+# claims reference types; wasm-bindgen would then expect externref helpers this build lacks. The
+# shipped (stripped) build has no such section: drop just that one.
+node -e '
+const fs = require("fs");
+const [src, dst] = process.argv.slice(1);
+const b = fs.readFileSync(src);
+const leb = (at) => { let v = 0, s = 0; for (;;) { const x = b[at++]; v += (x & 0x7f) * 2 ** s; s += 7; if (x < 0x80) return [v, at]; } };
+const kept = [b.subarray(0, 8)];
+for (let at = 8; at < b.length; ) {
+  const start = at, id = b[at++];
+  const [size, body] = leb(at);
+  at = body + size;
+  const name = id === 0 ? b.subarray(leb(body)[1], leb(body)[1] + leb(body)[0]).toString() : "";
+  if (name !== "target_features") kept.push(b.subarray(start, at));
+}
+fs.writeFileSync(dst, Buffer.concat(kept));
+' "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" "$OUT/planwire_client_named.wasm"
+wasm-bindgen --target web --out-dir "$OUT/bindgen" "$OUT/planwire_client_named.wasm"
+# The release build ships wasm-bindgen's output without wasm-opt (off in client-wasm/Cargo.toml) and
+# without custom sections: this module is the shipped one plus the "name" section (compare the sizes).
+NAMED="$OUT/bindgen/planwire_client_named_bg.wasm"
 SHIPPED="$ROOT/pkg-js/wasm/planwire_client_bg.wasm"
 if [ -f "$SHIPPED" ]; then
   printf 'shipped %s: %d bytes raw, %d bytes gzip -9\n' "${SHIPPED#$ROOT/}" "$(wc -c <"$SHIPPED")" "$(gzip -9c "$SHIPPED" | wc -c)"
@@ -25,3 +44,5 @@ echo "== twiggy top (names kept; the 'name' custom section is not shipped)"
 twiggy top -n "$ROWS" "$NAMED"
 echo "== twiggy dominators (retained size)"
 twiggy dominators -d 3 -r "$ROWS" "$NAMED"
+echo "== by origin"
+twiggy top -n 100000 --format csv "$NAMED" | node "$ROOT/bench/wasm-breakdown.mjs"
