@@ -5,7 +5,7 @@
 // Then both clients run again on a stub WebSocket fed the same frames in a tight loop: the client's own
 // cost per message, without the browser's WebSocket machinery.
 //
-//   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--block-ms 3000] [--json]
+//   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--block-ms 2000] [--json]
 //
 // The server must run with `--enable-faults --bench-plans 1 --send-queue <≥ count>`. The page
 // (bench/dispatch/page.js) measures itself: per round it opens and joins a client, asks the server to
@@ -37,7 +37,7 @@ function arg(name, fallback) {
 const addr = arg('addr');
 const count = Number(arg('count', 100_000));
 const rounds = Number(arg('rounds', 2));
-const blockMs = Number(arg('block-ms', 3000));
+const blockMs = Number(arg('block-ms', 2000));
 const planId = arg('plan', 'bench-0');
 const userId = Number(arg('user-id', 100_000));
 const timeoutMs = Number(arg('timeout-ms', 300_000));

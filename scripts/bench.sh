@@ -9,7 +9,7 @@
 # Environment knobs (defaults keep the run to a few minutes on 2 cores):
 #   BENCH_SKIP_BUILD=1      use the binaries, wasm and dist already built
 #   BENCH_FANOUT="1000 5000" connection counts; BENCH_FANOUT_RATE=200 changes/s; BENCH_FANOUT_SECS=10
-#   BENCH_DISPATCH_COUNT=100000 messages per flood; BENCH_DISPATCH_ROUNDS=3
+#   BENCH_DISPATCH_COUNT=100000 messages per flood; BENCH_DISPATCH_ROUNDS=4
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -25,7 +25,7 @@ FANOUT_COUNTS="${BENCH_FANOUT:-1000 5000}"
 FANOUT_RATE="${BENCH_FANOUT_RATE:-200}"
 FANOUT_SECS="${BENCH_FANOUT_SECS:-10}"
 DISPATCH_COUNT="${BENCH_DISPATCH_COUNT:-100000}"
-DISPATCH_ROUNDS="${BENCH_DISPATCH_ROUNDS:-3}"
+DISPATCH_ROUNDS="${BENCH_DISPATCH_ROUNDS:-4}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 

@@ -16,7 +16,7 @@ const token = params.get('token');
 const planId = params.get('plan') ?? 'bench-0';
 const count = Number(params.get('count') ?? 100000);
 const rounds = Number(params.get('rounds') ?? 2);
-const blockMs = Number(params.get('block') ?? 3000);
+const blockMs = Number(params.get('block') ?? 2000);
 
 /** Counts callbacks; resolves `done` once `target` arrived. Timestamps come from performance.now(). */
 function makeSink(target) {
