@@ -140,7 +140,9 @@ if (failed('storm', storm)) {
 } else rows.push(['storm', 'reconnect storm', 'not run', '', '']);
 
 const cpuModel = cpus()[0]?.model?.trim() ?? 'unknown CPU';
-const header = `planwire benchmarks — ${cpus().length} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}${dispatch?.browser ? `, ${dispatch.browser}` : ''}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+const machine = load('machine.json');
+const load1 = (machine?.loadavg ?? loadavg()).map((l) => l.toFixed(1)).join(' ');
+const header = `planwire benchmarks — ${cpus().length} cores (${cpuModel}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}, Node ${process.version}${dispatch?.browser ? `, ${dispatch.browser}` : ''}; load average ${load1}${machine ? ` at the start (${machine.startedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`;
 const cols = ['section', 'measure', 'planwire', 'compared with', 'ratio / target'];
 
 if (markdown) {

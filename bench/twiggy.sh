@@ -33,9 +33,17 @@ for (let at = 8; at < b.length; ) {
 fs.writeFileSync(dst, Buffer.concat(kept));
 ' "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" "$OUT/planwire_client_named.wasm"
 wasm-bindgen --target web --out-dir "$OUT/bindgen" "$OUT/planwire_client_named.wasm"
-# The release build ships wasm-bindgen's output without wasm-opt (off in client-wasm/Cargo.toml) and
-# without custom sections: this module is the shipped one plus the "name" section (compare the sizes).
+# Then the same wasm-opt passes as [package.metadata.wasm-pack.profile.release] (none when it says
+# `wasm-opt = false`), plus -g to keep the names. Stripping custom sections, as build-wasm.sh does, is
+# left out: only the "name" section differs from the shipped module (compare the sizes printed).
 NAMED="$OUT/bindgen/planwire_client_named_bg.wasm"
+PRE_OPT="$NAMED"
+OPT_FLAGS="$(sed -n 's/^wasm-opt = \[\(.*\)\]$/\1/p' client-wasm/Cargo.toml | tr -d '",')"
+if [ -n "$OPT_FLAGS" ]; then
+  # shellcheck disable=SC2086 # the flags are words
+  wasm-opt $OPT_FLAGS -g "$NAMED" -o "$OUT/planwire_client_named_opt.wasm"
+  NAMED="$OUT/planwire_client_named_opt.wasm"
+fi
 SHIPPED="$ROOT/pkg-js/wasm/planwire_client_bg.wasm"
 if [ -f "$SHIPPED" ]; then
   printf 'shipped %s: %d bytes raw, %d bytes gzip -9\n' "${SHIPPED#$ROOT/}" "$(wc -c <"$SHIPPED")" "$(gzip -9c "$SHIPPED" | wc -c)"
@@ -44,5 +52,6 @@ echo "== twiggy top (names kept; the 'name' custom section is not shipped)"
 twiggy top -n "$ROWS" "$NAMED"
 echo "== twiggy dominators (retained size)"
 twiggy dominators -d 3 -r "$ROWS" "$NAMED"
-echo "== by origin"
-twiggy top -n 100000 --format csv "$NAMED" | node "$ROOT/bench/wasm-breakdown.mjs"
+# wasm-opt inlines the core into the glue's few entry points, so attribute bytes before it runs.
+echo "== by origin, before wasm-opt ($(wc -c <"$PRE_OPT") bytes with names)"
+twiggy top -n 100000 --format csv "$PRE_OPT" | node "$ROOT/bench/wasm-breakdown.mjs"

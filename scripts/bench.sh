@@ -56,6 +56,8 @@ trap stop_server EXIT
 # start_server NAME [ARGS...]: the release mock server on a free port; sets SERVER_ADDR and SERVER_PID.
 start_server() {
   local name="$1"; shift
+  # Truncate here, not only in the child's redirection: the loop below must never read the last run's address.
+  : >"$OUT/$name.out"
   "$SERVER" --port 0 --log-level warn "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
@@ -85,6 +87,7 @@ run_section() {
   fi
 }
 FAILED=0
+node -e 'const os=require("os");console.log(JSON.stringify({loadavg:os.loadavg(),startedAt:new Date().toISOString()}))' >"$RESULTS/machine.json"
 
 step "1/4 bundle size"
 run_section size.json node bench/size.mjs --json
