@@ -259,10 +259,10 @@ fn rule_decorrelated(_attempt: u32, prev: u64, _ceiling: u64, rng: &mut Rng) -> 
     (BASE_MS + ((high - BASE_MS) as f64 * rng.next_unit()) as u64).min(CAP_MS)
 }
 
-/// Candidate "wide jitter": uniform in `[d / 2, 2 d]` of the seed's delay `d`, capped — the
-/// default's lower bound (so five attempts still span ≥ 15.5 s) with a wider first wave.
-fn rule_wide(_attempt: u32, _prev: u64, ceiling: u64, rng: &mut Rng) -> u64 {
-    ((ceiling as f64 * (0.5 + 1.5 * rng.next_unit())) as u64).min(CAP_MS)
+/// Earlier default, kept for comparison: uniform in `[d / 2, d]` (jitter only ever shortened the
+/// seed's delay `d`, so the first wave spread over half a second at most).
+fn rule_subtractive(_attempt: u32, _prev: u64, ceiling: u64, rng: &mut Rng) -> u64 {
+    ceiling - (ceiling as f64 * 0.5 * rng.next_unit()) as u64
 }
 
 /// SplitMix64: independent per-client seeds from one run seed.
@@ -376,7 +376,7 @@ pub fn run(args: &StormArgs) -> StormReport {
     ];
     let candidates: [(&str, DelayRule); 2] = [
         ("candidate: decorrelated [1 s, 3·prev]", rule_decorrelated),
-        ("candidate: wide [d/2, 2d]", rule_wide),
+        ("earlier default: subtractive [d/2, d]", rule_subtractive),
     ];
     for (name, rule) in candidates {
         let trace = simulate(args, |i| ModelClient::connected(rule, client_seed(seed, i)));
@@ -433,9 +433,10 @@ mod tests {
 
     #[test]
     fn the_model_matches_the_core_on_the_default_jitter() {
-        // The core's default: the seed's delay minus up to half of it, drawn from the same stream.
+        // The core's default: the seed's delay scaled by a factor in [0.5, 2), capped, drawn
+        // from the same stream.
         fn rule_default(_attempt: u32, _prev: u64, ceiling: u64, rng: &mut Rng) -> u64 {
-            ceiling - (ceiling as f64 * 0.5 * rng.next_unit()) as u64
+            ((ceiling as f64 * (0.5 + 1.5 * rng.next_unit())) as u64).min(30_000)
         }
         let a = args(500);
         let core = simulate(&a, |i| CoreClient::connected(None, client_seed(9, i)));

@@ -56,15 +56,18 @@ impl Backoff {
             .map_or(self.cap_ms, |d| d.min(self.cap_ms))
     }
 
-    /// The delay actually used: the ceiling minus a random part of at most `jitter` of it,
-    /// so it never exceeds the seed's delay (nor the cap), and equals it with `jitter == 0`.
+    /// The delay actually used: the seed's delay `d` scaled by a random factor drawn uniformly
+    /// from `[1 − jitter, 1 + 2·jitter]` (with the default 0.5: `[d/2, 2d]`), never above the cap,
+    /// and exactly `d` with `jitter == 0`. Spreading above the seed's delay as well as below it is
+    /// what breaks up a reconnect storm: the first wave cannot spread over less than a second
+    /// otherwise (`npm run bench`, section storm).
     pub fn delay(&self, attempt: u32, rng: &mut Rng) -> u64 {
         let ceiling = self.ceiling(attempt);
         if self.jitter == 0.0 {
             return ceiling;
         }
-        let cut = (ceiling as f64 * self.jitter * rng.next_unit()) as u64;
-        ceiling - cut.min(ceiling)
+        let factor = 1.0 - self.jitter + 3.0 * self.jitter * rng.next_unit();
+        ((ceiling as f64 * factor) as u64).min(self.cap_ms)
     }
 
     /// Whether retry number `attempt` (0-based) is allowed.

@@ -4,7 +4,7 @@
 //! - [x] `jitter: 0` reproduces seed 000 exactly: 1000, 2000, 4000, 8000, 16000, then `failed`
 //! - [x] no attempt starts before its delay has elapsed, and each starts exactly on time
 //! - [x] the cap holds with jitter on and with unlimited attempts (…16000, 30000, 30000)
-//! - [x] jitter spreads delays within [ceiling·(1−jitter), ceiling] and never above the cap
+//! - [x] jitter spreads delays within [d·(1−jitter), d·(1+2·jitter)] of the seed's delay d, never above the cap
 //! - [x] `maxReconnectAttempts: 0` fails at the first drop
 //! - [x] the counter resets only after `stableAfterMs` open: accept-then-drop cannot loop tightly
 //! - [x] `reconnect()` from `failed` starts again at attempt 1
@@ -60,16 +60,18 @@ fn unlimited_attempts_stay_at_the_cap() {
 }
 
 #[test]
-fn jittered_delays_stay_between_half_and_the_ceiling() {
+fn jittered_delays_stay_between_half_and_twice_the_seed_delay_under_the_cap() {
     let mut c = Client::with(|r| {
         r.jitter = Some(0.5);
         r.max_reconnect_attempts = Some(f64::INFINITY);
     });
     let delays = delays_until_failed(&mut c, 12);
-    let ceilings = [1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000, 30000, 30000];
-    for (d, ceiling) in delays.iter().zip(ceilings) {
-        assert!(*d <= ceiling && *d >= ceiling / 2, "{d} outside [{}, {ceiling}]", ceiling / 2);
+    let seed = [1000u64, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000, 30000, 30000, 30000];
+    for (d, seed) in delays.iter().zip(seed) {
+        let high = (seed * 2).min(30000);
+        assert!(*d <= high && *d >= seed / 2, "{d} outside [{}, {high}]", seed / 2);
     }
+    assert!(delays[..5].iter().zip(seed).any(|(d, s)| *d > s), "jitter never went above the seed delay: {delays:?}");
     assert!(delays[5..].iter().any(|d| *d != 30000), "jitter had no effect: {delays:?}");
 }
 
