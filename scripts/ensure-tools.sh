@@ -47,7 +47,7 @@ fi
 cd "$ROOT"
 if [ -f package.json ]; then
   stamp="node_modules/.planwire-install-stamp"
-  want="$(cat package.json pkg-js/package.json tests/package.json demo/package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  want="$(cat package.json pkg-js/package.json tests/package.json demo/package.json bench/package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     log "installing npm packages"
     if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi

@@ -11,6 +11,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 start_server() {
   local name="$1"; shift
   local log="$TMP_DIR/$name.log"
+  rm -f "$log.out"   # never read a previous run's address
   "$ROOT/target/debug/mock-server" --port 0 "$@" >"$log.out" 2>"$log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
