@@ -457,6 +457,16 @@ mod tests {
     }
 
     #[test]
+    fn the_default_policy_meets_the_storm_target() {
+        // Issue 6: at least a 10x lower peak than the seed formula, 99 % back within its time + 30 s.
+        let report = run(&args(20_000));
+        let default = report.results.iter().find(|r| r.policy == "planwire default").expect("default row");
+        assert!(default.peak_cut >= 10.0, "peak cut only {:.1}x", default.peak_cut);
+        assert!(default.meets_target, "{default:?}");
+        assert_eq!(default.failed, 0);
+    }
+
+    #[test]
     fn default_jitter_spreads_the_first_wave() {
         let a = args(10_000);
         let trace = simulate(&a, |i| CoreClient::connected(None, client_seed(3, i)));
