@@ -162,13 +162,7 @@ impl Hub {
         let (tx, rx) = mpsc::channel(self.cfg.send_queue);
         let ctl = Arc::new(ConnCtl::default());
         let entry = ConnEntry { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };
-        let connected = Connected {
-            user_id: claims.user_id.clone(),
-            connected: true,
-            timestamp: now_iso(),
-            connection_id: Some(conn_id_string(id)),
-        };
-        deliver(&entry, encode(kind::PONG, None, Some(&connected), None, None), &self.counters);
+        deliver(&entry, connected_frame(&entry.user_id, id), &self.counters);
         st.conns.insert(id, entry);
         Ok(Registration { id, rx, ctl })
     }
@@ -187,8 +181,7 @@ impl Hub {
     pub fn pong(&self, id: ConnId) {
         let st = self.state();
         let Some(entry) = st.conns.get(&id) else { return };
-        let data = Connected { user_id: entry.user_id.clone(), connected: true, timestamp: now_iso(), connection_id: Some(conn_id_string(id)) };
-        deliver(entry, encode(kind::PONG, None, Some(&data), None, None), &self.counters);
+        deliver(entry, connected_frame(&entry.user_id, id), &self.counters);
     }
 
     /// Sends an `error` message to one connection.
@@ -401,7 +394,7 @@ impl Hub {
             messages_out,
             errors,
             average_room_size: if rooms == 0 { 0.0 } else { participants as f64 / rooms as f64 },
-            uptime_ms: self.started.elapsed().as_millis() as u64,
+            uptime_ms: self.uptime_ms(),
         }
     }
 
@@ -448,6 +441,12 @@ pub fn plan_error_code(e: &PlanError) -> (&'static str, &str) {
 pub fn error_frame(code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) -> Frame {
     let data = ErrorData { code: code.into(), message: message.into(), plan_id: plan_id.map(Into::into), retry_after_ms };
     encode(kind::ERROR, None, Some(&data), None, None)
+}
+
+/// The connection confirmation (`pong` with `connected: true`), sent on connect and for every `ping`.
+fn connected_frame(user_id: &UserId, id: ConnId) -> Frame {
+    let data = Connected { user_id: user_id.clone(), connected: true, timestamp: now_iso(), connection_id: Some(conn_id_string(id)) };
+    encode(kind::PONG, None, Some(&data), None, None)
 }
 
 fn user_left_frame(plan_id: &str, d: Departed, participant_count: u32) -> Frame {
