@@ -1,7 +1,7 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), and page helpers.
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
