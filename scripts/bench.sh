@@ -27,7 +27,9 @@ FANOUT_SECS="${BENCH_FANOUT_SECS:-10}"
 DISPATCH_COUNT="${BENCH_DISPATCH_COUNT:-100000}"
 DISPATCH_ROUNDS="${BENCH_DISPATCH_ROUNDS:-4}"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+MOCK_SERVER="$SERVER"
+LOG_DIR="$OUT"
+source "$ROOT/scripts/lib.sh"
 
 # 5,000 client sockets in loadgen and 5,000 in the server, plus files: lift the soft fd limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -44,31 +46,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   npm run build -w planwire >&2
 fi
 
-SERVER_PID=""
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
 trap stop_server EXIT
-
-# start_server NAME [ARGS...]: the release mock server on a free port; sets SERVER_ADDR and SERVER_PID.
-start_server() {
-  local name="$1"; shift
-  # Truncate here, not only in the child's redirection: the loop below must never read the last run's address.
-  : >"$OUT/$name.out"
-  "$SERVER" --port 0 --log-level warn "$@" >"$OUT/$name.out" 2>"$OUT/$name.log" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    SERVER_ADDR="$(sed -n 's#^listening on ws://\(.*\)/ws$#\1#p' "$OUT/$name.out" 2>/dev/null | head -n1)"
-    [ -n "$SERVER_ADDR" ] && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/$name.log" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "bench: mock server did not start" >&2
-  return 1
-}
 
 # run_section FILE CMD...: CMD's stdout (JSON) goes to $RESULTS/FILE; a failing section is recorded as
 # {"error": …} with the end of its stderr, and the run goes on, so the table always shows every section.
@@ -93,14 +71,14 @@ step "1/4 bundle size"
 run_section size.json node bench/size.mjs --json
 
 step "2/4 dispatch throughput in headless Chromium ($DISPATCH_COUNT messages)"
-start_server dispatch --enable-faults --bench-plans 1 --send-queue $((DISPATCH_COUNT * 2))
+start_server dispatch --log-level warn --enable-faults --bench-plans 1 --send-queue $((DISPATCH_COUNT * 2))
 run_section dispatch-ceiling.json "$LOADGEN" drain --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT"
 run_section dispatch.json node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json
 stop_server
 
 for n in $FANOUT_COUNTS; do
   step "3/4 fan-out: $n connections in 50 rooms, $FANOUT_RATE changes/s for $FANOUT_SECS s"
-  start_server "fanout-$n" --enable-faults --bench-plans 50 --bench-users "$n"
+  start_server "fanout-$n" --log-level warn --enable-faults --bench-plans 50 --bench-users "$n"
   run_section "fanout-$n.json" "$LOADGEN" fanout --addr "$SERVER_ADDR" --connections "$n" --rooms 50 \
     --rate "$FANOUT_RATE" --duration-secs "$FANOUT_SECS" --server-pid "$SERVER_PID"
   stop_server

@@ -4,19 +4,23 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TMP_DIR="$ROOT/tests/.tmp"
 mkdir -p "$TMP_DIR"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-# start_server NAME [ARGS...]: runs the debug mock-server on a free port with ARGS, waits for its
+# The server binary and the folder for its output; scripts may set them before sourcing this file.
+MOCK_SERVER="${MOCK_SERVER:-$ROOT/target/debug/mock-server}"
+LOG_DIR="${LOG_DIR:-$TMP_DIR}"
+
+# start_server NAME [ARGS...]: runs $MOCK_SERVER on a free port with ARGS, waits for its
 # "listening on ws://HOST:PORT/ws" line and sets SERVER_ADDR (HOST:PORT) and SERVER_PID.
 start_server() {
   local name="$1"; shift
-  local log="$TMP_DIR/$name.log"
-  rm -f "$log.out"   # never read a previous run's address
-  "$ROOT/target/debug/mock-server" --port 0 "$@" >"$log.out" 2>"$log" &
+  local out="$LOG_DIR/$name.out" log="$LOG_DIR/$name.log"
+  : >"$out"   # truncate first: the loop below must never read a previous run's address
+  "$MOCK_SERVER" --port 0 "$@" >"$out" 2>"$log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
-    if grep -q '^listening on ws://' "$log.out" 2>/dev/null; then
-      SERVER_ADDR="$(sed -n 's#^listening on ws://\(.*\)/ws$#\1#p' "$log.out" | head -n1)"
+    SERVER_ADDR="$(sed -n 's#^listening on ws://\(.*\)/ws$#\1#p' "$out" 2>/dev/null | head -n1)"
+    if [ -n "$SERVER_ADDR" ]; then
       export SERVER_ADDR SERVER_PID
       return 0
     fi
