@@ -5,7 +5,7 @@
  */
 import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents } from '../src/index.js';
 
-export class FakeClient implements PlanClient {
+export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   static instances: FakeClient[] = [];
   /** Frames "sent" to the server, e.g. `join-plan 123`. */
   frames: string[] = [];

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const glue = vi.hoisted(() => ({ init: vi.fn(), constructed: [] as unknown[] }));
-vi.mock('../wasm/planwire_client.js', () => ({
-  default: glue.init,
+vi.mock('../src/wasm.js', () => ({ load: glue.init }));
+vi.mock('../src/client.js', () => ({
   PlanClient: class {
     constructor(readonly options: unknown) {
       glue.constructed.push(options);
@@ -32,7 +32,7 @@ describe('planwire facade', () => {
     glue.init.mockResolvedValue({});
     const { loadPlanwire } = await import('../src/index.js');
     await loadPlanwire('/static/planwire.wasm');
-    expect(glue.init).toHaveBeenCalledWith({ module_or_path: '/static/planwire.wasm' });
+    expect(glue.init).toHaveBeenCalledWith('/static/planwire.wasm');
   });
 
   it('rejects when the wasm fails to load, and tries again on the next call', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createPlanClient, loadPlanwire, PlanClient } from '../src/index.js';
 
 /** Node has no fetch for file URLs: hand the glue the bytes (the load happens once per module). */
-const load = () => loadPlanwire(readFileSync(new URL('../wasm/planwire_client_bg.wasm', import.meta.url)));
+const load = () => loadPlanwire(readFileSync(new URL('../wasm/planwire.wasm', import.meta.url)));
 
 describe('facade over the real wasm', () => {
   it('loads the module from bytes and creates an idle client with typed events', async () => {

@@ -70,7 +70,7 @@ after(async () => {
 test('the packed tarball holds the entries, types and wasm, and nothing else', { timeout: 60_000 }, () => {
   const [packed] = JSON.parse(npm(['pack', PKG, '--pack-destination', work, '--json'], ROOT));
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'wasm/planwire_client.js', 'wasm/planwire_client_bg.wasm', 'wasm/planwire_client.d.ts']) {
+  for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/client.js', 'dist/wasm.js', 'dist/types.js', 'wasm/planwire.wasm']) {
     assert.ok(files.includes(f), `${f} is in the tarball (has: ${files.join(', ')})`);
   }
   assert.deepEqual(files.filter((f) => !/^(package\.json|README\.md|dist\/.*|wasm\/.*)$/.test(f)), []);
