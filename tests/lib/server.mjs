@@ -1,14 +1,22 @@
 // Starts and stops the mock server for a test: the debug binary (built once with cargo when missing),
-// on port 0 or a given port, with --enable-faults so tests can mint tokens.
+// on port 0 or a given port, with --enable-faults so tests can mint tokens. PLANWIRE_MOCK_SERVER runs
+// another, already built binary instead (never built here).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ROOT } from './paths.mjs';
 
-const BINARY = `${ROOT}/target/debug/mock-server`;
+const BINARY = process.env.PLANWIRE_MOCK_SERVER || `${ROOT}/target/debug/mock-server`;
 
-/** Builds the mock server unless the binary exists (PLANWIRE_REBUILD_SERVER=1 forces a build). */
+/**
+ * Builds the mock server unless the binary exists (PLANWIRE_REBUILD_SERVER=1 forces a build); a binary
+ * given with PLANWIRE_MOCK_SERVER must exist.
+ */
 export function ensureServerBuilt() {
+  if (process.env.PLANWIRE_MOCK_SERVER) {
+    if (!existsSync(BINARY)) throw new Error(`PLANWIRE_MOCK_SERVER=${BINARY}: no such file`);
+    return;
+  }
   if (existsSync(BINARY) && !process.env.PLANWIRE_REBUILD_SERVER) return;
   execFileSync('cargo', ['build', '-p', 'mock-server', '--quiet'], { cwd: ROOT, stdio: 'inherit' });
 }
