@@ -56,7 +56,9 @@ async function buildPage() {
     logLevel: 'error',
   });
   copyFileSync(join(here, 'dispatch', 'index.html'), join(out, 'index.html'));
-  copyFileSync(join(root, 'pkg-js', 'wasm', 'planwire_client_bg.wasm'), join(out, 'planwire_client_bg.wasm'));
+  // The driver fetches `new URL('../wasm/planwire.wasm', import.meta.url)`: beside the page, in wasm/.
+  mkdirSync(join(out, 'wasm'), { recursive: true });
+  copyFileSync(join(root, 'pkg-js', 'wasm', 'planwire.wasm'), join(out, 'wasm', 'planwire.wasm'));
 }
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };

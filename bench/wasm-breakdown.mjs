@@ -1,7 +1,7 @@
 // Groups `twiggy top --format csv` rows of the wasm by where the code comes from, so docs/performance.md
 // can say where the bytes go. The "name" custom section (kept only for this analysis) is left out.
 //
-//   twiggy top -n 100000 --format csv planwire_client_bg.wasm | node bench/wasm-breakdown.mjs
+//   twiggy top -n 100000 --format csv planwire.wasm | node bench/wasm-breakdown.mjs
 import { readFileSync } from 'node:fs';
 
 /** First matching group wins; patterns are tried against the item name. */
@@ -11,12 +11,11 @@ const GROUPS = [
   ['client core: state machine (core::machine)', /planwire_client::core::machine/],
   ['client core: events to JSON (core::event)', /planwire_client::core::event/],
   ['client core: other modules', /planwire_client::core::/],
-  ['web glue (client-wasm web::)', /planwire_client::web::/],
+  ['exports (client-wasm abi::)', /planwire_client::abi::|^pw_/],
   ['protocol types (serde derives)', /planwire_protocol/],
   ['serde runtime', /serde(_core)?::/],
   ['core::fmt / panics / str helpers', /core\[[0-9a-f]+\]::(fmt|panicking|str|slice|result|option)|core::fmt|<core\[[0-9a-f]+\]::fmt|as core\[[0-9a-f]+\]::fmt|Display>::fmt|Debug>::fmt/],
   ['allocator (talc / dlmalloc / alloc)', /talc|dlmalloc|__rust_(alloc|dealloc|realloc)|alloc::(raw_vec|alloc|rc|vec|string|collections)|<alloc::/],
-  ['wasm-bindgen / js-sys / web-sys', /wasm_bindgen|js_sys|web_sys|__wbindgen|__externref|externref shim|multivalue shim|^planclient_|__wbg_/],
   ['data segments (strings, tables)', /^data segment|^data\[/],
   ['wasm sections (types, imports, exports, elements)', /^(type|import|export|elem|table|global|memory|custom section|"producers")/],
 ];

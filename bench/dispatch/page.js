@@ -5,9 +5,10 @@
 //
 // Query parameters: ws (ws://HOST:PORT/ws), api (http://HOST:PORT), token, plan, count, rounds, block.
 import { createPlanClient } from 'planwire';
-// The same module instance the facade loaded (esbuild resolves both to pkg-js/wasm): calling its
-// init again returns the instantiated exports, whose `memory` is the wasm heap.
-import initWasm from '../../pkg-js/wasm/planwire_client.js';
+// The same module instance the facade loaded (esbuild resolves both to pkg-js/dist/wasm.js): its
+// `wasm` binding holds the instantiated exports, whose `memory` is the wasm heap.
+import { loadPlanwire } from 'planwire';
+import { wasm } from '../../pkg-js/dist/wasm.js';
 
 const params = new URLSearchParams(location.search);
 const wsUrl = params.get('ws');
@@ -107,8 +108,8 @@ function heapUsed() {
 }
 
 async function wasmMemory() {
-  const exports = await initWasm();
-  return exports.memory.buffer.byteLength;
+  await loadPlanwire();
+  return wasm.memory.buffer.byteLength;
 }
 
 function withTimeout(promise, ms, what) {

@@ -65,7 +65,7 @@ fn bad(message: &'static str) -> DecodeError {
 }
 
 fn payload<'a, T: FromJson<'a>>(data: Option<Raw<'a>>, message: &'static str) -> Result<T, DecodeError> {
-    data.and_then(|raw| wire::from_str(raw.get()).ok()).ok_or(bad(message))
+    data.and_then(|raw| wire::from_raw(raw).ok()).ok_or(bad(message))
 }
 
 /// Decodes one text frame.
@@ -104,11 +104,11 @@ pub fn decode(text: &str) -> Result<Frame<'_>, DecodeError> {
 /// The two server `join-plan` shapes: the confirmation carries `success` (and `participants`),
 /// another user's join carries `userId` and `userName`; neither parses as the other.
 fn join_plan(data: Option<Raw<'_>>) -> Result<Body<'_>, DecodeError> {
-    let raw = data.ok_or(bad("join-plan without data"))?.get();
-    if let Ok(confirm) = wire::from_str::<JoinConfirm>(raw) {
+    let raw = data.ok_or(bad("join-plan without data"))?;
+    if let Ok(confirm) = wire::from_raw::<JoinConfirm>(raw) {
         return Ok(Body::JoinConfirm(confirm));
     }
-    wire::from_str::<UserJoined>(raw)
+    wire::from_raw::<UserJoined>(raw)
         .map(Body::UserJoined)
         .map_err(|_| bad("join-plan data is neither a join confirmation nor a user join"))
 }

@@ -564,7 +564,7 @@ impl Machine {
         match body {
             Body::Pong(data) => {
                 if matches!(self.phase, Phase::Handshake { .. }) {
-                    match data.and_then(|d| super::wire::from_str::<Connected>(d.get()).ok()) {
+                    match data.and_then(|d| super::wire::from_raw::<Connected>(d).ok()) {
                         Some(confirmation) => self.opened(confirmation, now),
                         None => self.emit_invalid("connection confirmation without valid data"),
                     }

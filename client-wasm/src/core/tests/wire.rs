@@ -5,13 +5,14 @@
 //! - [x] strings: borrowed without escapes, every escape and surrogate pairs decoded, bad ones refused
 //! - [x] integers: signed and unsigned limits; fractions, exponents, leading zeros refused where typed
 //! - [x] `Raw` captures any value's exact text; nesting beyond the limit is refused
+//! - [x] a `Raw` read again (`from_raw`) skips unread values by a fast scan with the same result
 //! - [x] trailing garbage, truncation and wrong types are errors
 //! - [x] client messages encode exactly as serde_json encodes them
 //! - [x] thousands of mutated frames: no panic, and nothing serde_json rejects is accepted
 
 use crate::core::backoff::Rng;
 use crate::core::decode::decode;
-use crate::core::wire::{from_str, to_string, Raw};
+use crate::core::wire::{from_raw, from_str, to_string, Raw};
 use planwire_protocol::{
     ClientMessage, Connected, Envelope, ErrorData, JoinConfirm, ProgressPayload, TaskDeleted, TaskReordered, UserJoined,
     UserLeft,
@@ -115,6 +116,31 @@ fn raw_captures_exact_text_and_bounds_nesting() {
     assert!(from_str::<Raw>(&too_deep).is_err());
     for bad in ["[1,]", "{\"a\"}", "{\"a\":1,}", "[1 2]", "tru", "nul", "{1:2}", "1.", ".5", "1e", "--1"] {
         assert!(from_str::<Raw>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn values_read_again_from_raw_skip_unread_values_like_a_full_read() {
+    let data = [
+        r#"{"task":{"id":1,"t":"a \"quoted\" \\ \u00e9 \ud83d\ude00","n":[1,-2.5e3,true,false,null,{"x":[[]]}]},"extra":"}]"}"#,
+        r#"{ "extra" : [ "]" , { } ] , "task" : { } }"#,
+        r#"{"extra":-0.5,"task":{"nested":{"deep":[1,[2,[3]]]}},"z":null}"#,
+        r#"{"extra":"\\","task":{"s":"\\\""}}"#,
+    ];
+    for text in data {
+        let full: planwire_protocol::TaskPayload<Raw<'_>> = from_str(text).unwrap();
+        let raw: Raw<'_> = from_str(text).unwrap();
+        let again: planwire_protocol::TaskPayload<Raw<'_>> = from_raw(raw).unwrap();
+        assert_eq!(again.task, full.task, "{text}");
+    }
+    // Every frame's data reads the same both ways.
+    for frame in SEED_FRAMES {
+        let env: Envelope<Raw<'_>> = from_str(frame).unwrap();
+        if let Some(data) = env.data {
+            let once: Result<ProgressPayload, _> = from_str(data.get());
+            let twice: Result<ProgressPayload, _> = from_raw(data);
+            assert_eq!(once.is_ok(), twice.is_ok(), "{frame}");
+        }
     }
 }
 
