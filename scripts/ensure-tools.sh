@@ -3,7 +3,6 @@
 # Idempotent: safe to run before every `npm run demo` / `npm test`.
 set -euo pipefail
 
-WASM_BINDGEN_VERSION="0.2.130"   # must equal the `wasm-bindgen = "=…"` pin in client-wasm/Cargo.toml
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -29,15 +28,7 @@ if [ "${#missing_pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
 fi
 
-# 3. Cargo-installed tools.
-if ! have wasm-pack; then
-  log "installing wasm-pack"
-  cargo install wasm-pack
-fi
-if ! wasm-bindgen --version 2>/dev/null | grep -q " ${WASM_BINDGEN_VERSION}\$"; then
-  log "installing wasm-bindgen-cli ${WASM_BINDGEN_VERSION}"
-  cargo install wasm-bindgen-cli --version "${WASM_BINDGEN_VERSION}" --force
-fi
+# 3. Firefox's WebDriver (the wasm itself needs no bindings generator: cargo and wasm-opt build it).
 if ! have geckodriver; then
   log "installing geckodriver"
   cargo install geckodriver

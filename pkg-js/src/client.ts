@@ -57,7 +57,10 @@ export class PlanClient {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #armedFor = Infinity;
   #listening = false;
-  #listeners: Listener[][] = EVENT_NAMES.map(() => []);
+  /** A `#drive` loop is running: nested calls only feed their input, and that loop performs the rest. */
+  #driving = false;
+  /** Per event kind; each list is replaced, never changed in place (see `on`). */
+  readonly #listeners: Listener[][] = EVENT_NAMES.map(() => []);
   #getToken: (() => Promise<string>) | undefined;
 
   /** Validates the options (throws `Error('CODE: message')`); the client starts `idle`. */
@@ -120,11 +123,13 @@ export class PlanClient {
     if (kind < 0) fail('INVALID_EVENT: unknown event name');
     if (typeof callback !== 'function') fail('INVALID_CALLBACK: callback must be a function');
     const listener: Listener = { f: callback };
-    // Copy on write: a dispatch in progress keeps iterating the list it started with.
-    this.#listeners[kind] = [...this.#listeners[kind], listener];
+    // Copy on write: a dispatch in progress keeps iterating the list it started with. The
+    // unsubscribe function holds the lists, not the client, so it never keeps a client alive.
+    const lists = this.#listeners;
+    lists[kind] = [...lists[kind], listener];
     return () => {
       listener.off = true;
-      this.#listeners[kind] = this.#listeners[kind].filter((l) => l !== listener);
+      lists[kind] = lists[kind].filter((l) => l !== listener);
     };
   }
 
@@ -165,7 +170,7 @@ export class PlanClient {
     this.#dropSocket(1000, '');
     clearTimeout(this.#timer);
     this.#listen(false);
-    this.#listeners = EVENT_NAMES.map(() => []);
+    this.#listeners.fill([]);
     this.#getToken = undefined;
   }
 
@@ -185,30 +190,38 @@ export class PlanClient {
 
   /**
    * Performs the module's actions in order. Listeners and `getToken` may call back into the client:
-   * a nested call drains the same queue, so the order holds; a `free()` inside a listener stops here.
+   * such a nested call only feeds its input, and the running loop performs what it queued after the
+   * current event has reached every listener, so every listener sees events in the module's order.
+   * A `free()` inside a listener stops the loop.
    */
   #drive(): void {
-    for (;;) {
-      const h = this.#h;
-      if (!h) return;
-      const polled = wasm!.pw_poll(h);
-      const action = polled & 7;
-      if (!action) break;
-      if (action === EMIT) {
-        this.#emit(h, wasm!.pw_arg());
-      } else if (action === SEND) {
-        try {
-          this.#ws?.send(take(polled >>> 3));
-        } catch {
-          // Not open any more: its close event follows.
+    if (this.#driving) return;
+    this.#driving = true;
+    try {
+      for (;;) {
+        const h = this.#h;
+        if (!h) return;
+        const polled = wasm!.pw_poll(h);
+        const action = polled & 7;
+        if (!action) break;
+        if (action === EMIT) {
+          this.#emit(h, wasm!.pw_arg());
+        } else if (action === SEND) {
+          try {
+            this.#ws?.send(take(polled >>> 3));
+          } catch {
+            // Not open any more: its close event follows.
+          }
+        } else if (action === OPEN_SOCKET) {
+          this.#open(h, take(polled >>> 3));
+        } else if (action === CLOSE_SOCKET) {
+          this.#dropSocket(wasm!.pw_arg(), take(polled >>> 3));
+        } else if (action === FETCH_TOKEN) {
+          this.#fetchToken(h, wasm!.pw_arg());
         }
-      } else if (action === OPEN_SOCKET) {
-        this.#open(h, take(polled >>> 3));
-      } else if (action === CLOSE_SOCKET) {
-        this.#dropSocket(wasm!.pw_arg(), take(polled >>> 3));
-      } else if (action === FETCH_TOKEN) {
-        this.#fetchToken(h, wasm!.pw_arg());
       }
+    } finally {
+      this.#driving = false;
     }
     this.#sync(this.#h);
   }

@@ -285,6 +285,23 @@ describe('listeners', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('a method called inside a handler does not reorder events for later listeners', () => {
+    const client = new PlanClient({ url: URL_WS, token: 'jwt', jitter: 0 });
+    clients.push(client);
+    client.on('stateChanged', ({ state }) => {
+      if (state === 'open') client.close();
+    });
+    const seen: string[] = [];
+    client.on('stateChanged', ({ state }) => seen.push(state));
+    client.connect();
+    const s = last();
+    s.open();
+    s.message(CONFIRMATION);
+    expect(seen).toEqual(['connecting', 'open', 'closed']);
+    expect(client.state).toBe('closed');
+    expect(s.closes).toEqual([{ code: 1000, reason: '' }]);
+  });
+
   it('free() inside a handler stops the dispatch; nothing is delivered after it; unsubscribe is then a no-op', () => {
     const { client, socket, events } = opened();
     const calls: string[] = [];
