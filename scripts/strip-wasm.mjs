@@ -1,5 +1,6 @@
-// Drops every custom section (the `name` section wasm-bindgen writes for its shims, `producers`,
-// `target_features`) from a .wasm file in place: none is needed to run, and they cost bytes.
+// Drops every custom section (`name`, `producers`, `target_features`, whatever the toolchain leaves)
+// from a .wasm file in place: none is needed to run, and they cost bytes. Last step of
+// scripts/build-wasm.sh, after wasm-opt.
 //
 //   node scripts/strip-wasm.mjs FILE.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
