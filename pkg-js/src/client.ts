@@ -15,6 +15,7 @@ const OPEN_SOCKET = 2;
 const SEND = 3;
 const CLOSE_SOCKET = 4;
 const EMIT = 5;
+const EMIT_FRAME = 6;
 // `pw_new` flags.
 const HAS_TOKEN = 1;
 const HAS_GET_TOKEN = 2;
@@ -62,6 +63,11 @@ export class PlanClient {
   /** Per event kind; each list is replaced, never changed in place (see `on`). */
   readonly #listeners: Listener[][] = EVENT_NAMES.map(() => []);
   #getToken: (() => Promise<string>) | undefined;
+  /**
+   * The text frame last fed to the module. Frames arrive from the event loop, never while a
+   * `#drive` loop runs, so the `EMIT_FRAME` actions a loop polls always come from this frame.
+   */
+  #frame = '';
 
   /** Validates the options (throws `Error('CODE: message')`); the client starts `idle`. */
   constructor(options: PlanClientOptions) {
@@ -204,8 +210,8 @@ export class PlanClient {
         const polled = wasm!.pw_poll(h);
         const action = polled & 7;
         if (!action) break;
-        if (action === EMIT) {
-          this.#emit(h, wasm!.pw_arg());
+        if (action === EMIT || action === EMIT_FRAME) {
+          this.#emit(h, wasm!.pw_arg(), action === EMIT_FRAME);
         } else if (action === SEND) {
           try {
             this.#ws?.send(take(polled >>> 3));
@@ -226,11 +232,25 @@ export class PlanClient {
     this.#sync(this.#h);
   }
 
-  /** Calls each listener subscribed now and still subscribed when its turn comes, with one payload. */
-  #emit(h: number, kind: number): void {
+  /**
+   * Calls each listener subscribed now and still subscribed when its turn comes, with one payload:
+   * for a room broadcast, the frame's `data` with its `planId`, `timestamp` and `seq` (what the module
+   * would write, parsed once from the frame as received); otherwise the JSON the module writes.
+   */
+  #emit(h: number, kind: number, fromFrame: boolean): void {
     const listeners = this.#listeners[kind];
     if (!listeners.length) return;
-    const payload = JSON.parse(take(wasm!.pw_payload(h)));
+    let payload;
+    if (fromFrame) {
+      const frame = JSON.parse(this.#frame);
+      // `data` is a fresh object from this parse: extend it in place.
+      payload = frame.data;
+      payload.planId = frame.planId;
+      if (frame.timestamp != null) payload.timestamp = frame.timestamp;
+      if (frame.seq != null) payload.seq = frame.seq;
+    } else {
+      payload = JSON.parse(take(wasm!.pw_payload(h)));
+    }
     for (const l of listeners) {
       if (l.off || !this.#h) continue;
       try {
@@ -290,7 +310,7 @@ export class PlanClient {
     }
     ws.onopen = () => this.#input(() => wasm!.pw_opened(h));
     ws.onmessage = (e: MessageEvent) => this.#input(() => {
-      if (typeof e.data === 'string') wasm!.pw_frame(h, put(e.data), Date.now());
+      if (typeof e.data === 'string') wasm!.pw_frame(h, put((this.#frame = e.data)), Date.now());
       else wasm!.pw_binary(h, Date.now());
     });
     ws.onclose = (e: CloseEvent) => this.#input(() => wasm!.pw_closed(h, e.code, put(e.reason), Date.now()));

@@ -12,7 +12,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use crate::core::{json::push_participants, Action, Machine, Options, RawOptions};
+use crate::core::{json::push_participants, Action, Event, Machine, Options, RawOptions};
 use alloc::string::String;
 use store::{text, with, Slot, Store};
 
@@ -28,6 +28,11 @@ pub const ACTION_SEND: u32 = 3;
 pub const ACTION_CLOSE_SOCKET: u32 = 4;
 /// `pw_poll`: deliver the event whose kind index is in [`pw_arg`]; [`pw_payload`] writes its JSON.
 pub const ACTION_EMIT: u32 = 5;
+/// `pw_poll`: like [`ACTION_EMIT`], for a room broadcast (`taskUpdated`, `taskCreated`,
+/// `taskDeleted`, `taskReordered`, `progressUpdated`) of the frame just fed: its payload equals the
+/// frame's `data` object with the frame's `planId`, and its `timestamp` and `seq` when present, so
+/// the driver may build it from the frame it already has instead of asking [`pw_payload`].
+pub const ACTION_EMIT_FRAME: u32 = 6;
 
 /// Bit of `pw_new`'s `flags`: a `token` string was given.
 pub const HAS_TOKEN: u32 = 1;
@@ -290,8 +295,20 @@ pub extern "C" fn pw_poll(handle: u32) -> u32 {
             }
             Some(Action::Emit(event)) => {
                 arg = event.kind().index() as u32;
+                let from_frame = matches!(
+                    event,
+                    Event::TaskUpdated { .. }
+                        | Event::TaskCreated { .. }
+                        | Event::TaskDeleted { .. }
+                        | Event::TaskReordered { .. }
+                        | Event::ProgressUpdated { .. }
+                );
                 slot.event = Some(event);
-                ACTION_EMIT
+                if from_frame {
+                    ACTION_EMIT_FRAME
+                } else {
+                    ACTION_EMIT
+                }
             }
         };
         (out.len() as u32) << 3 | code

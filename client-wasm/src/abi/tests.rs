@@ -6,6 +6,8 @@
 //! - [x] action codes and text lengths packed as documented; `pw_arg` carries the number
 //! - [x] a frame that is not UTF-8 or not JSON: an `INVALID_FRAME` error event, the link survives
 //! - [x] join/leave errors come back as text; accepted calls return 0
+//! - [x] room broadcasts poll as `ACTION_EMIT_FRAME`, and their payload is the frame's data with
+//!   its planId, timestamp and seq (what the driver builds from the frame instead)
 //! - [x] unknown and freed handles: every call is a no-op with a neutral answer
 
 use super::*;
@@ -43,7 +45,7 @@ fn drain(h: u32) -> Vec<(u32, u32, String)> {
         if code == ACTION_NONE {
             return all;
         }
-        let text = if code == ACTION_EMIT { output(pw_payload(h)) } else { output(len) };
+        let text = if code == ACTION_EMIT || code == ACTION_EMIT_FRAME { output(pw_payload(h)) } else { output(len) };
         all.push((code, pw_arg(), text));
     }
 }
@@ -51,7 +53,7 @@ fn drain(h: u32) -> Vec<(u32, u32, String)> {
 fn events(actions: &[(u32, u32, String)]) -> Vec<(&'static str, serde_json::Value)> {
     actions
         .iter()
-        .filter(|a| a.0 == ACTION_EMIT)
+        .filter(|a| a.0 == ACTION_EMIT || a.0 == ACTION_EMIT_FRAME)
         .map(|a| (EventKind::ALL[a.1 as usize].name(), serde_json::from_str(&a.2).unwrap()))
         .collect()
 }
@@ -148,6 +150,45 @@ fn frames_that_are_not_utf8_or_not_json_raise_invalid_frame_and_the_link_survive
         assert!(actions.iter().all(|a| a.0 != ACTION_CLOSE_SOCKET));
         assert_eq!(pw_state(h), State::Open as u32);
     }
+    pw_free(h);
+}
+
+#[test]
+fn room_broadcasts_are_the_frames_data_with_its_room_time_and_seq() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let h = create("ws://h/ws", "jwt");
+    open(h);
+    pw_join(h, put(b"42"));
+    drain(h);
+    frame(h, br#"{"type":"join-plan","planId":"42","data":{"success":true,"participants":[],"participantCount":0,"seq":0}}"#);
+    drain(h);
+    let frames = [
+        r#"{"type":"task-updated","planId":"42","seq":1,"timestamp":"t1","data":{"task":{"id":1,"title":"a \"b\" \u00e9","status":"x","extra":[1,{"k":null}]}}}"#,
+        r#"{"type":"task-created","planId":"42","seq":2,"data":{"task":{"id":2,"title":"n","status":"s"}}}"#,
+        r#"{"type":"task-deleted","planId":"42","seq":3,"timestamp":"t3","data":{"taskId":"2"}}"#,
+        r#"{"type":"task-reordered","planId":"42","seq":4,"timestamp":"t4","data":{"taskIds":["1","3"]}}"#,
+        r#"{"type":"progress-updated","planId":"42","seq":5,"timestamp":"t5","data":{"progress":{"totalTasks":3,"completedTasks":1,"completionPercentage":33}}}"#,
+        r#"{"type":"task-updated","planId":"42","data":{"task":{"id":1,"title":"no seq","status":"x"}}}"#,
+    ];
+    for text in frames {
+        frame(h, text.as_bytes());
+        let actions = drain(h);
+        assert_eq!(actions.len(), 1, "{text}: {actions:?}");
+        assert_eq!(actions[0].0, ACTION_EMIT_FRAME, "{text}");
+        let sent: serde_json::Value = serde_json::from_str(text).unwrap();
+        let mut expected = sent["data"].clone();
+        expected["planId"] = sent["planId"].clone();
+        for key in ["timestamp", "seq"] {
+            if !sent[key].is_null() {
+                expected[key] = sent[key].clone();
+            }
+        }
+        let payload: serde_json::Value = serde_json::from_str(&actions[0].2).unwrap();
+        assert_eq!(payload, expected, "{text}");
+    }
+    // Anything else polls as a plain emit.
+    frame(h, br#"{"type":"custom","planId":"42","data":{"x":1}}"#);
+    assert_eq!(drain(h).iter().map(|a| a.0).collect::<Vec<_>>(), vec![ACTION_EMIT]);
     pw_free(h);
 }
 

@@ -160,10 +160,16 @@ impl<'a> Deserializer<'a> {
     /// Moves to the next byte that ends a run of plain string characters: a quote, a backslash or
     /// a control character (one tight scan, the hot loop of reading a frame).
     fn to_special(&mut self) -> Result<()> {
-        let rest = self.src.as_bytes().get(self.pos..).ok_or(Error)?;
-        let run = rest.iter().position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)).ok_or(Error)?;
-        self.pos += run;
-        Ok(())
+        let bytes = self.src.as_bytes();
+        let mut at = self.pos;
+        while let Some(&byte) = bytes.get(at) {
+            if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                self.pos = at;
+                return Ok(());
+            }
+            at += 1;
+        }
+        Err(Error)
     }
 
     /// A string; borrowed when it has no escapes.
