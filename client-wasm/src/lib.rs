@@ -4,7 +4,8 @@
 //! - [`core`]: the sans-IO connection machine (plain Rust, tested natively with a fake clock).
 //! - [`abi`]: the wasm module's exports (numbers and shared text buffers), driven by the npm
 //!   package's JS driver, which owns the browser side: socket, timer, window listeners, `getToken`.
-// The only unsafe code is in `abi`: the exports' names and their one global store.
+// The only unsafe code is in `abi` (the exports' names and their one global store) and `heap`
+// (the allocator).
 #![deny(unsafe_code)]
 // The wasm build links no `std`: its panic machinery and formatting would triple the binary.
 // Native builds (tests, the load generator) use `std`.
@@ -15,6 +16,8 @@ extern crate alloc;
 #[allow(unsafe_code)]
 pub mod abi;
 pub mod core;
+#[allow(unsafe_code)]
+pub mod heap;
 
 /// Aborts the wasm instance on a panic (none is reachable from the network or the caller; this
 /// only replaces `std`'s message-formatting handler).
@@ -24,7 +27,7 @@ fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
     ::core::arch::wasm32::unreachable()
 }
 
-/// Talc instead of `std`'s dlmalloc: a fraction of the size, and faster.
+/// A size-class allocator (`heap`): a fraction of the size of a general-purpose one.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: heap::Heap = heap::Heap(::core::cell::UnsafeCell::new(heap::Classes::new()));

@@ -109,7 +109,6 @@ impl<'a> Deserializer<'a> {
         self.src.as_bytes().get(self.pos).copied()
     }
 
-    #[inline(always)]
     fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.pos += 1;
@@ -117,7 +116,6 @@ impl<'a> Deserializer<'a> {
     }
 
     /// The next non-whitespace byte, not consumed.
-    #[inline(always)]
     fn peek_token(&mut self) -> Result<u8> {
         self.skip_ws();
         self.peek().ok_or(Error)
@@ -159,7 +157,7 @@ impl<'a> Deserializer<'a> {
 
     /// Moves to the next byte that ends a run of plain string characters: a quote, a backslash or
     /// a control character (one tight scan, the hot loop of reading a frame).
-    fn to_special(&mut self) -> Result<()> {
+    fn skip_plain(&mut self) -> Result<()> {
         let bytes = self.src.as_bytes();
         let mut at = self.pos;
         while let Some(&byte) = bytes.get(at) {
@@ -176,7 +174,7 @@ impl<'a> Deserializer<'a> {
     fn parse_str(&mut self) -> Result<Cow<'a, str>> {
         self.eat(b'"')?;
         let start = self.pos;
-        self.to_special()?;
+        self.skip_plain()?;
         if self.peek() == Some(b'"') {
             let text = self.slice(start)?;
             self.pos += 1;
@@ -185,7 +183,7 @@ impl<'a> Deserializer<'a> {
         let mut owned = String::from(self.slice(start)?);
         loop {
             let run = self.pos;
-            self.to_special()?;
+            self.skip_plain()?;
             owned.push_str(self.slice(run)?);
             match self.peek() {
                 Some(b'"') => {
@@ -343,7 +341,7 @@ impl<'a> Deserializer<'a> {
             self.pos += 1;
             match byte {
                 b'"' => loop {
-                    self.to_special()?;
+                    self.skip_plain()?;
                     let special = *bytes.get(self.pos).ok_or(Error)?;
                     self.pos += if special == b'\\' { 2 } else { 1 };
                     if special == b'"' {
