@@ -48,11 +48,13 @@ impl Classes {
     /// Addresses from `grow` and every block handed back to [`Classes::free`] must be writable
     /// memory owned by this allocator.
     pub unsafe fn alloc(&mut self, layout: Layout, grow: impl FnOnce(usize) -> Option<usize>) -> *mut u8 {
-        let Some(class) = Self::class(layout) else { return core::ptr::null_mut() };
-        let head = self.free[class];
+        let Some((class, list)) = Self::class(layout).and_then(|c| Some((c, self.free.get_mut(c)?))) else {
+            return core::ptr::null_mut();
+        };
+        let head = *list;
         if head != 0 {
             // SAFETY: `head` is a free block of this class; its first word links the list.
-            self.free[class] = unsafe { *(head as *const usize) };
+            *list = unsafe { *(head as *const usize) };
             return head as *mut u8;
         }
         let size = 1usize << class;
@@ -78,10 +80,10 @@ impl Classes {
     /// # Safety
     /// `ptr` came from [`Classes::alloc`] with the same `layout` and is not used afterwards.
     pub unsafe fn free(&mut self, ptr: *mut u8, layout: Layout) {
-        if let Some(class) = Self::class(layout) {
+        if let Some(list) = Self::class(layout).and_then(|c| self.free.get_mut(c)) {
             // SAFETY: the block is ours and at least one `usize`, aligned for it.
-            unsafe { *(ptr as *mut usize) = self.free[class] };
-            self.free[class] = ptr as usize;
+            unsafe { *(ptr as *mut usize) = *list };
+            *list = ptr as usize;
         }
     }
 

@@ -53,21 +53,21 @@ function errorText(e: unknown, fallback: string): string {
 /** A real-time plan-room client: one WebSocket, any number of rooms. */
 export class PlanClient {
   /** The module's handle; 0 once freed. */
-  #h: number;
-  #ws: WebSocket | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #armedFor = Infinity;
-  #listening = false;
-  /** A `#drive` loop is running: nested calls only feed their input, and that loop performs the rest. */
-  #driving = false;
+  private _h: number;
+  private _ws: WebSocket | null = null;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _armedFor = Infinity;
+  private _listening = false;
+  /** A `_drive` loop is running: nested calls only feed their input, and that loop performs the rest. */
+  private _driving = false;
   /** Per event kind; each list is replaced, never changed in place (see `on`). */
-  readonly #listeners: Listener[][] = EVENT_NAMES.map(() => []);
-  #getToken: (() => Promise<string>) | undefined;
+  private readonly _listeners: Listener[][] = EVENT_NAMES.map(() => []);
+  private _getToken: (() => Promise<string>) | undefined;
   /**
    * The text frame last fed to the module. Frames arrive from the event loop, never while a
-   * `#drive` loop runs, so the `EMIT_FRAME` actions a loop polls always come from this frame.
+   * `_drive` loop runs, so the `EMIT_FRAME` actions a loop polls always come from this frame.
    */
-  #frame = '';
+  private _frame = '';
 
   /** Validates the options (throws `Error('CODE: message')`); the client starts `idle`. */
   constructor(options: PlanClientOptions) {
@@ -76,7 +76,7 @@ export class PlanClient {
     const given = (key: string): unknown => (options as unknown as Record<string, unknown>)[key] ?? undefined;
     const getToken = given('getToken');
     if (getToken !== undefined && typeof getToken !== 'function') fail('INVALID_OPTION: getToken must be a function');
-    this.#getToken = getToken as (() => Promise<string>) | undefined;
+    this._getToken = getToken as (() => Promise<string>) | undefined;
     // A value of the wrong type is passed on as an invalid one, for the module to reject with its code.
     const text = (key: string, invalid: string) => {
       const v = given(key);
@@ -93,34 +93,34 @@ export class PlanClient {
     const urlLen = put(text('url', '') ?? '');
     const tokenLen = put(token ?? '', urlLen);
     const authLen = put(authMode ?? '', urlLen + tokenLen);
-    this.#h = w.pw_new(urlLen, tokenLen, authLen, flags, ...numbers, Math.random() * 2 ** 53);
-    if (!this.#h) fail(take(w.pw_output_len()));
-    finalizer?.register(this, this.#h, this);
+    this._h = w.pw_new(urlLen, tokenLen, authLen, flags, ...numbers, Math.random() * 2 ** 53);
+    if (!this._h) fail(take(w.pw_output_len()));
+    finalizer?.register(this, this._h, this);
   }
 
   /** `idle`/`closed`/`failed` → `connecting`; a no-op when already connecting or open. */
   connect(): void {
-    this.#input(() => wasm!.pw_connect(this.#h, Date.now()));
+    this._input(() => wasm!.pw_connect(this._h, Date.now()));
   }
 
   /** Closes with 1000; never reconnects; releases the timer and window listeners. */
   close(): void {
-    this.#input(() => wasm!.pw_close(this.#h));
+    this._input(() => wasm!.pw_close(this._h));
   }
 
   /** From any state: drops the socket, resets the attempt counter and connects now. */
   reconnect(): void {
-    this.#input(() => wasm!.pw_reconnect(this.#h, Date.now()));
+    this._input(() => wasm!.pw_reconnect(this._h, Date.now()));
   }
 
   /** Joins a plan room (reference-counted; sent now or once connected, re-sent after reconnects). */
   join(planId: string): void {
-    this.#room(planId, true);
+    this._room(planId, true);
   }
 
   /** Leaves a plan room; `leave-plan` goes out when the last reference leaves. */
   leave(planId: string): void {
-    this.#room(planId, false);
+    this._room(planId, false);
   }
 
   /** Subscribes `callback` to `event`; returns the unsubscribe function (a no-op after `free()`). */
@@ -131,7 +131,7 @@ export class PlanClient {
     const listener: Listener = { f: callback };
     // Copy on write: a dispatch in progress keeps iterating the list it started with. The
     // unsubscribe function holds the lists, not the client, so it never keeps a client alive.
-    const lists = this.#listeners;
+    const lists = this._listeners;
     lists[kind] = [...lists[kind], listener];
     return () => {
       listener.off = true;
@@ -141,7 +141,7 @@ export class PlanClient {
 
   /** The connection state. */
   get state(): ConnectionState {
-    return STATE_NAMES[wasm!.pw_state(this.#h)];
+    return STATE_NAMES[wasm!.pw_state(this._h)];
   }
 
   /** Whether the connection is open and confirmed by the server. */
@@ -151,47 +151,47 @@ export class PlanClient {
 
   /** The server's id for the current connection (extension), `undefined` when not connected. */
   get connectionId(): string | undefined {
-    const len = wasm!.pw_connection_id(this.#h);
+    const len = wasm!.pw_connection_id(this._h);
     return len < 0 ? undefined : take(len);
   }
 
   /** Distinct users in a joined room (0 when not joined). */
   participantCount(planId: string): number {
-    return wasm!.pw_participant_count(this.#h, put(checkPlanId(planId)));
+    return wasm!.pw_participant_count(this._h, put(checkPlanId(planId)));
   }
 
   /** The participants of a joined room (empty when not joined). */
   participants(planId: string): Participant[] {
-    const len = wasm!.pw_participants(this.#h, put(checkPlanId(planId)));
+    const len = wasm!.pw_participants(this._h, put(checkPlanId(planId)));
     return len ? JSON.parse(take(len)) : [];
   }
 
   /** Closes without emitting events and releases the socket, timer, window and app listeners. */
   free(): void {
-    const h = this.#h;
+    const h = this._h;
     if (!h) return;
-    this.#h = 0;
+    this._h = 0;
     wasm!.pw_free(h);
     finalizer?.unregister(this);
-    this.#dropSocket(1000, '');
-    clearTimeout(this.#timer);
-    this.#listen(false);
-    this.#listeners.fill([]);
-    this.#getToken = undefined;
+    this._dropSocket(1000, '');
+    clearTimeout(this._timer);
+    this._listen(false);
+    this._listeners.fill([]);
+    this._getToken = undefined;
   }
 
-  #room(planId: string, join: boolean): void {
+  private _room(planId: string, join: boolean): void {
     const len = put(checkPlanId(planId));
-    const error = this.#h ? (join ? wasm!.pw_join : wasm!.pw_leave)(this.#h, len) : 0;
+    const error = this._h ? (join ? wasm!.pw_join : wasm!.pw_leave)(this._h, len) : 0;
     if (error) fail(take(error));
-    this.#drive();
+    this._drive();
   }
 
   /** Feeds one input (unless freed), then performs every resulting action. */
-  #input(feed: () => void): void {
-    if (!this.#h) return;
+  private _input(feed: () => void): void {
+    if (!this._h) return;
     feed();
-    this.#drive();
+    this._drive();
   }
 
   /**
@@ -200,36 +200,36 @@ export class PlanClient {
    * current event has reached every listener, so every listener sees events in the module's order.
    * A `free()` inside a listener stops the loop.
    */
-  #drive(): void {
-    if (this.#driving) return;
-    this.#driving = true;
+  private _drive(): void {
+    if (this._driving) return;
+    this._driving = true;
     try {
       for (;;) {
-        const h = this.#h;
+        const h = this._h;
         if (!h) return;
         const polled = wasm!.pw_poll(h);
         const action = polled & 7;
         if (!action) break;
         if (action === EMIT || action === EMIT_FRAME) {
-          this.#emit(h, wasm!.pw_arg(), action === EMIT_FRAME);
+          this._emit(h, wasm!.pw_arg(), action === EMIT_FRAME);
         } else if (action === SEND) {
           try {
-            this.#ws?.send(take(polled >>> 3));
+            this._ws?.send(take(polled >>> 3));
           } catch {
             // Not open any more: its close event follows.
           }
         } else if (action === OPEN_SOCKET) {
-          this.#open(h, take(polled >>> 3));
+          this._open(h, take(polled >>> 3));
         } else if (action === CLOSE_SOCKET) {
-          this.#dropSocket(wasm!.pw_arg(), take(polled >>> 3));
+          this._dropSocket(wasm!.pw_arg(), take(polled >>> 3));
         } else if (action === FETCH_TOKEN) {
-          this.#fetchToken(h, wasm!.pw_arg());
+          this._fetchToken(h, wasm!.pw_arg());
         }
       }
     } finally {
-      this.#driving = false;
+      this._driving = false;
     }
-    this.#sync(this.#h);
+    this._sync(this._h);
   }
 
   /**
@@ -237,12 +237,12 @@ export class PlanClient {
    * for a room broadcast, the frame's `data` with its `planId`, `timestamp` and `seq` (what the module
    * would write, parsed once from the frame as received); otherwise the JSON the module writes.
    */
-  #emit(h: number, kind: number, fromFrame: boolean): void {
-    const listeners = this.#listeners[kind];
+  private _emit(h: number, kind: number, fromFrame: boolean): void {
+    const listeners = this._listeners[kind];
     if (!listeners.length) return;
     let payload;
     if (fromFrame) {
-      const frame = JSON.parse(this.#frame);
+      const frame = JSON.parse(this._frame);
       // `data` is a fresh object from this parse: extend it in place.
       payload = frame.data;
       payload.planId = frame.planId;
@@ -252,7 +252,7 @@ export class PlanClient {
       payload = JSON.parse(take(wasm!.pw_payload(h)));
     }
     for (const l of listeners) {
-      if (l.off || !this.#h) continue;
+      if (l.off || !this._h) continue;
       try {
         l.f(payload);
       } catch (e) {
@@ -263,43 +263,43 @@ export class PlanClient {
   }
 
   /** Arms the timer for the module's deadline (only when it moves earlier); listens to the window while active. */
-  #sync(h: number): void {
+  private _sync(h: number): void {
     if (!h) return;
     const deadline = wasm!.pw_deadline(h);
     if (deadline < 0) {
-      clearTimeout(this.#timer);
-      this.#armedFor = Infinity;
-    } else if (deadline < this.#armedFor) {
-      clearTimeout(this.#timer);
-      this.#armedFor = deadline;
-      this.#timer = setTimeout(this.#onTimer, Math.min(Math.max(deadline - Date.now(), 0), MAX_TIMEOUT_MS));
+      clearTimeout(this._timer);
+      this._armedFor = Infinity;
+    } else if (deadline < this._armedFor) {
+      clearTimeout(this._timer);
+      this._armedFor = deadline;
+      this._timer = setTimeout(this._onTimer, Math.min(Math.max(deadline - Date.now(), 0), MAX_TIMEOUT_MS));
     }
     const state = wasm!.pw_state(h);
-    this.#listen(state === 1 || state === 2 || state === 3);
+    this._listen(state === 1 || state === 2 || state === 3);
   }
 
-  #onTimer = (): void => {
-    this.#armedFor = Infinity;
-    this.#input(() => wasm!.pw_timeout(this.#h, Date.now()));
+  private _onTimer = (): void => {
+    this._armedFor = Infinity;
+    this._input(() => wasm!.pw_timeout(this._h, Date.now()));
   };
 
-  #onOnline = (): void => this.#input(() => wasm!.pw_online(this.#h, Date.now()));
-  #onOffline = (): void => this.#input(() => wasm!.pw_offline(this.#h));
-  #onVisibility = (): void => {
-    if (globalThis.document?.visibilityState === 'visible') this.#input(() => wasm!.pw_visible(this.#h, Date.now()));
+  private _onOnline = (): void => this._input(() => wasm!.pw_online(this._h, Date.now()));
+  private _onOffline = (): void => this._input(() => wasm!.pw_offline(this._h));
+  private _onVisibility = (): void => {
+    if (globalThis.document?.visibilityState === 'visible') this._input(() => wasm!.pw_visible(this._h, Date.now()));
   };
 
   /** Adds or removes the `online` / `offline` / `visibilitychange` listeners. */
-  #listen(on: boolean): void {
-    if (on === this.#listening || typeof globalThis.addEventListener !== 'function') return;
-    this.#listening = on;
+  private _listen(on: boolean): void {
+    if (on === this._listening || typeof globalThis.addEventListener !== 'function') return;
+    this._listening = on;
     const method = on ? 'addEventListener' : 'removeEventListener';
-    globalThis[method]('online', this.#onOnline);
-    globalThis[method]('offline', this.#onOffline);
-    globalThis.document?.[method]('visibilitychange', this.#onVisibility);
+    globalThis[method]('online', this._onOnline);
+    globalThis[method]('offline', this._onOffline);
+    globalThis.document?.[method]('visibilitychange', this._onVisibility);
   }
 
-  #open(h: number, url: string): void {
+  private _open(h: number, url: string): void {
     let ws: WebSocket;
     try {
       ws = new WebSocket(url);
@@ -308,20 +308,20 @@ export class PlanClient {
       wasm!.pw_closed(h, 1006, put('could not open the socket'), Date.now());
       return;
     }
-    ws.onopen = () => this.#input(() => wasm!.pw_opened(h));
-    ws.onmessage = (e: MessageEvent) => this.#input(() => {
-      if (typeof e.data === 'string') wasm!.pw_frame(h, put((this.#frame = e.data)), Date.now());
+    ws.onopen = () => this._input(() => wasm!.pw_opened(h));
+    ws.onmessage = (e: MessageEvent) => this._input(() => {
+      if (typeof e.data === 'string') wasm!.pw_frame(h, put((this._frame = e.data)), Date.now());
       else wasm!.pw_binary(h, Date.now());
     });
-    ws.onclose = (e: CloseEvent) => this.#input(() => wasm!.pw_closed(h, e.code, put(e.reason), Date.now()));
-    this.#ws = ws;
+    ws.onclose = (e: CloseEvent) => this._input(() => wasm!.pw_closed(h, e.code, put(e.reason), Date.now()));
+    this._ws = ws;
   }
 
   /** Detaches the socket's handlers (it reports nothing more) and closes it. */
-  #dropSocket(code: number, reason: string): void {
-    const ws = this.#ws;
+  private _dropSocket(code: number, reason: string): void {
+    const ws = this._ws;
     if (!ws) return;
-    this.#ws = null;
+    this._ws = null;
     ws.onopen = ws.onmessage = ws.onclose = null;
     try {
       ws.close(code, reason);
@@ -331,20 +331,20 @@ export class PlanClient {
   }
 
   /** Calls `getToken` and feeds its answer (ignored by the module if a newer ticket was issued). */
-  #fetchToken(h: number, ticket: number): void {
+  private _fetchToken(h: number, ticket: number): void {
     let token: Promise<string>;
     try {
-      token = Promise.resolve(this.#getToken!());
+      token = Promise.resolve(this._getToken!());
     } catch (e) {
       wasm!.pw_token_failed(h, ticket, put(errorText(e, 'getToken threw')));
       return;
     }
     token.then(
-      (t) => this.#input(() => {
+      (t) => this._input(() => {
         if (typeof t === 'string') wasm!.pw_token_ready(h, ticket, put(t));
         else wasm!.pw_token_failed(h, ticket, put('getToken must resolve to a string'));
       }),
-      (e) => this.#input(() => wasm!.pw_token_failed(h, ticket, put(errorText(e, 'getToken rejected')))),
+      (e) => this._input(() => wasm!.pw_token_failed(h, ticket, put(errorText(e, 'getToken rejected')))),
     );
   }
 }

@@ -79,121 +79,121 @@ function toError(e: unknown): PlanSocketError {
  * unmount/remount keeps the same socket and sends no extra leave-plan/join-plan.
  */
 class PlanSocket {
-  #client: PlanClient | null = null;
-  #loading: Promise<void> | null = null;
-  #mounted = false;
-  #closeTimer?: ReturnType<typeof setTimeout>;
-  #joins = new Map<string, number>();
-  #rooms = new Map<string, RoomView>();
-  #conn: ConnView = { status: 'idle', error: null };
-  #storeSubs = new Set<() => void>();
-  #listeners = new Set<Listener>();
+  private _client: PlanClient | null = null;
+  private _loading: Promise<void> | null = null;
+  private _mounted = false;
+  private _closeTimer?: ReturnType<typeof setTimeout>;
+  private _joins = new Map<string, number>();
+  private _rooms = new Map<string, RoomView>();
+  private _conn: ConnView = { status: 'idle', error: null };
+  private _storeSubs = new Set<() => void>();
+  private _listeners = new Set<Listener>();
 
-  readonly #props: { current: PlanSocketProviderProps };
+  private readonly _props: { current: PlanSocketProviderProps };
 
   constructor(props: { current: PlanSocketProviderProps }) {
-    this.#props = props;
+    this._props = props;
   }
 
   /** Provider mounted: create and connect the client, or cancel a pending close. */
   acquire(): void {
-    this.#mounted = true;
-    clearTimeout(this.#closeTimer);
-    if (this.#loading) return;
-    const { url, token, getToken, children, ...timing } = this.#props.current;
-    const loading = (this.#loading = createPlanClient({
+    this._mounted = true;
+    clearTimeout(this._closeTimer);
+    if (this._loading) return;
+    const { url, token, getToken, children, ...timing } = this._props.current;
+    const loading = (this._loading = createPlanClient({
       ...timing,
       url,
       // Read at every (re)connect, so a new `token`/`getToken` prop is used from the next connect on.
       getToken: () => {
-        const p = this.#props.current;
+        const p = this._props.current;
         return p.getToken ? p.getToken() : Promise.resolve(p.token as string);
       },
     }).then(
       (client) => {
-        if (this.#loading !== loading) return client.free();
-        this.#client = client;
-        for (const event of EVENTS) client.on(event, (payload) => this.#dispatch(event, payload));
-        for (const planId of this.#joins.keys()) client.join(planId);
+        if (this._loading !== loading) return client.free();
+        this._client = client;
+        for (const event of EVENTS) client.on(event, (payload) => this._dispatch(event, payload));
+        for (const planId of this._joins.keys()) client.join(planId);
         client.connect();
       },
       (e) => {
-        this.#loading = null;
-        this.#setConn('failed', toError(e));
+        this._loading = null;
+        this._setConn('failed', toError(e));
       },
     ));
   }
 
   /** Provider unmounted: close the client after a macrotask unless it is mounted again. */
   release(): void {
-    this.#closeTimer = setTimeout(() => {
-      const client = this.#client;
-      this.#mounted = false;
-      this.#loading = this.#client = null;
+    this._closeTimer = setTimeout(() => {
+      const client = this._client;
+      this._mounted = false;
+      this._loading = this._client = null;
       client?.close();
       client?.free();
-      this.#rooms.clear();
-      this.#setConn('idle', null);
+      this._rooms.clear();
+      this._setConn('idle', null);
     });
   }
 
   join(planId: string): void {
-    const n = (this.#joins.get(planId) ?? 0) + 1;
-    this.#joins.set(planId, n);
-    if (n === 1) this.#client?.join(planId);
+    const n = (this._joins.get(planId) ?? 0) + 1;
+    this._joins.set(planId, n);
+    if (n === 1) this._client?.join(planId);
   }
 
   /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
   leave(planId: string): void {
     setTimeout(() => {
-      const n = (this.#joins.get(planId) ?? 1) - 1;
-      if (n > 0) return void this.#joins.set(planId, n);
-      this.#joins.delete(planId);
-      this.#client?.leave(planId);
-      if (this.#rooms.delete(planId)) this.#notify();
+      const n = (this._joins.get(planId) ?? 1) - 1;
+      if (n > 0) return void this._joins.set(planId, n);
+      this._joins.delete(planId);
+      this._client?.leave(planId);
+      if (this._rooms.delete(planId)) this._notify();
     });
   }
 
   reconnect = (): void => {
-    if (this.#client) this.#client.reconnect();
-    else if (this.#mounted) this.acquire();
+    if (this._client) this._client.reconnect();
+    else if (this._mounted) this.acquire();
   };
 
   /** Subscribes to every client event; returns the unsubscribe function. */
   listen(listener: Listener): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+    this._listeners.add(listener);
+    return () => void this._listeners.delete(listener);
   }
 
   subscribe = (cb: () => void): (() => void) => {
-    this.#storeSubs.add(cb);
-    return () => void this.#storeSubs.delete(cb);
+    this._storeSubs.add(cb);
+    return () => void this._storeSubs.delete(cb);
   };
 
-  getConn = (): ConnView => this.#conn;
+  getConn = (): ConnView => this._conn;
 
   getRoom(planId: string): RoomView {
-    return this.#rooms.get(planId) ?? EMPTY_ROOM;
+    return this._rooms.get(planId) ?? EMPTY_ROOM;
   }
 
-  #dispatch(event: keyof PlanEvents, x: any): void {
+  private _dispatch(event: keyof PlanEvents, x: any): void {
     if (event === 'stateChanged') {
-      if (x.state !== 'open') this.#rooms.forEach((r, id) => this.#rooms.set(id, { ...r, participants: [], participantCount: 0 }));
-      this.#setConn(x.state, x.state === 'open' ? null : this.#conn.error);
+      if (x.state !== 'open') this._rooms.forEach((r, id) => this._rooms.set(id, { ...r, participants: [], participantCount: 0 }));
+      this._setConn(x.state, x.state === 'open' ? null : this._conn.error);
     } else if (event === 'error') {
-      this.#setConn(this.#conn.status, { code: x.code, message: x.message, planId: x.planId });
+      this._setConn(this._conn.status, { code: x.code, message: x.message, planId: x.planId });
     } else if (event === 'failed') {
-      this.#setConn('failed', { code: 'FAILED', message: x.reason });
-    } else if (this.#joins.has(x.planId)) {
+      this._setConn('failed', { code: 'FAILED', message: x.reason });
+    } else if (this._joins.has(x.planId)) {
       if (event === 'joined' || event === 'participantsChanged') {
-        this.#setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
+        this._setRoom(x.planId, { participants: x.participants, participantCount: x.participantCount });
       } else if (event === 'resync') {
-        this.#setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
+        this._setRoom(x.planId, { resyncCount: this.getRoom(x.planId).resyncCount + 1 });
       }
     }
     // A throwing callback does not stop the others: its error becomes an unhandled rejection, as in
     // the wasm client's own dispatch, which the browser reports.
-    this.#listeners.forEach((l) => {
+    this._listeners.forEach((l) => {
       try {
         l(event, x);
       } catch (e) {
@@ -202,18 +202,18 @@ class PlanSocket {
     });
   }
 
-  #setRoom(planId: string, change: Partial<RoomView>): void {
-    this.#rooms.set(planId, { ...this.getRoom(planId), ...change });
-    this.#notify();
+  private _setRoom(planId: string, change: Partial<RoomView>): void {
+    this._rooms.set(planId, { ...this.getRoom(planId), ...change });
+    this._notify();
   }
 
-  #setConn(status: ConnectionState, error: PlanSocketError | null): void {
-    this.#conn = { status, error };
-    this.#notify();
+  private _setConn(status: ConnectionState, error: PlanSocketError | null): void {
+    this._conn = { status, error };
+    this._notify();
   }
 
-  #notify(): void {
-    this.#storeSubs.forEach((cb) => cb());
+  private _notify(): void {
+    this._storeSubs.forEach((cb) => cb());
   }
 }
 
