@@ -24,11 +24,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/lib/chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const out = join(here, '.out', 'dispatch');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -114,10 +114,9 @@ async function main() {
   });
   const profile = mkdtempSync(join(tmpdir(), 'planwire-bench-chromium-'));
   const browser = spawn(
-    CHROMIUM,
+    CHROMIUM_PATH,
     [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc',
+      ...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc',
       `--user-data-dir=${profile}`,
       `http://127.0.0.1:${http.address().port}/index.html?${query}`,
     ],

@@ -2,14 +2,11 @@
 //
 //   node bench/size.mjs           prints a table
 //   node bench/size.mjs --json    prints the figures as JSON (used by scripts/bench.sh)
-//   node bench/size.mjs --check   exits 1 when planwire's gzip total exceeds the 24 KB budget
-//   node bench/size.mjs --check --ceiling BYTES
-//                                 exits 1 above BYTES (a regression guard, part of npm test while the
-//                                 budget is not met) and reports the budget as met or missed
+//   node bench/size.mjs --check   exits 1 when planwire's gzip total exceeds the 24 KB budget (npm test)
 //
 // Every subject is bundled by esbuild (ESM, minified, browser platform, React external because every
 // React app already ships it); sizes are raw bytes and gzip -9 bytes (zlib level 9). For planwire the
-// total also counts each `.wasm` file the bundled glue loads by URL.
+// total also counts each `.wasm` file the bundled JS loads by URL.
 import { build } from 'esbuild';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -77,7 +74,7 @@ async function measure(subject) {
       sizes.wasmFiles.push(file.slice(root.length + 1));
     }
     if (sizes.wasmFiles.length === 0) {
-      throw new Error('planwire: no .wasm file found beside the bundled glue (is pkg-js built?)');
+      throw new Error('planwire: no .wasm file found beside the bundled JS (is pkg-js built?)');
     }
   }
   sizes.raw = sizes.jsRaw + sizes.wasmRaw;
@@ -128,14 +125,7 @@ function printTable({ rows, budgetGzip }) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const args = new Set(argv);
-  const ceilingAt = argv.indexOf('--ceiling');
-  const ceiling = ceilingAt >= 0 ? Number(argv[ceilingAt + 1]) : null;
-  if (ceilingAt >= 0 && !(ceiling > 0)) {
-    console.error('size: --ceiling needs a positive number of gzip bytes');
-    process.exit(2);
-  }
+  const args = new Set(process.argv.slice(2));
   const figures = await measureAll().catch((e) => {
     console.error(`size: ${String(e?.message ?? e).split('\n')[0]}`);
     process.exit(1);
@@ -148,14 +138,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       console.error(`SIZE CHECK FAILED: planwire could not be measured: ${pw.error}`);
       process.exit(1);
     }
-    if (ceiling !== null) {
-      if (pw.gzip > ceiling) {
-        console.error(`SIZE REGRESSION: planwire is ${pw.gzip} gzip bytes, above the ${ceiling}-byte ceiling`);
-        process.exit(1);
-      }
-      const verdict = pw.gzip > figures.budgetGzip ? 'MISSED (not yet enforced)' : 'met';
-      console.error(`size ok: planwire ${pw.gzip} <= ceiling ${ceiling} gzip bytes; ${figures.budgetGzip}-byte budget ${verdict}`);
-    } else if (pw.gzip > figures.budgetGzip) {
+    if (pw.gzip > figures.budgetGzip) {
       console.error(`SIZE BUDGET EXCEEDED: planwire is ${pw.gzip} gzip bytes, budget ${figures.budgetGzip}`);
       process.exit(1);
     } else {

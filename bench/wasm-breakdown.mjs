@@ -15,7 +15,7 @@ const GROUPS = [
   ['protocol types (serde derives)', /planwire_protocol/],
   ['serde runtime', /serde(_core)?::/],
   ['core::fmt / panics / str helpers', /core\[[0-9a-f]+\]::(fmt|panicking|str|slice|result|option)|core::fmt|<core\[[0-9a-f]+\]::fmt|as core\[[0-9a-f]+\]::fmt|Display>::fmt|Debug>::fmt/],
-  ['allocator (talc / dlmalloc / alloc)', /talc|dlmalloc|__rust_(alloc|dealloc|realloc)|alloc::(raw_vec|alloc|rc|vec|string|collections)|<alloc::/],
+  ['allocator (client-wasm heap) and alloc collections', /planwire_client::heap|talc|dlmalloc|__rust_(alloc|dealloc|realloc)|alloc::(raw_vec|alloc|rc|vec|string|collections)|<alloc::/],
   ['data segments (strings, tables)', /^data segment|^data\[/],
   ['wasm sections (types, imports, exports, elements)', /^(type|import|export|elem|table|global|memory|custom section|"producers")/],
 ];

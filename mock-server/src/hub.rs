@@ -419,7 +419,7 @@ impl State {
 }
 
 /// The wire form of a connection id (`X-Connection-Id`, `connectionId`).
-pub fn conn_id_string(id: ConnId) -> String {
+fn conn_id_string(id: ConnId) -> String {
     format!("c{id}")
 }
 

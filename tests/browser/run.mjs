@@ -21,6 +21,7 @@ import { delimiter, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PKG } from '../lib/paths.mjs';
 import { startServer } from '../lib/server.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 
 /** tests/browser/: the page, the suite and the instrumentation. */
 const HERE = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
@@ -36,16 +37,6 @@ const MIME = {
   '.wasm': 'application/wasm',
   '.map': 'application/json; charset=utf-8',
 };
-
-const CHROME_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** What is running now, stopped on Ctrl-C / SIGTERM too (the drivers run in their own process groups). */
 const running = new Set();
@@ -144,7 +135,7 @@ const BROWSERS = {
     driverArgs: (port) => [`--port=${port}`],
     capabilities: () => ({
       browserName: 'chrome',
-      'goog:chromeOptions': { binary: process.env.PLANWIRE_CHROMIUM || '/usr/bin/chromium', args: CHROME_ARGS },
+      'goog:chromeOptions': { binary: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       'goog:loggingPrefs': { browser: 'ALL' },
     }),
   },

@@ -1,20 +1,12 @@
 // Debian's Chromium through playwright-core (never a downloaded browser), and page helpers.
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** Launches /usr/bin/chromium (override with PLANWIRE_CHROMIUM). */
 export function launchBrowser() {
   return chromium.launch({
-    executablePath: process.env.PLANWIRE_CHROMIUM || '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     headless: true,
   });
