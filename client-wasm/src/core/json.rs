@@ -39,17 +39,21 @@ fn hex_digit(n: u8) -> char {
 }
 
 /// Appends an unsigned integer in decimal.
-pub fn push_u64(out: &mut String, n: u64) {
-    let mut unit = 1u64;
-    while n / unit >= 10 {
-        unit *= 10;
-    }
-    loop {
-        out.push(char::from(b'0' + (n / unit % 10) as u8));
-        if unit == 1 {
-            return;
+pub fn push_u64(out: &mut String, mut n: u64) {
+    // Least significant digit first, into the end of a buffer that fits u64::MAX; only constant
+    // divisors and iterators, so there is no panic path.
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
         }
-        unit /= 10;
+    }
+    for &digit in digits.iter().skip(digits.len() - len) {
+        out.push(char::from(digit));
     }
 }
 

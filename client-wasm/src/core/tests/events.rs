@@ -9,7 +9,7 @@
 
 use super::harness::json;
 use crate::core::event::Meta;
-use crate::core::json::{push_i64, push_str};
+use crate::core::json::{push_i64, push_str, push_u64};
 use crate::core::{Event, EventKind, State};
 use planwire_protocol::{Participant, Progress, UserId};
 
@@ -89,6 +89,11 @@ fn integers_are_written_exactly() {
         let mut out = String::new();
         push_i64(&mut out, n);
         assert_eq!(out, n.to_string());
+    }
+    for n in [0, 9, 10, 99, 100, 12_345, 10_000_000_000_000_000_000, u64::MAX] {
+        let mut out = String::from("x");
+        push_u64(&mut out, n);
+        assert_eq!(out, format!("x{n}"));
     }
 }
 
