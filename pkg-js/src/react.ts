@@ -1,5 +1,6 @@
 /**
- * planwire/react — `PlanSocketProvider` owns one client; `usePlanWebSocket` joins a plan room through it.
+ * planwire/react — `PlanSocketProvider` owns one client; `usePlanWebSocket` joins a plan room through it,
+ * or, without a provider, through a client shared by every hook given the same `url`.
  */
 import { createContext, createElement, useContext, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
@@ -16,8 +17,11 @@ export interface PlanSocketProviderProps extends PlanClientOptions {
 /** The last error reported by the connection: a code (e.g. `UNAUTHORIZED`, `FAILED`) and a message. */
 export interface PlanSocketError { code: string; message: string; planId?: string }
 
-/** Options of `usePlanWebSocket`: seed 000's, plus `onTaskReordered`, `onProgressUpdated` and `onResync`. */
-export interface UsePlanWebSocketOptions {
+/**
+ * Options of `usePlanWebSocket`: seed 000's, plus `onTaskReordered`, `onProgressUpdated` and `onResync`,
+ * plus the client options, used only without a `PlanSocketProvider` above (then `url` is required).
+ */
+export interface UsePlanWebSocketOptions extends Partial<PlanClientOptions> {
   /** The plan room to join. */
   planId: string;
   /** `false` leaves (or never joins) the room; default true. */
@@ -74,39 +78,43 @@ function toError(e: unknown): PlanSocketError {
 }
 
 /**
- * One provider's connection: creates the client lazily, reference-counts plan joins, and keeps the
- * snapshots hooks read. Closing and leaving are deferred by a macrotask so that React StrictMode's
- * unmount/remount keeps the same socket and sends no extra leave-plan/join-plan.
+ * One connection (a provider's, or one shared by provider-less hooks): creates the client when first
+ * acquired, reference-counts its users and plan joins, and keeps the snapshots hooks read. Releasing and
+ * leaving are deferred by a macrotask so that React StrictMode's unmount/remount keeps the same socket
+ * and sends no extra leave-plan/join-plan.
  */
 class PlanSocket {
   private _client: PlanClient | null = null;
   private _loading: Promise<void> | null = null;
-  private _mounted = false;
-  private _closeTimer?: ReturnType<typeof setTimeout>;
+  private _users = 0;
   private _joins = new Map<string, number>();
   private _rooms = new Map<string, RoomView>();
   private _conn: ConnView = { status: 'idle', error: null };
   private _storeSubs = new Set<() => void>();
   private _listeners = new Set<Listener>();
 
-  private readonly _props: { current: PlanSocketProviderProps };
+  /** The options read when the client is created (url, timing) and at every connect (token, getToken). */
+  readonly props: { current: PlanSocketProviderProps };
 
   constructor(props: { current: PlanSocketProviderProps }) {
-    this._props = props;
+    this.props = props;
   }
 
-  /** Provider mounted: create and connect the client, or cancel a pending close. */
+  /** A user (provider or hook) mounted: create and connect the client unless it exists. */
   acquire(): void {
-    this._mounted = true;
-    clearTimeout(this._closeTimer);
+    this._users++;
+    this._load();
+  }
+
+  private _load(): void {
     if (this._loading) return;
-    const { url, token, getToken, children, ...timing } = this._props.current;
+    const { url, token, getToken, children, ...timing } = this.props.current;
     const loading = (this._loading = createPlanClient({
       ...timing,
       url,
       // Read at every (re)connect, so a new `token`/`getToken` prop is used from the next connect on.
       getToken: () => {
-        const p = this._props.current;
+        const p = this.props.current;
         return p.getToken ? p.getToken() : Promise.resolve(p.token as string);
       },
     }).then(
@@ -124,11 +132,11 @@ class PlanSocket {
     ));
   }
 
-  /** Provider unmounted: close the client after a macrotask unless it is mounted again. */
+  /** A user unmounted: after a macrotask, the last one closes and frees the client. */
   release(): void {
-    this._closeTimer = setTimeout(() => {
+    setTimeout(() => {
+      if (--this._users) return;
       const client = this._client;
-      this._mounted = false;
       this._loading = this._client = null;
       client?.close();
       client?.free();
@@ -156,7 +164,7 @@ class PlanSocket {
 
   reconnect = (): void => {
     if (this._client) this._client.reconnect();
-    else if (this._mounted) this.acquire();
+    else if (this._users) this._load();
   };
 
   /** Subscribes to every client event; returns the unsubscribe function. */
@@ -218,6 +226,8 @@ class PlanSocket {
 }
 
 const SocketContext = createContext<PlanSocket | null>(null);
+/** The connections of provider-less hooks, by url: one WebSocket per url per page. */
+const sharedSockets = new Map<string, PlanSocket>();
 
 /**
  * Owns one planwire client (one WebSocket) for every `usePlanWebSocket` below it. The client is created
@@ -239,18 +249,28 @@ export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
 }
 
 /**
- * Joins `planId` over the provider's connection while mounted and `enabled`, calls the `on…` callbacks
- * for that plan's events (each event, in order, never batched away), and returns the connection and
- * room state. Callbacks may change on every render: they are read from a ref, nothing re-subscribes.
+ * Joins `planId` while mounted and `enabled`, calls the `on…` callbacks for that plan's events (each
+ * event, in order, never batched away), and returns the connection and room state. Callbacks may change
+ * on every render: they are read from a ref, nothing re-subscribes.
+ *
+ * It uses the connection of the nearest `PlanSocketProvider` (its own client options are then ignored);
+ * without one, the connection to `options.url` that every provider-less hook with that url shares,
+ * opened while one of them is joined and closed a macrotask after the last leaves. A shared connection
+ * reads `token`/`getToken` at every connect, and the timing options when it is opened, from the hook
+ * rendered last.
  */
 export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSocketResult {
-  const socket = useContext(SocketContext);
-  if (!socket) throw new Error('NO_PROVIDER: usePlanWebSocket must be used inside <PlanSocketProvider>');
+  const { planId, url } = options;
+  const provided = useContext(SocketContext);
+  if (!provided && !url) throw new Error('NO_PROVIDER: usePlanWebSocket needs a <PlanSocketProvider> above it or a url option');
+  let socket = provided ?? sharedSockets.get(url!);
+  // No side effect but the (idempotent) registration: the join effect opens the connection.
+  if (!socket) sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));
   const latest = useRef(options);
   useInsertionEffect(() => {
     latest.current = options;
+    if (!provided) socket.props.current = options as PlanSocketProviderProps;
   });
-  const { planId } = options;
   const active = options.enabled !== false && !!planId;
 
   useEffect(
@@ -266,8 +286,12 @@ export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSo
   );
   useEffect(() => {
     if (!active) return;
+    socket.acquire();
     socket.join(planId);
-    return () => socket.leave(planId);
+    return () => {
+      socket.leave(planId);
+      socket.release();
+    };
   }, [socket, planId, active]);
 
   const conn = useSyncExternalStore(socket.subscribe, socket.getConn, socket.getConn);

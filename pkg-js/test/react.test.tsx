@@ -38,7 +38,11 @@ beforeEach(() => {
   FakeClient.instances = [];
   created.fail = null;
 });
-afterEach(cleanup);
+// Unmounting releases shared connections a macrotask later: let that happen before the next test.
+afterEach(async () => {
+  cleanup();
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+});
 
 describe('PlanSocketProvider', () => {
   it('creates one client with the options, joins queued plans and connects', async () => {
@@ -93,9 +97,138 @@ describe('PlanSocketProvider', () => {
     expect(result.current.error).toEqual({ code: 'INVALID_URL', message: 'INVALID_URL: expected ws:// or wss://' });
   });
 
-  it('throws a clear error when the hook has no provider', () => {
+  it('throws a clear error when the hook has neither a provider nor a url', () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(() => renderHook(() => usePlanWebSocket({ planId: '1' }))).toThrow(/^NO_PROVIDER/);
+    expect(() => renderHook(() => usePlanWebSocket({ planId: '1' }))).toThrow(
+      'NO_PROVIDER: usePlanWebSocket needs a <PlanSocketProvider> above it or a url option',
+    );
+  });
+
+  it("uses the provider's connection and ignores the hook's connection options", async () => {
+    const inside = vi.fn();
+    const outside = vi.fn();
+    function Inside() {
+      usePlanWebSocket({ planId: '123', url: 'ws://ignored/ws', token: 'ignored', onTaskCreated: inside });
+      return null;
+    }
+    function Outside() {
+      usePlanWebSocket({ planId: '123', url: 'ws://ignored/ws', token: 'own', onTaskCreated: outside });
+      return null;
+    }
+    render(<><PlanSocketProvider url="ws://p/ws" token="jwt"><Inside /></PlanSocketProvider><Outside /></>);
+    await flush();
+    // Two clients: the provider's, and the one shared by provider-less hooks with that url.
+    expect(FakeClient.instances.map((c) => c.options.url).sort()).toEqual(['ws://ignored/ws', 'ws://p/ws']);
+    const p = FakeClient.instances.find((c) => c.options.url === 'ws://p/ws')!;
+    const shared = FakeClient.instances.find((c) => c !== p)!;
+    expect(p.joinedPlans()).toEqual(['123']);
+    await expect(p.options.getToken!()).resolves.toBe('jwt');
+    await expect(shared.options.getToken!()).resolves.toBe('own');
+    act(() => p.emit('taskCreated', { planId: '123', task: task(1) }));
+    expect(inside).toHaveBeenCalledOnce();
+    expect(outside).not.toHaveBeenCalled();
+  });
+});
+
+describe('usePlanWebSocket without a provider', () => {
+  const url = 'ws://solo/ws';
+  function Room({ planId, at = url }: { planId: string; at?: string }) {
+    const { participantCount } = usePlanWebSocket({ planId, url: at, token: 't' });
+    return <span>{participantCount}</span>;
+  }
+
+  it('connects to its url with its options and joins', async () => {
+    const { result } = renderHook(() => usePlanWebSocket({ planId: '123', url, token: 'jwt', maxReconnectAttempts: 2 }));
+    await flush();
+    const c = client();
+    expect(c.options).toMatchObject({ url, maxReconnectAttempts: 2 });
+    await expect(c.options.getToken!()).resolves.toBe('jwt');
+    expect(c.connects).toBe(1);
+    act(() => c.open());
+    expect(c.frames).toEqual(['join-plan 123']);
+    expect(result.current.isConnected).toBe(true);
+    act(() => c.emit('joined', { planId: '123', participants: [], participantCount: 4 }));
+    expect(result.current.participantCount).toBe(4);
+  });
+
+  it('reads the token of the hook rendered last at each connect', async () => {
+    const { rerender } = renderHook((token: string) => usePlanWebSocket({ planId: '123', url, token }), {
+      initialProps: 'old',
+    });
+    await flush();
+    rerender('new');
+    await expect(client().options.getToken!()).resolves.toBe('new');
+  });
+
+  it('shares one client and one join between hooks with the same url', async () => {
+    const view = render(<><Room planId="123" /><Room planId="123" /></>);
+    await flush();
+    const c = client();
+    expect(c.connects).toBe(1);
+    act(() => c.open());
+    view.rerender(<Room planId="123" />);
+    await flush();
+    expect(c.frames).toEqual(['join-plan 123']);
+    expect(c.closes).toBe(0);
+    view.rerender(<><Room planId="123" /><Room planId="456" /></>);
+    await flush();
+    expect(c.frames).toEqual(['join-plan 123', 'join-plan 456']);
+    expect(FakeClient.instances).toHaveLength(1);
+  });
+
+  it('gives different urls different clients', async () => {
+    render(<><Room planId="123" at="ws://a/ws" /><Room planId="456" at="ws://b/ws" /></>);
+    await flush();
+    const [a, b] = FakeClient.instances;
+    expect(FakeClient.instances).toHaveLength(2);
+    expect([a.options.url, a.joinedPlans()]).toEqual(['ws://a/ws', ['123']]);
+    expect([b.options.url, b.joinedPlans()]).toEqual(['ws://b/ws', ['456']]);
+  });
+
+  it('leaves, closes and frees the client a macrotask after the last hook unmounts', async () => {
+    const view = render(<><Room planId="123" /><Room planId="123" /></>);
+    await flush();
+    const c = client();
+    act(() => c.open());
+    view.rerender(<Room planId="123" />);
+    await flush();
+    expect(c.closes).toBe(0);
+    view.unmount();
+    expect(c.closes).toBe(0);
+    await flush();
+    expect(c.frames).toEqual(['join-plan 123', 'leave-plan 123']);
+    expect(c.closes).toBe(1);
+    expect(c.freed).toBe(true);
+    // A later hook opens a new connection.
+    render(<Room planId="123" />);
+    await flush();
+    expect(FakeClient.instances).toHaveLength(2);
+    expect(FakeClient.instances[1].connects).toBe(1);
+  });
+
+  it('opens no connection while enabled is false', async () => {
+    renderHook(() => usePlanWebSocket({ planId: '123', url, enabled: false }));
+    await flush();
+    expect(FakeClient.instances).toHaveLength(0);
+  });
+
+  it('opens one client and sends one join-plan under StrictMode', async () => {
+    const view = render(
+      <StrictMode>
+        <Room planId="123" />
+        <Room planId="123" />
+      </StrictMode>,
+    );
+    await flush();
+    const c = client();
+    expect(c.connects).toBe(1);
+    act(() => c.open());
+    await flush();
+    expect(c.frames).toEqual(['join-plan 123']);
+    expect(c.closes).toBe(0);
+    view.unmount();
+    await flush();
+    expect(c.closes).toBe(1);
   });
 });
 
