@@ -4,7 +4,7 @@
 // Loaded by index.html as `index.html?server=HOST:PORT` of a `mock-server --enable-faults` of its own
 // (the suite counts the server's connections); every test has its own timeout and short intervals.
 // Results go to `window.__planwireResults` = { done, passed: [name], failed: [{ name, error }], … }.
-// Ported one for one from the Rust suite client-wasm/tests/browser.rs.
+// Ported one for one from the Rust wasm-bindgen suite this package had before its JS driver.
 //
 // Checklist:
 // - [x] bad options and arguments throw `Error("CODE: …")`
