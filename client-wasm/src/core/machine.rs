@@ -577,14 +577,13 @@ impl Machine {
             }
             _ => {}
         }
-        let plan_id: Option<String> = plan_id.map(Into::into);
         let room = plan_id.as_deref().and_then(|p| self.rooms.get_mut(p));
         let Some(room) = room else {
             // Room messages for a room we are not in (left meanwhile) are dropped;
             // unknown types are passed on whatever they belong to.
             if let Body::Unknown(data) = body {
                 let data = data.map(|d| d.get().into());
-                self.emit(Event::Message { kind: kind.into(), plan_id, data });
+                self.emit(Event::Message { kind: kind.into(), plan_id: plan_id.map(Into::into), data });
             }
             return;
         };
