@@ -23,6 +23,9 @@ import { PKG } from '../lib/paths.mjs';
 import { startServer } from '../lib/server.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 
+/** Debian's Firefox: `firefox-esr` (which also provides `firefox`), unless PLANWIRE_FIREFOX says otherwise. */
+const FIREFOX_PATH = process.env.PLANWIRE_FIREFOX || ['/usr/bin/firefox-esr', '/usr/bin/firefox'].find((p) => existsSync(p)) || 'firefox';
+
 /** tests/browser/: the page, the suite and the instrumentation. */
 const HERE = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
 const PKG_DIR = resolve(process.env.PLANWIRE_PKG_DIR || PKG);
@@ -145,7 +148,7 @@ const BROWSERS = {
     driverArgs: (port, bidiPort) => ['--port', String(port), '--websocket-port', String(bidiPort)],
     capabilities: () => ({
       browserName: 'firefox',
-      'moz:firefoxOptions': { binary: process.env.PLANWIRE_FIREFOX || '/usr/bin/firefox', args: ['-headless'] },
+      'moz:firefoxOptions': { binary: FIREFOX_PATH, args: ['-headless'] },
     }),
   },
 };
