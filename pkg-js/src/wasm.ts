@@ -74,7 +74,12 @@ export async function load(source?: WasmSource): Promise<void> {
   } else {
     const response = source instanceof Response ? source : await fetch(source ?? new URL('../wasm/planwire.wasm', import.meta.url));
     if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
-    module = await response.arrayBuffer();
+    const bytes = await response.arrayBuffer();
+    // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
+    if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
+      throw new Error(`LOAD_FAILED: ${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    }
+    module = bytes;
   }
   const instance = module instanceof WebAssembly.Module
     ? await WebAssembly.instantiate(module, {})

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPlanClient, loadPlanwire, PlanClient } from '../src/index.js';
+import { load as loadModule } from '../src/wasm.js';
 
 /** Node has no fetch for file URLs: hand the glue the bytes (the load happens once per module). */
 const load = () => loadPlanwire(readFileSync(new URL('../wasm/planwire.wasm', import.meta.url)));
@@ -31,5 +32,11 @@ describe('facade over the real wasm', () => {
     expect(() => client.join('')).toThrow(/^INVALID_PLAN_ID: /);
     expect(() => client.on('nope' as 'open', () => {})).toThrow(/^INVALID_EVENT: /);
     client.free();
+  });
+
+  it('rejects a failed fetch and a response that is not wasm (an SPA fallback page) with LOAD_FAILED', async () => {
+    await expect(loadModule(new Response('not found', { status: 404 }))).rejects.toThrow(/^LOAD_FAILED: 404 /);
+    const html = new Response('<!doctype html><title>app</title>', { headers: { 'content-type': 'text/html' } });
+    await expect(loadModule(html)).rejects.toThrow(/^LOAD_FAILED: .*is not a WebAssembly module \(text\/html\)$/);
   });
 });
