@@ -152,6 +152,9 @@ createRoot(document.getElementById('root')!).render(
   await devPage.goto(`http://127.0.0.1:${dev.httpServer.address().port}/?server=${mock.addr}`);
   try {
     await waitUntil(devPage, () => document.body.textContent.includes('Status: Connected'), undefined, 30_000);
+    // Joined, not only connected: a change made before the server has the page in the room is not
+    // sent to it (and this example app only collects live events).
+    await waitUntil(devPage, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
   } catch (e) {
     throw new Error(`dev server: ${e.message}\npage errors: ${devErrors.join('\n')}`);
   }
