@@ -160,6 +160,21 @@ impl<'a> Deserializer<'a> {
     fn skip_plain(&mut self) -> Result<()> {
         let bytes = self.src.as_bytes();
         let mut at = self.pos;
+        // Eight bytes at a time while none is special (SWAR: a byte equal to `"` or `\\`, or below
+        // 0x20, sets its high bit in `special`), then byte by byte to the exact position.
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        while let Some(word) = bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            let word = u64::from_le_bytes(word);
+            let quote = word ^ (ONES * u64::from(b'"'));
+            let backslash = word ^ (ONES * u64::from(b'\\'));
+            let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v;
+            let special = (zero_byte(quote) | zero_byte(backslash) | (word.wrapping_sub(ONES * 0x20) & !word)) & HIGHS;
+            if special != 0 {
+                break;
+            }
+            at += 8;
+        }
         while let Some(&byte) = bytes.get(at) {
             if byte == b'"' || byte == b'\\' || byte < 0x20 {
                 self.pos = at;

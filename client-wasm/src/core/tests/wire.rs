@@ -3,6 +3,7 @@
 //! Checklist:
 //! - [x] every seed 000 server frame decodes to the same protocol values as with serde_json
 //! - [x] strings: borrowed without escapes, every escape and surrogate pairs decoded, bad ones refused
+//! - [x] the 8-bytes-at-a-time string scan finds a quote, backslash or control byte at every offset
 //! - [x] integers: signed and unsigned limits; fractions, exponents, leading zeros refused where typed
 //! - [x] `Raw` captures any value's exact text; nesting beyond the limit is refused
 //! - [x] a `Raw` read again (`from_raw`) skips unread values by a fast scan with the same result
@@ -91,6 +92,30 @@ fn strings_borrow_or_unescape() {
     }
     for bad in [r#""\x""#, r#""\u12""#, r#""\ud83d""#, r#""\ud83d\u0041""#, "\"tab\there\"", r#""open"#, r#"'single'"#] {
         assert!(from_str::<String>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_string_scan_stops_at_every_special_byte_at_every_offset() {
+    for len in 0..40 {
+        let plain = "é".repeat(len / 2) + &"x".repeat(len % 2);
+        assert_eq!(from_str::<String>(&format!("\"{plain}\"")).unwrap(), plain);
+        for at in 0..=plain.len() {
+            if !plain.is_char_boundary(at) {
+                continue;
+            }
+            let (head, tail) = plain.split_at(at);
+            // An escaped quote and backslash in the middle of a run are decoded, not taken as the end.
+            let escaped = format!("\"{head}\\\"\\\\{tail}\"");
+            assert_eq!(from_str::<String>(&escaped).unwrap(), format!("{head}\"\\{tail}"), "{escaped}");
+            // A raw control byte anywhere is refused, as serde_json refuses it.
+            let control = format!("\"{head}\u{1f}{tail}\"");
+            assert!(from_str::<String>(&control).is_err(), "{control:?}");
+            assert!(serde_json::from_str::<String>(&control).is_err());
+            // A closing quote early leaves trailing text: an error, not a shorter string.
+            let early = format!("\"{head}\"{tail}\"");
+            assert_eq!(from_str::<String>(&early).is_ok(), serde_json::from_str::<String>(&early).is_ok(), "{early}");
+        }
     }
 }
 
