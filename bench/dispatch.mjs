@@ -19,12 +19,12 @@
 // WebSocket frame to the client and caps delivery at a few thousand frames per second for any client.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/lib/chromium.mjs';
+import { serveFiles } from '../tests/lib/static.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -61,30 +61,18 @@ async function buildPage() {
   copyFileSync(join(root, 'pkg-js', 'wasm', 'planwire.wasm'), join(out, 'wasm', 'planwire.wasm'));
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-/** Serves the page on 127.0.0.1 (a real origin, as an app has) and receives its figures on POST /result. */
+/** Serves the page and receives its figures on POST /result. */
 function servePage(onResult) {
-  const server = createServer((req, res) => {
-    const name = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'index.html';
-    if (req.method === 'POST' && name === 'result') {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        res.writeHead(204).end();
-        onResult(JSON.parse(body));
-      });
-      return;
-    }
-    try {
-      const bytes = readFileSync(join(out, name.replace(/\.\./g, '')));
-      res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' });
-      res.end(bytes);
-    } catch {
-      res.writeHead(404).end();
-    }
+  return serveFiles({ '/': out }, (req, res) => {
+    if (req.method !== 'POST' || req.url !== '/result') return false;
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.writeHead(204).end();
+      onResult(JSON.parse(body));
+    });
+    return true;
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
 async function mintToken() {
@@ -118,7 +106,7 @@ async function main() {
     [
       ...CHROMIUM_ARGS, '--enable-precise-memory-info', '--js-flags=--expose-gc',
       `--user-data-dir=${profile}`,
-      `http://127.0.0.1:${http.address().port}/index.html?${query}`,
+      `${http.origin}/index.html?${query}`,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -150,7 +138,7 @@ async function main() {
       browser.kill();
       await Promise.race([gone, new Promise((ok) => setTimeout(ok, 5000))]);
     }
-    http.close();
+    await http.stop();
     try {
       rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     } catch {

@@ -13,14 +13,13 @@
 // tests whose name contains it), PLANWIRE_BROWSER_TIMEOUT_MS (per browser, default 240000).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { homedir } from 'node:os';
-import { delimiter, extname, join, resolve, sep } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PKG } from '../lib/paths.mjs';
 import { startServer } from '../lib/server.mjs';
+import { serveFiles } from '../lib/static.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 
 /** Debian's Firefox: `firefox-esr` (which also provides `firefox`), unless PLANWIRE_FIREFOX says otherwise. */
@@ -31,15 +30,6 @@ const HERE = fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '');
 const PKG_DIR = resolve(process.env.PLANWIRE_PKG_DIR || PKG);
 const OVERALL_TIMEOUT_MS = Number(process.env.PLANWIRE_BROWSER_TIMEOUT_MS || 240_000);
 const GREP = process.env.PLANWIRE_BROWSER_GREP || '';
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json; charset=utf-8',
-};
 
 /** What is running now, stopped on Ctrl-C / SIGTERM too (the drivers run in their own process groups). */
 const running = new Set();
@@ -68,46 +58,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 /** Serves `/pkg/…` from the package directory and everything else from tests/browser/. */
 function startStaticServer() {
-  const server = createServer(async (req, res) => {
-    let path;
-    try {
-      path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    } catch {
-      return send(res, 400, 'bad path');
-    }
-    if (path === '/favicon.ico') return send(res, 204, '');
-    const [root, rel] = path.startsWith('/pkg/') ? [PKG_DIR, path.slice(5)] : [HERE, path === '/' ? 'index.html' : path.slice(1)];
-    const file = resolve(root, rel);
-    if (file !== root && !file.startsWith(root + sep)) return send(res, 403, 'forbidden');
-    try {
-      if (!(await stat(file)).isFile()) return send(res, 404, 'not found');
-      const body = await readFile(file);
-      res.writeHead(200, {
-        'Content-Type': MIME[extname(file)] || 'application/octet-stream',
-        'Cache-Control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      send(res, 404, 'not found');
-    }
-  });
-  return new Promise((resolveStart) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolveStart({
-        origin: `http://127.0.0.1:${server.address().port}`,
-        stop: () =>
-          new Promise((done) => {
-            server.close(done);
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
-
-function send(res, status, text) {
-  res.writeHead(status, { 'Content-Type': 'text/plain' });
-  res.end(text);
+  return serveFiles({ '/pkg/': PKG_DIR, '/': HERE });
 }
 
 // ------------------------------------------------------------------------------------ drivers

@@ -5,15 +5,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { launchBrowser, recordErrors, waitUntil } from '../lib/browser.mjs';
 import { assertPackageBuilt } from '../lib/demo.mjs';
 import { PKG, ROOT } from '../lib/paths.mjs';
 import { rest, startServer, token } from '../lib/server.mjs';
+import { serveFiles } from '../lib/static.mjs';
 
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -30,24 +30,6 @@ function installedVersion(name) {
   return JSON.parse(readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')).version;
 }
 
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
-
-/** A static file server for `dir` on a free port. */
-function serveStatic(dir) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 let work;
 let mock;
 let browser;
@@ -61,7 +43,7 @@ before(() => {
 
 after(async () => {
   await browser?.close();
-  web?.close();
+  await web?.stop();
   await dev?.close();
   await mock?.stop();
   if (work && !process.env.PLANWIRE_KEEP_TMP) rmSync(work, { recursive: true, force: true });
@@ -127,11 +109,11 @@ createRoot(document.getElementById('root')!).render(
   assert.ok(assets.some((f) => f.endsWith('.wasm')), `the build emitted the .wasm asset (${assets.join(', ')})`);
 
   mock = await startServer();
-  web = await serveStatic(join(app, 'dist'));
+  web = await serveFiles({ '/': join(app, 'dist') });
   browser = await launchBrowser();
   const page = await browser.newPage();
   const errors = recordErrors(page);
-  await page.goto(`http://127.0.0.1:${web.address().port}/?server=${mock.addr}`);
+  await page.goto(`${web.origin}/?server=${mock.addr}`);
   try {
     await waitUntil(page, () => document.body.textContent.includes('Status: Connected'), undefined, 20_000);
     await waitUntil(page, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
