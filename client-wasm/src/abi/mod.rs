@@ -52,12 +52,17 @@ fn option(flags: u32, bit: u32, value: f64) -> Option<f64> {
     (flags & bit != 0).then_some(value)
 }
 
+/// The slot of `handle` (`1..`), live or freed; `None` for a handle never issued.
+fn slot_of(slots: &mut [Option<Slot>], handle: u32) -> Option<&mut Option<Slot>> {
+    slots.get_mut((handle as usize).checked_sub(1)?)
+}
+
 /// Runs `f` on the client behind `handle` with the input and the (cleared) output, or returns
 /// `fallback` when there is no such client.
 fn on_slot<R>(handle: u32, fallback: R, f: impl FnOnce(&mut Slot, &[u8], &mut String) -> R) -> R {
     with(|s| {
         let Store { slots, input, out, .. } = s;
-        match (handle as usize).checked_sub(1).and_then(|i| slots.get_mut(i)) {
+        match slot_of(slots, handle) {
             Some(Some(slot)) => {
                 out.clear();
                 f(slot, input, out)
@@ -161,7 +166,7 @@ pub extern "C" fn pw_new(
 #[cfg_attr(target_arch = "wasm32", no_mangle)]
 pub extern "C" fn pw_free(handle: u32) {
     with(|s| {
-        if let Some(slot) = (handle as usize).checked_sub(1).and_then(|i| s.slots.get_mut(i)) {
+        if let Some(slot) = slot_of(&mut s.slots, handle) {
             *slot = None;
         }
     });
