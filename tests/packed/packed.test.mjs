@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { launchBrowser, recordErrors, waitUntil } from '../lib/browser.mjs';
 import { assertPackageBuilt } from '../lib/demo.mjs';
 import { PKG, ROOT } from '../lib/paths.mjs';
-import { rest, startServer, token } from '../lib/server.mjs';
+import { metrics, rest, startServer, token } from '../lib/server.mjs';
 import { serveFiles } from '../lib/static.mjs';
 
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,11 +77,30 @@ test('a scratch React + Vite app installs the tarball, type-checks the README ex
   );
   writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
   writeFileSync(join(app, 'src/App.tsx'), readmeExample());
+  // Two provider-less hooks on the same url, as seed 000 used the hook: they must share one socket.
+  writeFileSync(
+    join(app, 'src/Standalone.tsx'),
+    `import { useState } from 'react';
+import { usePlanWebSocket } from 'planwire/react';
+
+export function Standalone({ id, url, getToken }: { id: string; url: string; getToken: () => Promise<string> }) {
+  const [titles, setTitles] = useState<string[]>([]);
+  const { isConnected, participantCount } = usePlanWebSocket({
+    planId: '123',
+    url,
+    getToken,
+    onTaskCreated: (task) => setTitles((prev) => [...prev, task.title]),
+  });
+  return <p id={id}>{isConnected ? 'connected' : 'disconnected'} {participantCount} {titles.join('|')}</p>;
+}
+`,
+  );
   writeFileSync(
     join(app, 'src/main.tsx'),
     `import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { Standalone } from './Standalone';
 
 const server = new URLSearchParams(location.search).get('server')!;
 const getToken = () =>
@@ -92,6 +111,8 @@ const getToken = () =>
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App url={\`ws://\${server}/ws\`} getToken={getToken} />
+    <Standalone id="s1" url={\`ws://\${server}/ws\`} getToken={getToken} />
+    <Standalone id="s2" url={\`ws://\${server}/ws\`} getToken={getToken} />
   </StrictMode>,
 );
 `,
@@ -117,12 +138,19 @@ createRoot(document.getElementById('root')!).render(
   try {
     await waitUntil(page, () => document.body.textContent.includes('Status: Connected'), undefined, 20_000);
     await waitUntil(page, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
+    // Joined (a participant count comes with the join confirmation), not only connected.
+    for (const id of ['s1', 's2']) await waitUntil(page, (id) => document.getElementById(id)?.textContent === 'connected 1 ', id);
   } catch (e) {
     throw new Error(`${e.message}\npage errors: ${errors.join('\n')}`);
   }
   const bob = await token(mock, 2, 'bob');
   await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Created by bob over REST' });
   await waitUntil(page, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Created by bob over REST'));
+  // The provider-less hooks received it too, over one shared socket beside the provider's.
+  for (const id of ['s1', 's2']) {
+    await waitUntil(page, (id) => document.getElementById(id)?.textContent === 'connected 1 Created by bob over REST', id);
+  }
+  assert.equal((await metrics(mock)).connections, 2, 'the provider and the two standalone hooks use two sockets');
   assert.deepEqual(errors, []);
 
   // The same app under Vite's dev server (dependency pre-bundling, development React, StrictMode).
