@@ -1,5 +1,7 @@
-//! Keep-alive: a ping every interval, scheduled from the last frame received; if nothing at all
-//! arrives within the pong timeout after a ping, the link is dead.
+//! Keep-alive: a ping every interval, counted from the last ping *sent* whatever arrives (seed 000:
+//! "ping messages every 30 seconds"; the server's inactivity sweep counts only what the client
+//! sends). Any frame received proves the link alive: if nothing at all arrives within the pong
+//! timeout after a ping, the link is dead.
 
 /// What the heartbeat wants done now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,14 +42,13 @@ impl Heartbeat {
     }
 
     fn running(&self) -> bool {
-        self.next_ping_at.is_some() || self.pong_due_at.is_some()
+        self.next_ping_at.is_some()
     }
 
-    /// Any frame proves the link alive: clears an outstanding ping and reschedules the next one.
-    pub fn frame_received(&mut self, now: u64) {
-        if self.running() {
-            self.start(now);
-        }
+    /// Any frame proves the link alive: clears an outstanding ping. The ping schedule is kept, so
+    /// a busy room still pings every interval.
+    pub fn frame_received(&mut self) {
+        self.pong_due_at = None;
     }
 
     /// Asks for an immediate liveness check (page visible again, network back): returns whether
@@ -60,16 +61,20 @@ impl Heartbeat {
         true
     }
 
+    /// A ping goes out at `now`: the next one is due an interval later, and some frame must
+    /// arrive within the timeout (an earlier outstanding deadline is kept).
     fn ping_sent(&mut self, now: u64) {
-        self.next_ping_at = None;
-        self.pong_due_at = Some(now.saturating_add(self.timeout_ms));
+        self.next_ping_at = Some(now.saturating_add(self.interval_ms));
+        if self.pong_due_at.is_none() {
+            self.pong_due_at = Some(now.saturating_add(self.timeout_ms));
+        }
     }
 
     /// Advances to `now`.
     pub fn poll(&mut self, now: u64) -> Beat {
         match (self.pong_due_at, self.next_ping_at) {
             (Some(due), _) if now >= due => Beat::Dead,
-            (None, Some(at)) if now >= at => {
+            (_, Some(at)) if now >= at => {
                 self.ping_sent(now);
                 Beat::SendPing
             }
@@ -79,6 +84,9 @@ impl Heartbeat {
 
     /// When [`Heartbeat::poll`] next has something to do.
     pub fn deadline(&self) -> Option<u64> {
-        self.pong_due_at.or(self.next_ping_at)
+        match (self.pong_due_at, self.next_ping_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }

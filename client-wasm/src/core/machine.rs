@@ -189,12 +189,12 @@ impl Machine {
         self.rooms.get(plan_id)
     }
 
-    /// Distinct users in a joined room (0 when not joined).
+    /// Distinct users in a joined room (0 when not joined, or while disconnected).
     pub fn participant_count(&self, plan_id: &str) -> u32 {
         self.room(plan_id).map_or(0, |r| r.participant_count)
     }
 
-    /// The participants of a joined room (empty when not joined).
+    /// The participants of a joined room (empty when not joined, or while disconnected).
     pub fn participants(&self, plan_id: &str) -> &[Participant] {
         self.room(plan_id).map_or(&[], |r| &r.participants)
     }
@@ -315,7 +315,7 @@ impl Machine {
         if !matches!(self.phase, Phase::Handshake { .. } | Phase::Open { .. }) {
             return;
         }
-        self.heartbeat.frame_received(now);
+        self.heartbeat.frame_received();
         match decode::decode(text) {
             Ok(frame) => self.on_frame(frame, now),
             Err(e) => self.emit_invalid(e.message),
@@ -325,7 +325,7 @@ impl Machine {
     /// A binary frame arrived: alive, but not part of the protocol.
     pub fn binary_received(&mut self, now: u64) {
         if matches!(self.phase, Phase::Handshake { .. } | Phase::Open { .. }) {
-            self.heartbeat.frame_received(now);
+            self.heartbeat.frame_received();
             self.emit_invalid("binary frames are not part of the protocol");
         }
     }
@@ -489,7 +489,9 @@ impl Machine {
     /// Forgets the socket's per-connection state (it is gone or being closed).
     fn link_lost(&mut self) {
         self.heartbeat.stop();
-        self.rooms.disconnected();
+        for plan_id in self.rooms.disconnected() {
+            self.participants_changed(plan_id);
+        }
         self.connection_id = None;
         self.auth_token = None;
     }

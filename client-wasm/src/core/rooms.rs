@@ -113,11 +113,19 @@ impl Rooms {
         self.list.iter_mut()
     }
 
-    /// The connection is gone: no room is joined any more.
-    pub fn disconnected(&mut self) {
+    /// The connection is gone: no room is joined any more, and nobody is known to be in one
+    /// until the next join confirmation. Returns the rooms whose participants were cleared.
+    pub fn disconnected(&mut self) -> Vec<String> {
+        let mut cleared = Vec::new();
         for room in &mut self.list {
             room.joined = false;
             room.seq.disconnected();
+            if room.participant_count != 0 || !room.participants.is_empty() {
+                room.participants.clear();
+                room.participant_count = 0;
+                cleared.push(room.plan_id.clone());
+            }
         }
+        cleared
     }
 }

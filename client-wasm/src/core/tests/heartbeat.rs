@@ -2,7 +2,8 @@
 //!
 //! Checklist:
 //! - [x] first ping exactly one interval after the confirmation, `{"type":"ping"}`
-//! - [x] the next ping is scheduled from the last frame received (pong or any other)
+//! - [x] the next ping is one interval after the last ping sent, whatever arrives (a busy room
+//!   still pings at 30, 60, 90 s)
 //! - [x] no frame within the pong timeout → close (4000 "pong timeout") and reconnect
 //! - [x] a frame before the timeout keeps the link
 //! - [x] `visible()` and `online()` probe an open link at once; one probe at a time
@@ -21,7 +22,7 @@ fn short() -> Client {
 }
 
 #[test]
-fn pings_every_interval_from_the_last_frame() {
+fn pings_every_interval_from_the_last_ping_sent() {
     let mut c = Client::new();
     c.open();
     let t0 = c.now;
@@ -32,25 +33,47 @@ fn pings_every_interval_from_the_last_frame() {
     assert_eq!(sent.len(), 1);
     assert_eq!(json(&sent[0]), json(r#"{"type":"ping"}"#));
     assert_eq!(c.now, t0 + 30_000);
-    // The pong arrives 50 ms later: the next ping is 30 s after the pong.
+    // The pong arrives 50 ms later: the next ping is still 30 s after the first one.
     c.advance(50);
     c.frame(r#"{"type":"pong"}"#);
-    c.advance(29_999);
+    c.advance(29_949);
     assert!(sends(&c.take()).is_empty());
     c.advance(1);
     assert_eq!(sends(&c.take()).len(), 1);
+    assert_eq!(c.now, t0 + 60_000);
 }
 
 #[test]
-fn any_frame_postpones_the_ping() {
+fn a_busy_room_still_pings_every_interval() {
+    // A frame every 5 s (a busy room's broadcasts) must not postpone the pings: the server's
+    // inactivity sweep only counts what the client sends.
     let mut c = Client::new();
     c.open();
-    c.advance(20_000);
-    c.frame(r#"{"type":"something-new"}"#);
-    c.advance(29_999);
-    assert!(sends(&c.take()).is_empty());
-    c.advance(1);
+    let t0 = c.now;
+    let mut pings = Vec::new();
+    for _ in 0..19 {
+        c.advance(5_000);
+        c.frame(r#"{"type":"something-new","planId":"x"}"#);
+        for s in sends(&c.take()) {
+            assert_eq!(s, r#"{"type":"ping"}"#);
+            pings.push(c.now - t0);
+        }
+    }
+    assert_eq!(pings, [30_000, 60_000, 90_000]);
+    assert_eq!(c.m.state(), State::Open, "the frames answered every ping");
+}
+
+#[test]
+fn any_frame_answers_a_ping() {
+    let mut c = short();
+    c.open();
+    c.advance(1000);
     assert_eq!(sends(&c.take()), [r#"{"type":"ping"}"#]);
+    c.advance(250);
+    c.frame(r#"{"type":"something-new"}"#);
+    c.advance(700);
+    assert!(sends(&c.take()).is_empty(), "no pong, but a frame arrived: the link is kept");
+    assert_eq!(c.m.state(), State::Open);
 }
 
 #[test]
@@ -78,8 +101,8 @@ fn a_late_pong_before_the_timeout_keeps_the_link() {
     c.take();
     c.advance(299);
     c.frame(r#"{"type":"pong"}"#);
-    // The next ping is due one interval after that pong, and nothing else happens.
-    c.advance(1000);
+    // The next ping is due one interval after the last one, and nothing else happens.
+    c.advance(701);
     assert_eq!(c.take(), [Action::Send(r#"{"type":"ping"}"#.into())]);
     assert_eq!(c.m.state(), State::Open);
 }
@@ -125,9 +148,15 @@ fn heartbeat_unit_rules() {
     assert_eq!(h.deadline(), Some(110));
     assert_eq!(h.poll(109), Beat::Idle);
     assert_eq!(h.poll(110), Beat::Dead);
-    h.frame_received(110);
-    assert_eq!(h.deadline(), Some(210));
+    h.start(110);
+    assert_eq!(h.poll(210), Beat::SendPing);
+    h.frame_received();
+    assert_eq!(h.deadline(), Some(310), "a frame clears the pong deadline, not the schedule");
+    assert!(h.probe(250), "a probe pings at once");
+    assert_eq!(h.deadline(), Some(260));
+    h.frame_received();
+    assert_eq!(h.deadline(), Some(350), "the probe was a ping: the next is one interval later");
     h.stop();
-    h.frame_received(300);
+    h.frame_received();
     assert_eq!(h.deadline(), None, "a frame does not restart a stopped heartbeat");
 }

@@ -7,6 +7,8 @@
 //! - [x] several rooms on one connection
 //! - [x] participants: confirmation, user joined (no duplicates), user left, counts,
 //!   `participantsChanged` each time
+//! - [x] a lost connection clears every room's participants (count 0, `participantsChanged`)
+//!   until the re-join confirms them again
 //! - [x] a confirmation for a room already left is ignored
 //! - [x] empty plan ids are refused with INVALID_PLAN_ID
 
@@ -38,6 +40,26 @@ fn pending_joins_go_out_once_confirmed() {
         sent,
         [json(r#"{"type":"join-plan","planId":"123"}"#), json(r#"{"type":"join-plan","planId":"456"}"#)]
     );
+}
+
+#[test]
+fn a_lost_connection_clears_participants_until_the_rejoin() {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("123").unwrap();
+    c.frame(&confirm_frame("123"));
+    c.take();
+    assert_eq!(c.m.participant_count("123"), 2);
+    let evs = events(&c.server_closes(1006));
+    assert_eq!(c.m.participant_count("123"), 0);
+    assert!(c.m.participants("123").is_empty());
+    assert!(evs.contains(&Event::ParticipantsChanged { plan_id: "123".into(), participants: vec![], participant_count: 0 }));
+    c.advance(1000);
+    c.take();
+    c.socket_up();
+    c.frame(&confirm_frame("123"));
+    assert_eq!(c.m.participants("123"), [p(1, "user1"), p(2, "user2")]);
+    assert_eq!(c.m.participant_count("123"), 2);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //!   (reason `gap`) once, no recovery loop
 //! - [x] a gap right after a clean re-join is recovered, not resynced
 //! - [x] a reconnect replaces a pending recovery; gaps wait for a pending re-join
+//! - [x] closed by the server's inactivity sweep (4002) → reconnect, re-join with `lastSeq`, replay
 //! - [x] a re-join carries `lastSeq`; `recovered: true` → replays applied, no resync
 //! - [x] `recovered: false` (or missing) after a re-join → `joined { recovered: false }` + `resync`
 //! - [x] a restarted server whose seq went back → resync, then its new seqs apply
@@ -191,6 +192,24 @@ fn rejoin_with_recovery_replays_without_resync() {
     let evs = events(&c.take());
     assert!(matches!(&evs[0], Event::Joined { recovered: Some(true), .. }));
     assert_eq!(applied(&evs), ["12", "13", "14", "15"]);
+}
+
+#[test]
+fn swept_by_the_server_reconnects_and_recovers_what_it_missed() {
+    // The server's inactivity sweep closes the socket with 4002 `inactive` (extension): the client
+    // learns it, reconnects, re-joins with `lastSeq` and applies the replay.
+    let mut c = joined_at(10);
+    let actions = c.server_closes(planwire_protocol::close_code::INACTIVE);
+    let evs = events(&actions);
+    assert!(evs.iter().any(|e| matches!(e, Event::Close { code: 4002, will_reconnect: true, .. })), "{evs:?}");
+    c.advance(1000);
+    c.take();
+    let sent = sends(&c.socket_up());
+    assert_eq!(json(&sent[0]), json(r#"{"type":"join-plan","planId":"1","lastSeq":10}"#));
+    c.frame(&confirm(Some(12), Some(true)));
+    c.frame(&deleted(11));
+    c.frame(&deleted(12));
+    assert_eq!(applied(&events(&c.take())), ["11", "12"]);
 }
 
 #[test]
