@@ -276,6 +276,16 @@ impl Machine {
         Ok(())
     }
 
+    /// `setToken(token)`: the fixed token used from the next connection attempt on (the open
+    /// connection keeps its own); `None` removes it. Ignored for the URL when there is `getToken`.
+    pub fn set_token(&mut self, token: Option<String>) -> Result<(), ConfigError> {
+        if token.as_deref() == Some("") {
+            return Err(ConfigError::option("token must be a non-empty string"));
+        }
+        self.options.token = token;
+        Ok(())
+    }
+
     // ------------------------------------------------------------------ glue inputs
 
     /// `getToken` resolved for `ticket`.

@@ -4,6 +4,7 @@
 //! - [x] with `getToken`, a token is fetched before every connect and every reconnect
 //! - [x] answers to stale token requests are ignored
 //! - [x] a fixed token refused with 4001 → `failed` (`unauthorized`), no retry
+//! - [x] `set_token` changes the fixed token from the next attempt on; empty is refused
 //! - [x] with `getToken`: 4001 → one fresh token and one immediate retry; a second 4001 → `failed`
 //! - [x] after a stable period (token expiry hours later) a 4001 gets its retry again
 //! - [x] a rejecting `getToken` → `failed` (`token-error: …`), nothing scheduled
@@ -151,4 +152,17 @@ fn a_hanging_get_token_is_bounded_by_the_connect_timeout() {
     assert_eq!(reconnecting(&actions), [(1, 1000)]);
     c.m.token_ready(t, "too late".into());
     assert!(c.take().is_empty());
+}
+
+#[test]
+fn set_token_is_used_from_the_next_attempt_on() {
+    let mut c = Client::new();
+    c.m.connect(c.now);
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=jwt")]);
+    assert!(c.m.set_token(Some(String::new())).is_err(), "an empty token is refused");
+    c.m.set_token(Some("fresh".into())).unwrap();
+    c.socket_up();
+    c.server_closes(1006);
+    c.advance(1000);
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=fresh")]);
 }
