@@ -64,7 +64,8 @@ pub struct ServeArgs {
     /// Start with no plans instead of the demo data.
     #[arg(long)]
     pub no_demo: bool,
-    /// Room participants with no message for this long are removed (seed 000: 30 min).
+    /// Room participants with no message for this long are closed with 4002 `inactive` and leave
+    /// their rooms (seed 000: 30 min).
     #[arg(long, default_value_t = 30 * 60 * 1000)]
     pub inactive_after_ms: u64,
     /// Rooms left empty for this long are deleted (seed 000: 30 min).

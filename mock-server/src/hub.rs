@@ -22,6 +22,9 @@ use crate::rooms::{Departed, Room};
 use crate::time::now_iso;
 use crate::{Config, ConnId, Frame};
 
+/// Close reason of a connection closed by the inactivity sweep (code [`close_code::INACTIVE`]).
+pub const INACTIVE_REASON: &str = "inactive";
+
 /// How a connection is to be closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloseCmd {
@@ -212,6 +215,10 @@ impl Hub {
     pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>) {
         let mut st = self.state();
         let Some(entry) = st.conns.get(&id) else { return };
+        if entry.ctl.pending_close().is_some() {
+            // Closing (e.g. swept): it must not re-enter a room its disconnect would not leave.
+            return;
+        }
         let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
         if let Err(e) = st.plans.check_access(plan_id, &user_id) {
             let (code, msg) = plan_error_code(&e);
@@ -325,22 +332,33 @@ impl Hub {
         Ok(())
     }
 
-    /// Removes idle participants (announcing departures) and deletes rooms empty for too long.
+    /// Closes every connection idle in a room for longer than `inactive_after` with 4002
+    /// `inactive`, and deletes rooms empty for too long.
+    ///
+    /// A swept connection leaves all its rooms here, under the same lock as the close request, so
+    /// no broadcast or presence reaches it after the sweep and `leave-plan` is announced once (its
+    /// disconnect then finds no room left). A join it sends before its task sees the close is
+    /// ignored. The rooms' history is kept: the client re-joins with `lastSeq` and recovers.
     pub fn sweep(&self, now: Instant) {
         let mut st = self.state();
-        let State { rooms, conns, .. } = &mut *st;
-        for (plan_id, room) in rooms.iter_mut() {
-            let (idle, departed) = room.sweep(now, self.cfg.inactive_after);
-            for id in idle {
-                if let Some(entry) = conns.get_mut(&id) {
-                    entry.rooms.retain(|r| r != plan_id);
+        let mut idle: Vec<ConnId> = st.rooms.values().flat_map(|room| room.idle(now, self.cfg.inactive_after)).collect();
+        idle.sort_unstable();
+        idle.dedup();
+        for id in idle {
+            let plan_ids = match st.conns.get_mut(&id) {
+                Some(entry) => {
+                    entry.ctl.close(CloseCmd::Frame(close_code::INACTIVE, INACTIVE_REASON.into()));
+                    std::mem::take(&mut entry.rooms)
                 }
-            }
-            for d in departed {
-                send_room(conns, room, &user_left_frame(plan_id, d, room.participant_count()), None, &self.counters);
+                // A membership without a connection cannot happen (unregister leaves every room);
+                // should it, the member is just removed.
+                None => st.rooms.iter().filter(|(_, room)| room.contains(id)).map(|(p, _)| p.clone()).collect(),
+            };
+            for plan_id in plan_ids {
+                st.leave_room(&plan_id, id, now, &self.counters);
             }
         }
-        rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));
+        st.rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));
     }
 
     /// Asks every matching connection to close; returns how many matched.

@@ -49,7 +49,7 @@ pub struct Config {
     pub allow_origins: Vec<String>,
     /// Load the demo plans.
     pub demo_data: bool,
-    /// Idle participants are removed after this.
+    /// Room participants idle for this long are closed with 4002 `inactive`.
     pub inactive_after: Duration,
     /// Empty rooms are deleted after this.
     pub empty_room_ttl: Duration,

@@ -81,18 +81,15 @@ impl Room {
         }
     }
 
-    /// Removes connections idle for longer than `inactive_after`: the removed connections, and the
-    /// users who are gone as a result.
-    pub fn sweep(&mut self, now: Instant, inactive_after: Duration) -> (Vec<ConnId>, Vec<Departed>) {
-        let idle: Vec<ConnId> = self
-            .users
+    /// Connections idle for longer than `inactive_after` (left in the room: the hub closes them and
+    /// makes them leave every room at once).
+    pub fn idle(&self, now: Instant, inactive_after: Duration) -> Vec<ConnId> {
+        self.users
             .iter()
             .flat_map(|u| u.conns.iter())
             .filter(|c| now.saturating_duration_since(c.1) > inactive_after)
             .map(|c| c.0)
-            .collect();
-        let departed = idle.iter().filter_map(|&c| self.leave(c, now)).collect();
-        (idle, departed)
+            .collect()
     }
 
     /// Whether the room has been empty for longer than `ttl`.
@@ -142,17 +139,16 @@ mod tests {
     }
 
     #[test]
-    fn sweep_removes_idle_connections_and_empty_rooms_expire() {
+    fn idle_connections_are_found_and_empty_rooms_expire() {
         let t0 = Instant::now();
         let mut room = Room::new(t0);
         room.join(1, &UserId::Num(1), "alice", t0);
         room.join(2, &UserId::Num(2), "bob", t0);
         let t1 = t0 + Duration::from_secs(10);
         room.touch(2, t1);
-        let (idle, gone) = room.sweep(t1 + Duration::from_secs(1), Duration::from_secs(5));
-        assert_eq!(idle, vec![1]);
-        assert_eq!(gone.len(), 1);
-        assert!(room.contains(2) && !room.contains(1));
+        assert_eq!(room.idle(t1 + Duration::from_secs(1), Duration::from_secs(5)), vec![1]);
+        assert!(room.contains(1) && room.contains(2), "finding idle connections removes nobody");
+        room.leave(1, t1);
         assert!(!room.expired(t1, Duration::ZERO));
         room.leave(2, t1);
         assert!(room.expired(t1 + Duration::from_secs(2), Duration::from_secs(1)));

@@ -3,7 +3,8 @@
 //!   (the user counts once; "joined" on their first connection, "left" only after their last)
 //! - [x] FORBIDDEN (not a member) and NOT_FOUND (unknown plan): error, no join, no notification
 //! - [x] no cross-room leakage of broadcasts or presence
-//! - [x] the sweep removes idle participants (announcing it) and deletes empty rooms (short durations)
+//! - [x] the sweep closes idle participants with 4002 `inactive` (announcing they left) and deletes
+//!   empty rooms (short durations; more in `inactivity.rs`)
 
 mod common;
 
@@ -118,7 +119,7 @@ async fn no_cross_room_leakage() {
 }
 
 #[tokio::test]
-async fn sweep_removes_idle_participants_and_empty_rooms() {
+async fn sweep_closes_idle_participants_and_deletes_empty_rooms() {
     within(20, async {
         let s = server_with(|c| {
             c.inactive_after = Duration::from_millis(300);
@@ -145,12 +146,12 @@ async fn sweep_removes_idle_participants_and_empty_rooms() {
         assert_eq!(left["data"]["userId"], 1);
         assert_eq!(left["data"]["participantCount"], 1);
 
-        // Swept Alice is still connected but no longer receives the room's broadcasts.
+        // Swept Alice is not left connected and deaf: her socket is closed with 4002.
+        assert_eq!(alice.expect_close().await, (planwire_protocol::close_code::INACTIVE, "inactive".to_owned()));
         let (status, _, _) = s.rest(Method::PATCH, "/api/tasks/1", Some(&s.token(BOB)), None, Some(json!({"title":"y"}))).await;
         assert_eq!(status, 200);
         assert_eq!(bob.recv().await["type"], "pong", "the pong of the last ping");
         bob.recv_type("task-updated").await;
-        alice.assert_nothing_pending().await;
 
         // Once Bob leaves, the empty room is deleted by a later sweep.
         bob.send(json!({"type":"leave-plan","planId":"123"})).await;

@@ -2,7 +2,7 @@
 //! - [x] defaults: the only idle rule is the inactivity sweep (30 min), far longer than a minute,
 //!   and the rate limit allows a ping a minute many times over
 //! - [x] scaled in time: a client pinging only every 400 ms stays in its room under a 1.2 s
-//!   inactivity limit swept every 50 ms, while a silent client is removed
+//!   inactivity limit swept every 50 ms, while a silent client is closed with 4002 `inactive`
 
 mod common;
 
@@ -46,7 +46,7 @@ async fn a_throttled_client_is_kept_while_a_silent_one_is_swept() {
         })
         .await;
         let (mut alice, _) = s.join(ALICE, "123").await;
-        let (_bob, _) = s.join(BOB, "123").await;
+        let (mut bob, _) = s.join(BOB, "123").await;
         alice.recv_type("join-plan").await;
 
         // Alice's timer fires every 400 ms (a throttled tab); Bob sends nothing.
@@ -58,6 +58,7 @@ async fn a_throttled_client_is_kept_while_a_silent_one_is_swept() {
         let left: Vec<_> = seen.iter().filter(|m| m["type"] == "leave-plan").collect();
         assert_eq!(left.len(), 1, "{seen:?}");
         assert_eq!(left[0]["data"]["userId"], 2, "silent Bob was swept");
+        assert_eq!(bob.expect_close().await, (planwire_protocol::close_code::INACTIVE, "inactive".to_owned()));
 
         // 2.8 s later, Alice is still in the room.
         let (status, _, _) = s.rest(Method::PATCH, "/api/tasks/1", Some(&s.token(BOB)), None, Some(json!({"title": "z"}))).await;

@@ -72,6 +72,9 @@ pub mod close_code {
     pub const TRY_AGAIN_LATER: u16 = 1013;
     /// Missing, invalid or expired token.
     pub const UNAUTHORIZED: u16 = 4001;
+    /// **Extension**: closed by the server's inactivity sweep (no message for `--inactive-after-ms`);
+    /// reconnect and re-join with `lastSeq`.
+    pub const INACTIVE: u16 = 4002;
     /// **Extension.** Refused: too many connections for this user or this server.
     pub const TOO_MANY_CONNECTIONS: u16 = 4029;
 }
