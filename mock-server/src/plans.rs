@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use planwire_protocol::{CreateTask, Progress, ReorderTasks, Task, TaskStatus, UpdateTask, UserId};
+use planwire_protocol::{CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
 
 use crate::time::now_iso;
 
@@ -200,9 +200,10 @@ impl PlanStore {
                 plan.tasks.len()
             )));
         }
+        let task_ids: Vec<String> = body.task_ids.iter().map(TaskRef::to_wire).collect();
         let mut reordered = Vec::with_capacity(plan.tasks.len());
         let mut remaining = std::mem::take(&mut plan.tasks);
-        for id in &body.task_ids {
+        for id in &task_ids {
             match remaining.iter().position(|t| t.id.to_string() == *id) {
                 Some(i) => reordered.push(remaining.swap_remove(i)),
                 None => {
@@ -220,7 +221,7 @@ impl PlanStore {
         for t in &mut plan.tasks {
             t.updated_at.clone_from(&now);
         }
-        Ok((body.task_ids.clone(), vec![PlanEvent::TaskReordered(body.task_ids)]))
+        Ok((task_ids.clone(), vec![PlanEvent::TaskReordered(task_ids)]))
     }
 
     /// Test hook for the flood fault: retitles a task `flood i of n` without a membership check.
@@ -321,12 +322,13 @@ mod tests {
     #[test]
     fn reorder_requires_every_id_once_and_keeps_order_on_error() {
         let mut store = PlanStore::demo();
-        let bad = ReorderTasks { task_ids: vec!["1".into(), "1".into(), "2".into(), "3".into(), "4".into()] };
+        let bad = ReorderTasks { task_ids: ["1", "1", "2", "3", "4"].map(|s| TaskRef::Str(s.into())).to_vec() };
         assert!(matches!(store.reorder("123", &ALICE, bad), Err(PlanError::Invalid(_))));
         let ids: Vec<u64> = store.get("123", &ALICE).unwrap().tasks.iter().map(|t| t.id).collect();
         assert_eq!(ids, vec![1, 2, 3, 4, 5]);
-        let good = ReorderTasks { task_ids: ["5", "4", "3", "2", "1"].map(String::from).to_vec() };
-        store.reorder("123", &ALICE, good).unwrap();
+        let mixed = ReorderTasks { task_ids: vec![TaskRef::Num(5), TaskRef::Str("4".into()), TaskRef::Num(3), TaskRef::Num(2), TaskRef::Str("1".into())] };
+        let (ids, _) = store.reorder("123", &ALICE, mixed).unwrap();
+        assert_eq!(ids, ["5", "4", "3", "2", "1"]);
         let plan = store.get("123", &ALICE).unwrap();
         assert_eq!(plan.tasks.iter().map(|t| (t.id, t.position)).collect::<Vec<_>>(), vec![(5, 0), (4, 1), (3, 2), (2, 3), (1, 4)]);
     }

@@ -3,6 +3,8 @@
 //! - [x] every mutation route's broadcast; the connection named by X-Connection-Id is excluded,
 //!   the same user's other connection is not; X-Seq response header (extension)
 //! - [x] 400 (bad bodies), 403 (non-members), 404 (unknown plan/task/route), JSON error bodies
+//! - [x] reorder takes task ids as numbers (as GET returns them), strings or a mix, broadcasts
+//!   strings; other id types are 400
 //! - [x] CORS: any origin by default, preflight allows Authorization/Content-Type/X-Connection-Id;
 //!   `--allow-origin` restricts
 //! - [x] health and metrics documents
@@ -114,7 +116,8 @@ async fn errors_are_json_with_the_right_status() {
             (Method::DELETE, "/api/tasks/4242", &alice, None, 404, "NOT_FOUND"),
             (Method::POST, "/api/plans/123/tasks/reorder", &alice, Some(json!({"taskIds":["1","2"]})), 400, "INVALID_MESSAGE"),
             (Method::POST, "/api/plans/123/tasks/reorder", &alice, Some(json!({"taskIds":["1","1","2","3","4"]})), 400, "INVALID_MESSAGE"),
-            (Method::POST, "/api/plans/123/tasks/reorder", &alice, Some(json!({"taskIds":[1,2,3,4,5]})), 400, "INVALID_MESSAGE"),
+            (Method::POST, "/api/plans/123/tasks/reorder", &alice, Some(json!({"taskIds":[1,2,3,4]})), 400, "INVALID_MESSAGE"),
+            (Method::POST, "/api/plans/123/tasks/reorder", &alice, Some(json!({"taskIds":[1,"1",2,3,4]})), 400, "INVALID_MESSAGE"),
             (Method::POST, "/api/plans/456/tasks/reorder", &alice, Some(json!({"taskIds":["6","7"]})), 403, "FORBIDDEN"),
             (Method::GET, "/api/nothing-here", &alice, None, 404, "NOT_FOUND"),
         ];
@@ -126,6 +129,64 @@ async fn errors_are_json_with_the_right_status() {
         // Nothing changed.
         let (_, plan, _) = s.rest(Method::GET, "/api/plans/123", Some(&alice), None, None).await;
         assert_eq!((plan["tasks"].as_array().unwrap().len(), plan["seq"].as_u64()), (5, Some(0)));
+    })
+    .await;
+}
+
+/// Task ids as `GET /api/plans/:planId` writes them (numbers) are accepted, strings too, and a mix;
+/// the response and the `task-reordered` broadcast always carry strings (seed 000).
+#[tokio::test]
+async fn reorder_accepts_numeric_and_string_ids_and_broadcasts_strings() {
+    within(20, async {
+        let s = server().await;
+        let (mut bob, _) = s.join(BOB, "123").await;
+        let alice = s.token(ALICE);
+        let (_, plan, _) = s.rest(Method::GET, "/api/plans/123", Some(&alice), None, None).await;
+        let mut ids: Vec<Value> = plan["tasks"].as_array().unwrap().iter().map(|t| t["id"].clone()).collect();
+        assert!(ids.iter().all(Value::is_u64), "{plan}");
+        ids.reverse();
+        let numbers = json!({ "taskIds": ids });
+        let strings = json!({"taskIds": ["2", "1", "3", "4", "5"]});
+        let mixed = json!({"taskIds": [3, "1", 2, "5", 4]});
+        for (body, want) in [(numbers, ["5", "4", "3", "2", "1"]), (strings, ["2", "1", "3", "4", "5"]), (mixed, ["3", "1", "2", "5", "4"])] {
+            let (status, resp, _) = s.rest(Method::POST, "/api/plans/123/tasks/reorder", Some(&alice), None, Some(body.clone())).await;
+            assert_eq!(status, 200, "{body}: {resp}");
+            assert_eq!(resp, json!({ "taskIds": want }));
+            let m = bob.recv_type("task-reordered").await;
+            assert_eq!(m["data"], json!({ "taskIds": want }), "{m}");
+            let (_, plan, _) = s.rest(Method::GET, "/api/plans/123", Some(&alice), None, None).await;
+            let order: Vec<String> = plan["tasks"].as_array().unwrap().iter().map(|t| t["id"].to_string()).collect();
+            assert_eq!(order, want);
+        }
+    })
+    .await;
+}
+
+/// Ids that are neither a non-negative integer nor a string are refused with 400, changing nothing.
+#[tokio::test]
+async fn reorder_refuses_ids_of_other_types() {
+    within(20, async {
+        let s = server().await;
+        let alice = s.token(ALICE);
+        for ids in [
+            json!([1.5, 2, 3, 4, 5]),
+            json!([1.0, 2, 3, 4, 5]),
+            json!([-1, 2, 3, 4, 5]),
+            json!([null, 2, 3, 4, 5]),
+            json!([true, 2, 3, 4, 5]),
+            json!([[1], 2, 3, 4, 5]),
+            json!([{"id": 1}, 2, 3, 4, 5]),
+            json!([18446744073709551616.0, 2, 3, 4, 5]),
+            json!("1,2,3,4,5"),
+            json!(null),
+        ] {
+            let body = json!({ "taskIds": ids });
+            let (status, resp, _) = s.rest(Method::POST, "/api/plans/123/tasks/reorder", Some(&alice), None, Some(body.clone())).await;
+            assert_eq!((status, resp["code"].as_str()), (400, Some("INVALID_MESSAGE")), "{body}: {resp}");
+        }
+        let (_, plan, _) = s.rest(Method::GET, "/api/plans/123", Some(&alice), None, None).await;
+        let order: Vec<u64> = plan["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect();
+        assert_eq!((order, plan["seq"].as_u64()), (vec![1, 2, 3, 4, 5], Some(0)));
     })
     .await;
 }

@@ -386,8 +386,56 @@ pub struct UpdateTask {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReorderTasks {
-    /// Every task id of the plan exactly once, as strings, in the new order.
-    pub task_ids: Vec<String>,
+    /// Every task id of the plan exactly once, in the new order: numbers (as `Task.id`), strings
+    /// (as in `task-reordered`), or a mix.
+    pub task_ids: Vec<TaskRef>,
+}
+
+/// A task id in a request body: a non-negative integer, as a task's `id` is written, or a string,
+/// as `task-deleted` / `task-reordered` write it. Anything else (a fraction, a negative number,
+/// another type) is refused.
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TaskRef {
+    /// `3`
+    Num(u64),
+    /// `"3"`
+    Str(String),
+}
+
+impl TaskRef {
+    /// The id as broadcasts write it (`"3"`).
+    pub fn to_wire(&self) -> String {
+        match self {
+            TaskRef::Num(n) => alloc::format!("{n}"),
+            TaskRef::Str(s) => s.clone(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = TaskRef;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("a task id: a non-negative integer or a string")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<TaskRef, E> {
+                Ok(TaskRef::Num(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<TaskRef, E> {
+                u64::try_from(n).map(TaskRef::Num).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<TaskRef, E> {
+                Ok(TaskRef::Str(s.into()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<TaskRef, E> {
+                Ok(TaskRef::Str(s))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// JSON body of every REST error response.

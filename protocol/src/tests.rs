@@ -130,3 +130,15 @@ fn progress_rounds_down_and_handles_empty() {
     assert_eq!(Progress::from_counts(3, 2).completion_percentage, 66);
     assert_eq!(Progress::from_counts(3, 3).completion_percentage, 100);
 }
+
+#[test]
+fn reorder_ids_are_numbers_or_strings() {
+    let body: ReorderTasks = serde_json::from_str(r#"{"taskIds":[3,"1",2]}"#).unwrap();
+    assert_eq!(body.task_ids, [TaskRef::Num(3), TaskRef::Str("1".into()), TaskRef::Num(2)]);
+    assert_eq!(body.task_ids.iter().map(TaskRef::to_wire).collect::<Vec<_>>(), ["3", "1", "2"]);
+    same_json(&serde_json::to_string(&body).unwrap(), &json!({"taskIds":[3,"1",2]}));
+    for bad in [r#"[1.5]"#, r#"[1.0]"#, r#"[-1]"#, r#"[null]"#, r#"[true]"#, r#"[[1]]"#, r#"[{}]"#, r#""1""#] {
+        let text = alloc::format!(r#"{{"taskIds":{bad}}}"#);
+        assert!(serde_json::from_str::<ReorderTasks>(&text).is_err(), "{text}");
+    }
+}
