@@ -14,6 +14,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use planwire_client::core::backoff::Rng;
+use planwire_client::core::decode::text_header;
 use planwire_client::core::{Action, Machine, Options, RawOptions, State};
 use serde::Serialize;
 
@@ -101,7 +102,7 @@ trait SimClient {
 
 /// The real client core.
 struct CoreClient {
-    machine: Machine,
+    machine: Machine<serde_json::Value>,
     /// Whether the last drained actions contained an `OpenSocket`.
     opened_socket: bool,
 }
@@ -123,7 +124,7 @@ impl CoreClient {
         client.machine.connect(0);
         client.drain();
         client.machine.socket_opened();
-        client.machine.frame_received(CONFIRMATION, 0);
+        client.machine.frame_received(text_header(CONFIRMATION), 0);
         client.drain();
         assert!(client.machine.is_connected(), "the simulated client must start connected");
         client
@@ -161,7 +162,7 @@ impl SimClient for CoreClient {
     }
     fn attempt_opened(&mut self, now: u64) {
         self.machine.socket_opened();
-        self.machine.frame_received(CONFIRMATION, now);
+        self.machine.frame_received(text_header(CONFIRMATION), now);
         self.drain();
     }
     fn connected(&self) -> bool {

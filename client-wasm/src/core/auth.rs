@@ -1,9 +1,7 @@
 //! Authentication: where the token goes (URL query or first frame), and the 4001 policy —
 //! one fresh token and one retry, never a retry storm.
 
-use alloc::string::String;
 use super::options::AuthMode;
-use planwire_protocol::ClientMessage;
 
 /// The socket URL: in query mode with a token, `url` plus `token=<percent-encoded JWT>`.
 pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
@@ -23,11 +21,6 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
         }
     }
     out
-}
-
-/// The `{"type":"auth","token":…}` first frame of message mode (**extension**).
-pub fn auth_frame(token: &str) -> String {
-    super::machine::encode(&ClientMessage::Auth { token: token.into() })
 }
 
 /// The "one fresh token, one retry" rule for close code 4001.

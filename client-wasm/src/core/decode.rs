@@ -1,15 +1,40 @@
-//! Decoding server frames: the [`Envelope`] first, with the payload left raw, then the payload by
-//! `type`. Bad frames become a [`DecodeError`], never a panic.
+//! Decoding server frames. The glue parses the frame (the browser's `JSON.parse`, or serde_json
+//! natively) and hands over its [`Header`] with `data` as a [`Value`] of its own kind; the payload
+//! is then read by `type`, typed where the client needs its content (confirmations, joins, errors)
+//! and passed through untouched where it only reaches the application (tasks, unknown types).
+//! Bad frames become a [`DecodeError`], never a panic.
 
-use alloc::borrow::Cow;
-use planwire_protocol::{
-    kind, Envelope, ErrorData, JoinConfirm, ProgressPayload, TaskDeleted, TaskPayload, TaskReordered,
-    UserJoined, UserLeft,
-};
-use super::wire::{self, FromJson, Raw};
+use planwire_protocol::{kind, JoinConfirm, Progress, UserId, UserJoined, UserLeft};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 /// The `code` of every `error` event raised for a frame the client cannot read.
 pub const INVALID_FRAME: &str = "INVALID_FRAME";
+
+/// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively).
+pub trait Value: Clone + core::fmt::Debug {
+    /// Reads this value as `T`; `None` when it does not fit.
+    fn read<T: DeserializeOwned>(&self) -> Option<T>;
+    /// The member `key` of an object (`None` for anything else, or when absent).
+    fn member(&self, key: &str) -> Option<Self>;
+    /// Whether this is an object (not an array, not null).
+    fn is_object(&self) -> bool;
+}
+
+/// A frame's envelope: `{"type", "planId"?, "data"?, "timestamp"?, "seq"?}`, `data` left as is.
+#[derive(Clone, Debug)]
+pub struct Header<P> {
+    /// The `type` string.
+    pub kind: String,
+    /// The room, when the message belongs to one.
+    pub plan_id: Option<String>,
+    /// The payload.
+    pub data: Option<P>,
+    /// Broadcast time.
+    pub timestamp: Option<String>,
+    /// **Extension.** Per-room sequence number.
+    pub seq: Option<u64>,
+}
 
 /// A frame the client cannot read; its code is [`INVALID_FRAME`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,63 +43,96 @@ pub struct DecodeError {
     pub message: &'static str,
 }
 
+/// A task id: seed 000 shows numbers in tasks and strings in `taskId`/`taskIds`; other servers
+/// send either. Passed on as received.
+pub type TaskId = UserId;
+
 /// A decoded server frame.
-#[derive(Debug)]
-pub struct Frame<'a> {
+#[derive(Clone, Debug)]
+pub struct Frame<P> {
     /// The `type` string.
-    pub kind: Cow<'a, str>,
+    pub kind: String,
     /// The room, when the message belongs to one.
-    pub plan_id: Option<Cow<'a, str>>,
+    pub plan_id: Option<String>,
     /// Broadcast time.
-    pub timestamp: Option<Cow<'a, str>>,
+    pub timestamp: Option<String>,
     /// **Extension.** Per-room sequence number.
     pub seq: Option<u64>,
     /// The payload, decoded by `type`.
-    pub body: Body<'a>,
+    pub body: Body<P>,
 }
 
 /// The payload of a frame, by `type`.
-#[derive(Debug)]
-pub enum Body<'a> {
-    /// `pong`: the connection confirmation or a keep-alive answer; `data` decoded on demand.
-    Pong(Option<Raw<'a>>),
+#[derive(Clone, Debug)]
+pub enum Body<P> {
+    /// `pong`: the connection confirmation (read from `data` while connecting) or a keep-alive
+    /// answer.
+    Pong(Option<P>),
     /// `join-plan` with `success`: our join was accepted.
     JoinConfirm(JoinConfirm),
     /// `join-plan` without `success`: another user joined.
     UserJoined(UserJoined),
     /// `leave-plan`: a user left.
     UserLeft(UserLeft),
-    /// `task-updated`, with the task as raw JSON.
-    TaskUpdated(Raw<'a>),
-    /// `task-created`, with the task as raw JSON.
-    TaskCreated(Raw<'a>),
+    /// `task-updated`: the task, untouched.
+    TaskUpdated(P),
+    /// `task-created`: the task, untouched.
+    TaskCreated(P),
     /// `task-deleted`.
-    TaskDeleted(TaskDeleted),
+    TaskDeleted(TaskId),
     /// `task-reordered`.
-    TaskReordered(TaskReordered),
+    TaskReordered(Vec<TaskId>),
     /// `progress-updated`.
-    ProgressUpdated(ProgressPayload),
+    ProgressUpdated(Progress),
     /// **Extension.** `error`.
-    Error(ErrorData<'a>),
+    Error(ServerError),
     /// A type this client does not know, passed on untouched.
-    Unknown(Option<Raw<'a>>),
+    Unknown(Option<P>),
+}
+
+/// The `data` of an `error` frame (**extension**).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerError {
+    /// Error code (clients accept unknown codes).
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The plan the failed request named, if any.
+    #[serde(default)]
+    pub plan_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Deleted {
+    task_id: TaskId,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reordered {
+    task_ids: Vec<TaskId>,
+}
+
+#[derive(Deserialize)]
+struct ProgressData {
+    progress: Progress,
 }
 
 fn bad(message: &'static str) -> DecodeError {
     DecodeError { message }
 }
 
-fn payload<'a, T: FromJson<'a>>(data: Option<Raw<'a>>, message: &'static str) -> Result<T, DecodeError> {
-    data.and_then(|raw| wire::from_raw(raw).ok()).ok_or(bad(message))
+fn payload<P: Value, T: DeserializeOwned>(data: Option<&P>, message: &'static str) -> Result<T, DecodeError> {
+    data.and_then(Value::read).ok_or(bad(message))
 }
 
-/// Decodes one text frame.
-pub fn decode(text: &str) -> Result<Frame<'_>, DecodeError> {
-    let env: Envelope<Raw<'_>> =
-        wire::from_str(text).map_err(|_| bad("frame is not a JSON object with a string type"))?;
-    let data = env.data;
+/// Decodes one frame from its header.
+pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
+    let Header { kind, plan_id, data, timestamp, seq } = header;
     let room_message = matches!(
-        &*env.kind,
+        kind.as_str(),
         kind::JOIN_PLAN
             | kind::LEAVE_PLAN
             | kind::TASK_UPDATED
@@ -83,42 +141,90 @@ pub fn decode(text: &str) -> Result<Frame<'_>, DecodeError> {
             | kind::TASK_REORDERED
             | kind::PROGRESS_UPDATED
     );
-    if room_message && env.plan_id.is_none() {
+    if room_message && plan_id.is_none() {
         return Err(bad("room message without planId"));
     }
-    let body = match &*env.kind {
-        kind::PONG => Body::Pong(data),
+    let data = data.as_ref();
+    let body = match kind.as_str() {
+        kind::PONG => Body::Pong(data.cloned()),
         kind::JOIN_PLAN => join_plan(data)?,
         kind::LEAVE_PLAN => Body::UserLeft(payload(data, "invalid leave-plan data")?),
         kind::TASK_UPDATED => Body::TaskUpdated(task(data, "invalid task-updated data")?),
         kind::TASK_CREATED => Body::TaskCreated(task(data, "invalid task-created data")?),
-        kind::TASK_DELETED => Body::TaskDeleted(payload(data, "invalid task-deleted data")?),
-        kind::TASK_REORDERED => Body::TaskReordered(payload(data, "invalid task-reordered data")?),
-        kind::PROGRESS_UPDATED => Body::ProgressUpdated(payload(data, "invalid progress-updated data")?),
+        kind::TASK_DELETED => Body::TaskDeleted(payload::<P, Deleted>(data, "invalid task-deleted data")?.task_id),
+        kind::TASK_REORDERED => {
+            Body::TaskReordered(payload::<P, Reordered>(data, "invalid task-reordered data")?.task_ids)
+        }
+        kind::PROGRESS_UPDATED => {
+            Body::ProgressUpdated(payload::<P, ProgressData>(data, "invalid progress-updated data")?.progress)
+        }
         kind::ERROR => Body::Error(payload(data, "invalid error data")?),
-        _ => Body::Unknown(data),
+        _ => Body::Unknown(data.cloned()),
     };
-    Ok(Frame { kind: env.kind, plan_id: env.plan_id, timestamp: env.timestamp, seq: env.seq, body })
+    Ok(Frame { kind, plan_id, timestamp, seq, body })
 }
 
 /// The two server `join-plan` shapes: the confirmation carries `success` (and `participants`),
 /// another user's join carries `userId` and `userName`; neither parses as the other.
-fn join_plan(data: Option<Raw<'_>>) -> Result<Body<'_>, DecodeError> {
-    let raw = data.ok_or(bad("join-plan without data"))?;
-    if let Ok(confirm) = wire::from_raw::<JoinConfirm>(raw) {
+fn join_plan<P: Value>(data: Option<&P>) -> Result<Body<P>, DecodeError> {
+    let data = data.ok_or(bad("join-plan without data"))?;
+    if let Some(confirm) = data.read::<JoinConfirm>() {
         return Ok(Body::JoinConfirm(confirm));
     }
-    wire::from_raw::<UserJoined>(raw)
+    data.read::<UserJoined>()
         .map(Body::UserJoined)
-        .map_err(|_| bad("join-plan data is neither a join confirmation nor a user join"))
+        .ok_or(bad("join-plan data is neither a join confirmation nor a user join"))
 }
 
-/// A task payload `{"task":{…}}`; the task must be a JSON object and stays raw.
-fn task<'a>(data: Option<Raw<'a>>, message: &'static str) -> Result<Raw<'a>, DecodeError> {
-    let payload: TaskPayload<Raw<'a>> = payload(data, message)?;
-    if payload.task.get().starts_with('{') {
-        Ok(payload.task)
-    } else {
-        Err(bad(message))
+/// A task payload `{"task":{…}}`: the task must be an object and stays as it is.
+fn task<P: Value>(data: Option<&P>, message: &'static str) -> Result<P, DecodeError> {
+    data.and_then(|d| d.member("task")).filter(Value::is_object).ok_or(bad(message))
+}
+
+/// Natively, frames are JSON text read with serde_json (tests, the load generator).
+#[cfg(not(target_arch = "wasm32"))]
+mod text {
+    use super::{bad, DecodeError, Header, Value};
+    use serde::de::DeserializeOwned;
+    use serde::Deserialize;
+
+    impl Value for serde_json::Value {
+        fn read<T: DeserializeOwned>(&self) -> Option<T> {
+            T::deserialize(self).ok()
+        }
+        fn member(&self, key: &str) -> Option<Self> {
+            self.as_object()?.get(key).cloned()
+        }
+        fn is_object(&self) -> bool {
+            self.is_object()
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Envelope {
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        plan_id: Option<String>,
+        #[serde(default)]
+        data: Option<serde_json::Value>,
+        #[serde(default)]
+        timestamp: Option<String>,
+        #[serde(default)]
+        seq: Option<u64>,
+    }
+
+    /// Reads the header of one text frame.
+    pub fn header(text: &str) -> Result<Header<serde_json::Value>, DecodeError> {
+        let env: Envelope = serde_json::from_str(text).map_err(|_| bad(super::NOT_AN_ENVELOPE))?;
+        let data = env.data.filter(|d| !d.is_null());
+        Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp: env.timestamp, seq: env.seq })
     }
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use text::header as text_header;
+
+/// Why a frame without a readable envelope is refused.
+pub const NOT_AN_ENVELOPE: &str = "frame is not a JSON object with a string type";

@@ -1,16 +1,15 @@
 //! The connection state machine: every rule about connecting, reconnecting, keeping alive,
 //! authenticating and joining rooms, driven by inputs stamped with the current time.
 
-use alloc::string::String;
 use super::auth::{self, AuthRetry};
 use super::backoff::{Backoff, Rng};
-use super::decode::{self, Body, Frame, INVALID_FRAME};
+use super::decode::{self, Body, DecodeError, Frame, Header, Value, INVALID_FRAME};
 use super::event::{Event, Meta};
 use super::heartbeat::{Beat, Heartbeat};
 use super::options::{AuthMode, ConfigError, Options};
 use super::rooms::{Room, Rooms};
 use super::seq::{resync_reason, Verdict};
-use alloc::collections::VecDeque;
+use std::collections::VecDeque;
 use planwire_protocol::{close_code, ClientMessage, Connected, Participant, UserId};
 
 /// Close code the client uses when it closes a link itself (pong or connect timeout, offline).
@@ -49,7 +48,7 @@ impl State {
 
 /// What the machine asks the glue to do.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Action {
+pub enum Action<P> {
     /// Call `getToken`, then [`Machine::token_ready`] or [`Machine::token_failed`] with `ticket`.
     FetchToken {
         /// Identifies this request; answers to older tickets are ignored.
@@ -60,8 +59,8 @@ pub enum Action {
         /// Full URL, token included in query mode.
         url: String,
     },
-    /// Send a text frame on the current socket.
-    Send(String),
+    /// Send a message on the current socket (the glue encodes it as JSON text).
+    Send(ClientMessage),
     /// Close the current socket and forget it: its later events must not reach the machine.
     CloseSocket {
         /// Close code.
@@ -70,7 +69,7 @@ pub enum Action {
         reason: &'static str,
     },
     /// Deliver an event to the application.
-    Emit(Event),
+    Emit(Event<P>),
 }
 
 /// Where the connection is.
@@ -100,7 +99,7 @@ impl Phase {
 /// The sans-IO client: feed it inputs, drain [`Machine::poll_action`], sleep until
 /// [`Machine::next_deadline`] and then call [`Machine::handle_timeout`].
 #[derive(Debug)]
-pub struct Machine {
+pub struct Machine<P> {
     options: Options,
     backoff: Backoff,
     rng: Rng,
@@ -123,12 +122,7 @@ pub struct Machine {
     user_id: Option<UserId>,
     connection_id: Option<String>,
     /// Actions not yet taken by the glue, oldest first (a handful at a time).
-    actions: VecDeque<Action>,
-}
-
-/// Serialises a client message.
-pub fn encode(message: &ClientMessage) -> String {
-    super::wire::to_string(message)
+    actions: VecDeque<Action<P>>,
 }
 
 fn check_plan_id(plan_id: &str) -> Result<(), ConfigError> {
@@ -138,9 +132,9 @@ fn check_plan_id(plan_id: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-impl Machine {
+impl<P: Value> Machine<P> {
     /// A machine in state `idle`; `seed` feeds the jitter of the backoff.
-    pub fn new(options: Options, seed: u64) -> Machine {
+    pub fn new(options: Options, seed: u64) -> Machine<P> {
         Machine {
             backoff: Backoff::new(&options),
             heartbeat: Heartbeat::new(options.ping_interval_ms, options.pong_timeout_ms),
@@ -205,7 +199,7 @@ impl Machine {
     }
 
     /// The next action for the glue, in order.
-    pub fn poll_action(&mut self) -> Option<Action> {
+    pub fn poll_action(&mut self) -> Option<Action<P>> {
         self.actions.pop_front()
     }
 
@@ -258,10 +252,7 @@ impl Machine {
         if self.rooms.add_ref(plan_id) && matches!(self.phase, Phase::Open { .. }) {
             if let Some(room) = self.rooms.get_mut(plan_id) {
                 let last_seq = room.join_sent();
-                self.actions.push_back(Action::Send(encode(&ClientMessage::JoinPlan {
-                    plan_id: plan_id.into(),
-                    last_seq,
-                })));
+                self.actions.push_back(Action::Send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq }));
             }
         }
         Ok(())
@@ -271,7 +262,7 @@ impl Machine {
     pub fn leave(&mut self, plan_id: &str) -> Result<(), ConfigError> {
         check_plan_id(plan_id)?;
         if self.rooms.release(plan_id) && matches!(self.phase, Phase::Open { .. }) {
-            self.send(&ClientMessage::LeavePlan { plan_id: plan_id.into() });
+            self.send(ClientMessage::LeavePlan { plan_id: plan_id.into() });
         }
         Ok(())
     }
@@ -315,25 +306,31 @@ impl Machine {
     pub fn socket_opened(&mut self) {
         let Phase::Opening { deadline } = self.phase else { return };
         if let Some(token) = self.auth_token.take() {
-            self.actions.push_back(Action::Send(auth::auth_frame(&token)));
+            self.actions.push_back(Action::Send(ClientMessage::Auth { token }));
         }
         self.phase = Phase::Handshake { deadline };
     }
 
-    /// A text frame arrived.
-    pub fn frame_received(&mut self, text: &str, now: u64) {
+    /// A text frame arrived, parsed by the glue into its header; `Err` when it was not even a
+    /// JSON object with a string `type`.
+    pub fn frame_received(&mut self, header: Result<Header<P>, DecodeError>, now: u64) {
         if !matches!(self.phase, Phase::Handshake { .. } | Phase::Open { .. }) {
             return;
         }
         self.heartbeat.frame_received();
-        match decode::decode(text) {
+        match header.and_then(decode::decode) {
             Ok(frame) => self.on_frame(frame, now),
             Err(e) => self.emit_invalid(e.message),
         }
     }
 
+    /// A frame that is not JSON at all (the glue could not parse it).
+    pub fn unreadable_frame(&mut self, now: u64) {
+        self.frame_received(Err(DecodeError { message: decode::NOT_AN_ENVELOPE }), now);
+    }
+
     /// A binary frame arrived: alive, but not part of the protocol.
-    pub fn binary_received(&mut self, now: u64) {
+    pub fn binary_received(&mut self) {
         if matches!(self.phase, Phase::Handshake { .. } | Phase::Open { .. }) {
             self.heartbeat.frame_received();
             self.emit_invalid("binary frames are not part of the protocol");
@@ -372,7 +369,7 @@ impl Machine {
                 }
                 match self.heartbeat.poll(now) {
                     Beat::Dead => self.local_close("pong timeout", now),
-                    Beat::SendPing => self.send(&ClientMessage::Ping),
+                    Beat::SendPing => self.send(ClientMessage::Ping),
                     Beat::Idle => {}
                 }
             }
@@ -417,7 +414,8 @@ impl Machine {
 
     // ------------------------------------------------------------------ internals
 
-    fn emit(&mut self, event: Event) {
+
+    fn emit(&mut self, event: Event<P>) {
         self.actions.push_back(Action::Emit(event));
     }
 
@@ -425,8 +423,8 @@ impl Machine {
         self.emit(Event::Error { code: INVALID_FRAME.into(), message: message.into(), plan_id: None });
     }
 
-    fn send(&mut self, message: &ClientMessage) {
-        self.actions.push_back(Action::Send(encode(message)));
+    fn send(&mut self, message: ClientMessage) {
+        self.actions.push_back(Action::Send(message));
     }
 
     fn sync_state(&mut self) {
@@ -491,8 +489,8 @@ impl Machine {
         }
         for room in self.rooms.iter_mut() {
             let last_seq = room.join_sent();
-            let frame = encode(&ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq });
-            self.actions.push_back(Action::Send(frame));
+            let message = ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq };
+            self.actions.push_back(Action::Send(message));
         }
     }
 
@@ -567,16 +565,16 @@ impl Machine {
 
     fn probe(&mut self, now: u64) {
         if self.heartbeat.probe(now) {
-            self.send(&ClientMessage::Ping);
+            self.send(ClientMessage::Ping);
         }
     }
 
-    fn on_frame(&mut self, frame: Frame<'_>, now: u64) {
+    fn on_frame(&mut self, frame: Frame<P>, now: u64) {
         let Frame { kind, plan_id, timestamp, seq, body } = frame;
         match body {
             Body::Pong(data) => {
                 if matches!(self.phase, Phase::Handshake { .. }) {
-                    match data.and_then(|d| super::wire::from_raw::<Connected>(d).ok()) {
+                    match data.and_then(|d| d.read::<Connected>()) {
                         Some(confirmation) => self.opened(confirmation, now),
                         None => self.emit_invalid("connection confirmation without valid data"),
                     }
@@ -584,8 +582,8 @@ impl Machine {
                 return;
             }
             Body::Error(e) => {
-                let plan_id = e.plan_id.or(plan_id).map(Into::into);
-                return self.emit(Event::Error { code: e.code.into(), message: e.message.into(), plan_id });
+                let plan_id = e.plan_id.or(plan_id);
+                return self.emit(Event::Error { code: e.code, message: e.message, plan_id });
             }
             _ => {}
         }
@@ -594,8 +592,7 @@ impl Machine {
             // Room messages for a room we are not in (left meanwhile) are dropped;
             // unknown types are passed on whatever they belong to.
             if let Body::Unknown(data) = body {
-                let data = data.map(|d| d.get().into());
-                self.emit(Event::Message { kind: kind.into(), plan_id: plan_id.map(Into::into), data });
+                self.emit(Event::Message { kind, plan_id, data });
             }
             return;
         };
@@ -633,14 +630,14 @@ impl Machine {
             Verdict::Duplicate | Verdict::Hold => return,
             Verdict::Recover => {
                 let last_seq = room.join_sent();
-                return self.send(&ClientMessage::JoinPlan { plan_id, last_seq });
+                return self.send(ClientMessage::JoinPlan { plan_id, last_seq });
             }
             Verdict::Resync => {
                 self.emit(Event::Resync { plan_id: plan_id.clone(), reason: resync_reason::GAP });
             }
             Verdict::Apply => {}
         }
-        let meta = |plan_id: String| Meta { plan_id, timestamp: timestamp.map(Into::into), seq };
+        let meta = |plan_id: String| Meta { plan_id, timestamp, seq };
         let event = match body {
             Body::UserJoined(u) => {
                 let Some(room) = self.rooms.get_mut(&plan_id) else { return };
@@ -664,14 +661,12 @@ impl Machine {
                 });
                 return self.participants_changed(plan_id);
             }
-            Body::TaskUpdated(task) => Event::TaskUpdated { meta: meta(plan_id), task: task.get().into() },
-            Body::TaskCreated(task) => Event::TaskCreated { meta: meta(plan_id), task: task.get().into() },
-            Body::TaskDeleted(d) => Event::TaskDeleted { meta: meta(plan_id), task_id: d.task_id },
-            Body::TaskReordered(r) => Event::TaskReordered { meta: meta(plan_id), task_ids: r.task_ids },
-            Body::ProgressUpdated(p) => Event::ProgressUpdated { meta: meta(plan_id), progress: p.progress },
-            Body::Unknown(data) => {
-                Event::Message { kind: kind.into(), plan_id: Some(plan_id), data: data.map(|d| d.get().into()) }
-            }
+            Body::TaskUpdated(task) => Event::TaskUpdated { meta: meta(plan_id), task },
+            Body::TaskCreated(task) => Event::TaskCreated { meta: meta(plan_id), task },
+            Body::TaskDeleted(task_id) => Event::TaskDeleted { meta: meta(plan_id), task_id },
+            Body::TaskReordered(task_ids) => Event::TaskReordered { meta: meta(plan_id), task_ids },
+            Body::ProgressUpdated(progress) => Event::ProgressUpdated { meta: meta(plan_id), progress },
+            Body::Unknown(data) => Event::Message { kind, plan_id: Some(plan_id), data },
             Body::Pong(_) | Body::Error(_) | Body::JoinConfirm(_) => return,
         };
         self.emit(event);

@@ -2,22 +2,22 @@
 //!
 //! A [`Machine`] is fed inputs (connect requested, token ready, socket opened, frame received,
 //! socket closed, timer fired, join, leave, browser online/offline/visible), each with the current
-//! time in milliseconds, and yields [`Action`]s (fetch a token, open a socket, send a frame, close
-//! the socket, emit an event) plus one wake-up deadline. The browser glue in `web` performs them.
+//! time in milliseconds, and yields [`Action`]s (fetch a token, open a socket, send a message,
+//! close the socket, emit an event) plus one wake-up deadline. The browser layer (`crate::web`)
+//! performs them.
 
 pub mod auth;
 pub mod backoff;
 pub mod decode;
 pub mod event;
 pub mod heartbeat;
-pub mod json;
 pub mod machine;
 pub mod options;
 pub mod rooms;
 pub mod seq;
-pub mod wire;
 
-pub use event::{Event, EventKind};
+pub use decode::{Header, Value};
+pub use event::Event;
 pub use machine::{Action, Machine, State};
 pub use options::{AuthMode, ConfigError, Options, RawOptions};
 

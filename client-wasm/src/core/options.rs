@@ -1,6 +1,5 @@
 //! Client options: defaults that reproduce seed 000, and validation with coded errors.
 
-use alloc::string::String;
 
 /// How the JWT reaches the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

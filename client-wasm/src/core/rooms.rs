@@ -1,7 +1,5 @@
 //! Plan rooms: reference-counted membership, the participants of each room and its `seq`.
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use super::seq::SeqTracker;
 use planwire_protocol::{JoinConfirm, Participant, UserId};
 

@@ -10,8 +10,8 @@
 //! - [x] a rejecting `getToken` → `failed` (`token-error: …`), nothing scheduled
 //! - [x] a `getToken` that never answers is bounded by the connect timeout
 
-use super::harness::{events, failures, opens, reconnecting, Client, URL};
-use crate::core::{Action, Event, State};
+use super::harness::{Action, Client, Event, URL, events, failures, opens, reconnecting};
+use crate::core::State;
 
 fn with_get_token() -> Client {
     Client::with(|r| {

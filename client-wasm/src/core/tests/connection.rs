@@ -13,9 +13,9 @@
 //! - [x] query auth puts the token in the URL (encoded); message auth sends it as the first frame
 //! - [x] connect() is a no-op while connecting or open
 
-use super::harness::{events, json, opens, reconnecting, sends, Client, URL};
+use super::harness::{Action, Client, Event, URL, events, json, opens, reconnecting, sends};
 use crate::core::machine::LOCAL_CLOSE;
-use crate::core::{Action, Event, State};
+use crate::core::State;
 use planwire_protocol::UserId;
 
 #[test]

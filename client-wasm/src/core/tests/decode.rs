@@ -8,11 +8,15 @@
 //! - [x] unknown types → `message` with the raw data
 //! - [x] server `error` messages → `error` with code, message and planId
 
-use super::harness::{events, sends, Client};
-use crate::core::decode::{decode, Body};
+use super::harness::{events, json, sends, Client, Event};
+use crate::core::decode::{decode, text_header, Body, Frame};
 use crate::core::event::Meta;
-use crate::core::{Event, State};
+use crate::core::State;
 use planwire_protocol::{Progress, UserId};
+
+fn decoded(text: &str) -> Frame<serde_json::Value> {
+    decode(text_header(text).expect("an envelope")).expect("a valid frame")
+}
 
 fn joined_client() -> Client {
     let mut c = Client::new();
@@ -39,10 +43,10 @@ fn seed_broadcasts_give_their_events() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::TaskUpdated { meta: meta(), task: r#"{"id":1,"title":"Updated Task","status":"completed"}"#.into() },
-            Event::TaskCreated { meta: meta(), task: r#"{"id":2,"title":"New Task","status":"not_started"}"#.into() },
-            Event::TaskDeleted { meta: meta(), task_id: "1".into() },
-            Event::TaskReordered { meta: meta(), task_ids: vec!["3".into(), "1".into(), "2".into()] },
+            Event::TaskUpdated { meta: meta(), task: json(r#"{"id":1,"title":"Updated Task","status":"completed"}"#) },
+            Event::TaskCreated { meta: meta(), task: json(r#"{"id":2,"title":"New Task","status":"not_started"}"#) },
+            Event::TaskDeleted { meta: meta(), task_id: UserId::Str("1".into()) },
+            Event::TaskReordered { meta: meta(), task_ids: ["3", "1", "2"].map(|s| UserId::Str(s.into())).to_vec() },
             Event::ProgressUpdated {
                 meta: meta(),
                 progress: Progress { total_tasks: 10, completed_tasks: 5, completion_percentage: 50 }
@@ -55,11 +59,11 @@ fn seed_broadcasts_give_their_events() {
 fn the_two_join_plan_shapes_are_told_apart() {
     let confirm = r#"{"type":"join-plan","planId":"123","data":{"success":true,"participantCount":2,"participants":[{"userId":1,"userName":"user1"},{"userId":2,"userName":"user2"}]}}"#;
     let joined = r#"{"type":"join-plan","planId":"123","data":{"userId":2,"userName":"user2","participantCount":2}}"#;
-    assert!(matches!(decode(confirm).unwrap().body, Body::JoinConfirm(c) if c.participants.len() == 2));
-    assert!(matches!(decode(joined).unwrap().body, Body::UserJoined(u) if u.user_id == UserId::Num(2)));
+    assert!(matches!(decoded(confirm).body, Body::JoinConfirm(c) if c.participants.len() == 2));
+    assert!(matches!(decoded(joined).body, Body::UserJoined(u) if u.user_id == UserId::Num(2)));
     // String user ids round-trip too.
     let joined_str = r#"{"type":"join-plan","planId":"1","data":{"userId":"u-2","userName":"b","participantCount":2}}"#;
-    assert!(matches!(decode(joined_str).unwrap().body, Body::UserJoined(u) if u.user_id == UserId::Str("u-2".into())));
+    assert!(matches!(decoded(joined_str).body, Body::UserJoined(u) if u.user_id == UserId::Str("u-2".into())));
 }
 
 #[test]
@@ -81,7 +85,7 @@ fn bad_frames_raise_invalid_frame_and_keep_everything() {
         r#"{"type":"task-updated","data":{"task":{"id":1}}}"#,
         r#"{"type":"task-updated","planId":"123","data":{"task":"x"}}"#,
         r#"{"type":"task-updated","planId":"123"}"#,
-        r#"{"type":"task-deleted","planId":"123","data":{"taskId":1}}"#,
+        r#"{"type":"task-deleted","planId":"123","data":{"taskId":true}}"#,
         r#"{"type":"task-reordered","planId":"123","data":{"taskIds":"1,2"}}"#,
         r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":"ten"}}}"#,
         r#"{"type":"join-plan","planId":"123","data":{"success":true}}"#,
@@ -98,7 +102,7 @@ fn bad_frames_raise_invalid_frame_and_keep_everything() {
         assert_eq!(evs.len(), 1, "{frame}");
         assert!(matches!(&evs[0], Event::Error { code, plan_id: None, .. } if code == "INVALID_FRAME"), "{frame}: {evs:?}");
     }
-    c.m.binary_received(c.now);
+    c.m.binary_received();
     assert!(matches!(&events(&c.take())[0], Event::Error { code, .. } if code == "INVALID_FRAME"));
     assert_eq!(c.m.state(), State::Open);
     assert_eq!(c.m.participant_count("123"), 1);
@@ -119,7 +123,7 @@ fn unknown_types_pass_through_as_message() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::Message { kind: "typing".into(), plan_id: Some("123".into()), data: Some(r#"{"userId":2,"field":"title"}"#.into()) },
+            Event::Message { kind: "typing".into(), plan_id: Some("123".into()), data: Some(json(r#"{"userId":2,"field":"title"}"#)) },
             Event::Message { kind: "announcement".into(), plan_id: None, data: None },
         ]
     );
@@ -153,7 +157,20 @@ fn a_confirmation_without_user_is_invalid_and_not_open() {
 
 #[test]
 fn escaped_strings_are_decoded() {
-    let f = decode(r#"{"type":"task-deleted","planId":"a\"b","data":{"taskId":"\u0031"}}"#).unwrap();
+    let f = decoded(r#"{"type":"task-deleted","planId":"a\"b","data":{"taskId":"\u0031"}}"#);
     assert_eq!(f.plan_id.as_deref(), Some("a\"b"));
-    assert!(matches!(f.body, Body::TaskDeleted(d) if d.task_id == "1"));
+    assert!(matches!(f.body, Body::TaskDeleted(UserId::Str(d)) if d == "1"));
+}
+
+#[test]
+fn task_ids_pass_through_as_numbers_or_strings() {
+    let mut c = joined_client();
+    c.frame(r#"{"type":"task-deleted","planId":"123","data":{"taskId":7}}"#);
+    c.frame(r#"{"type":"task-reordered","planId":"123","data":{"taskIds":[3,"1",2]}}"#);
+    let evs = events(&c.take());
+    assert!(matches!(&evs[0], Event::TaskDeleted { task_id: UserId::Num(7), .. }), "{evs:?}");
+    assert!(
+        matches!(&evs[1], Event::TaskReordered { task_ids, .. } if task_ids == &[UserId::Num(3), UserId::Str("1".into()), UserId::Num(2)]),
+        "{evs:?}"
+    );
 }

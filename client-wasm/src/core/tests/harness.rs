@@ -4,14 +4,20 @@
 //! - [x] time only moves when a test says so, stepping through every deadline on the way
 //! - [x] helpers to pick sends, events and socket actions out of what the machine asked for
 
-use crate::core::{Action, Event, Machine, Options, RawOptions, State};
+use crate::core::decode::text_header;
+use crate::core::{Machine, Options, RawOptions, State};
+
+/// Natively, payloads are serde_json values.
+pub type Action = crate::core::Action<serde_json::Value>;
+/// An event with serde_json payloads.
+pub type Event = crate::core::Event<serde_json::Value>;
 
 /// The URL every test client connects to.
 pub const URL: &str = "ws://localhost:5000/ws";
 
 /// A machine, its fake clock, and everything it asked for since the last `take`.
 pub struct Client {
-    pub m: Machine,
+    pub m: Machine<serde_json::Value>,
     pub now: u64,
 }
 
@@ -62,7 +68,7 @@ impl Client {
 
     /// Feeds a text frame.
     pub fn frame(&mut self, text: &str) {
-        self.m.frame_received(text, self.now);
+        self.m.frame_received(text_header(text), self.now);
     }
 
     /// The server's connection confirmation for user 1 on connection `c1`.
@@ -91,9 +97,12 @@ impl Client {
     }
 }
 
-/// The text frames among `actions`.
+/// The messages sent among `actions`, as JSON text.
 pub fn sends(actions: &[Action]) -> Vec<String> {
-    actions.iter().filter_map(|a| if let Action::Send(s) = a { Some(s.clone()) } else { None }).collect()
+    actions
+        .iter()
+        .filter_map(|a| if let Action::Send(m) = a { serde_json::to_string(m).ok() } else { None })
+        .collect()
 }
 
 /// The events among `actions`.

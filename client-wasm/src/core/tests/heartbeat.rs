@@ -9,10 +9,10 @@
 //! - [x] `visible()` and `online()` probe an open link at once; one probe at a time
 //! - [x] a laptop waking after a long sleep pings first instead of dropping a healthy link
 
-use super::harness::{events, json, reconnecting, sends, Client};
+use super::harness::{Action, Client, Event, events, json, reconnecting, sends};
 use crate::core::heartbeat::{Beat, Heartbeat};
 use crate::core::machine::LOCAL_CLOSE;
-use crate::core::{Action, Event, State};
+use crate::core::State;
 
 fn short() -> Client {
     Client::with(|r| {
@@ -103,7 +103,7 @@ fn a_late_pong_before_the_timeout_keeps_the_link() {
     c.frame(r#"{"type":"pong"}"#);
     // The next ping is due one interval after the last one, and nothing else happens.
     c.advance(701);
-    assert_eq!(c.take(), [Action::Send(r#"{"type":"ping"}"#.into())]);
+    assert_eq!(c.take(), [Action::Send(planwire_protocol::ClientMessage::Ping)]);
     assert_eq!(c.m.state(), State::Open);
 }
 

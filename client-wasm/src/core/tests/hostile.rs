@@ -6,8 +6,9 @@
 //! - [x] a frame refused as `INVALID_FRAME` changes nothing: participants and the room's `seq`
 //! - [x] after any such sequence, the next in-order broadcast is still applied
 
-use super::harness::{events, Client};
-use crate::core::{Event, State};
+use super::harness::{events, Client, Event};
+use crate::core::State;
+use planwire_protocol::UserId;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -117,7 +118,7 @@ proptest! {
         if let Some(seq) = next {
             c.frame(&json!({"type": "task-deleted", "planId": "1", "data": {"taskId": "9"}, "seq": seq}).to_string());
             let evs = events(&c.take());
-            prop_assert!(evs.iter().any(|e| matches!(e, Event::TaskDeleted { task_id, .. } if task_id == "9")), "{:?}", evs);
+            prop_assert!(evs.iter().any(|e| matches!(e, Event::TaskDeleted { task_id: UserId::Str(id), .. } if id == "9")), "{:?}", evs);
         }
     }
 }

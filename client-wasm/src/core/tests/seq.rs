@@ -15,9 +15,9 @@
 //! - [x] a seed 000 server (no seq anywhere): everything applied, no `lastSeq` sent
 //! - [x] the tracker's own rules
 
-use super::harness::{events, json, sends, Client};
+use super::harness::{events, json, sends, Action, Client, Event};
 use crate::core::seq::{SeqTracker, Verdict};
-use crate::core::Event;
+use planwire_protocol::UserId;
 
 fn confirm(seq: Option<u64>, recovered: Option<bool>) -> String {
     let mut extra = String::new();
@@ -40,7 +40,7 @@ fn deleted(seq: u64) -> String {
 fn applied(evs: &[Event]) -> Vec<String> {
     evs.iter()
         .filter_map(|e| match e {
-            Event::TaskDeleted { task_id, .. } => Some(task_id.clone()),
+            Event::TaskDeleted { task_id: UserId::Str(id), .. } => Some(id.clone()),
             Event::Resync { reason, .. } => Some(format!("resync:{reason}")),
             _ => None,
         })
@@ -67,7 +67,7 @@ fn in_order_once_duplicates_dropped() {
 }
 
 /// The `join-plan` frames among `actions`, as JSON.
-fn joins(actions: &[crate::core::Action]) -> Vec<serde_json::Value> {
+fn joins(actions: &[Action]) -> Vec<serde_json::Value> {
     sends(actions).iter().map(|s| json(s)).filter(|v| v["type"] == "join-plan").collect()
 }
 
