@@ -80,6 +80,7 @@ pub mod close_code {
 }
 
 /// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(untagged)]
 pub enum UserId {
@@ -90,6 +91,7 @@ pub enum UserId {
 }
 
 /// A participant of a plan room, as listed in the join confirmation.
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
@@ -257,6 +259,7 @@ pub struct TaskReordered {
 }
 
 /// A plan's progress.
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {

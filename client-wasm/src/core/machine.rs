@@ -15,8 +15,10 @@ use planwire_protocol::{close_code, ClientMessage, Connected, Participant, UserI
 /// Close code the client uses when it closes a link itself (pong or connect timeout, offline).
 pub const LOCAL_CLOSE: u16 = 4000;
 
-/// The connection state the application sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The connection state the application sees (`ConnectionState` in TypeScript).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename = "ConnectionState", rename_all = "lowercase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub enum State {
     /// Created, `connect()` not called yet.
     Idle,

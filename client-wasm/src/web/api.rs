@@ -1,0 +1,166 @@
+//! The exported JS API: class `PlanClient` (see `docs/client-api.md`), with generated TypeScript
+//! types.
+
+use super::driver::{self, Shared};
+use super::events::EventKind;
+use super::options;
+use crate::core::{ConfigError, Machine};
+use js_sys::Function;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const ON: &'static str = r#"
+export interface PlanClient {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof PlanEvents>(event: K, callback: (payload: PlanEvents[K]) => void): () => void;
+}
+"#;
+
+/// A real-time plan-room client (one WebSocket, any number of rooms).
+#[wasm_bindgen]
+pub struct PlanClient {
+    shared: Rc<Shared>,
+}
+
+/// A JS `Error` whose message is `CODE: message`.
+fn thrown(e: ConfigError) -> JsValue {
+    js_sys::Error::new(&e.text()).into()
+}
+
+fn plan_id(value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
+        thrown(ConfigError { code: "INVALID_PLAN_ID", message: "planId must be a non-empty string" })
+    })
+}
+
+#[wasm_bindgen]
+impl PlanClient {
+    /// Validates the options (throws `Error("CODE: message")`); the client starts `idle`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "PlanClientOptions")] options: JsValue) -> Result<PlanClient, JsValue> {
+        let (options, get_token) = options::read(options).map_err(thrown)?;
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        Ok(PlanClient { shared: driver::create(Machine::new(options, seed), get_token) })
+    }
+
+    /// `idle`/`closed`/`failed` → `connecting`; a no-op when already connecting or open.
+    pub fn connect(&self) {
+        driver::input_rc(&self.shared, |m, now| m.connect(now));
+    }
+
+    /// Closes with 1000; never reconnects; releases the timer and window listeners.
+    pub fn close(&self) {
+        driver::input_rc(&self.shared, |m, _| m.close());
+    }
+
+    /// From any state: drops the socket, resets the attempt counter and connects now.
+    pub fn reconnect(&self) {
+        driver::input_rc(&self.shared, |m, now| m.reconnect(now));
+    }
+
+    /// Joins a plan room (reference-counted; sent now or once connected, re-sent after reconnects).
+    pub fn join(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<(), JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let mut result = Ok(());
+        driver::input_rc(&self.shared, |m, _| result = m.join(&plan_id).map_err(thrown));
+        result
+    }
+
+    /// Leaves a plan room; `leave-plan` goes out when the last reference leaves.
+    pub fn leave(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<(), JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let mut result = Ok(());
+        driver::input_rc(&self.shared, |m, _| result = m.leave(&plan_id).map_err(thrown));
+        result
+    }
+
+    /// Replaces the fixed token (`undefined` removes it), used from the next connection attempt
+    /// on; the open connection keeps its own. `getToken`, when given, still wins.
+    #[wasm_bindgen(js_name = setToken)]
+    pub fn set_token(&self, #[wasm_bindgen(unchecked_param_type = "string | undefined")] token: JsValue) -> Result<(), JsValue> {
+        let token = match token.as_string() {
+            Some(t) => Some(t),
+            None if token.is_null_or_undefined() => None,
+            None => return Err(thrown(ConfigError::option("token must be a non-empty string"))),
+        };
+        let mut result = Ok(());
+        driver::input_rc(&self.shared, |m, _| result = m.set_token(token).map_err(thrown));
+        result
+    }
+
+    /// Subscribes `callback` to `event`; returns the unsubscribe function (typed in `PlanClient`'s
+    /// interface above). The returned function belongs to the JS garbage collector: it holds only a
+    /// weak reference to the client, so calling it after `free()` does nothing.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, event: JsValue, callback: JsValue) -> Result<JsValue, JsValue> {
+        let kind = event.as_string().and_then(|name| EventKind::from_name(&name)).ok_or_else(|| {
+            thrown(ConfigError { code: "INVALID_EVENT", message: "unknown event name" })
+        })?;
+        let callback = callback.dyn_into::<Function>().map_err(|_| {
+            thrown(ConfigError { code: "INVALID_CALLBACK", message: "callback must be a function" })
+        })?;
+        let id = match self.shared.try_borrow_mut() {
+            Ok(mut inner) => inner.listeners.add(kind, callback),
+            Err(_) => return Err(thrown(ConfigError { code: "BUSY", message: "the client is busy" })),
+        };
+        let weak: Weak<Shared> = Rc::downgrade(&self.shared);
+        let unsubscribe = Closure::<dyn FnMut()>::new(move || {
+            if let Some(shared) = weak.upgrade() {
+                if let Ok(mut inner) = shared.try_borrow_mut() {
+                    inner.listeners.remove(kind, id);
+                }
+            }
+        });
+        Ok(unsubscribe.into_js_value())
+    }
+
+    /// The connection state.
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
+    pub fn state(&self) -> String {
+        self.read(|m| m.state().as_str(), "closed").into()
+    }
+
+    /// Whether the connection is open and confirmed by the server.
+    #[wasm_bindgen(getter, js_name = isConnected)]
+    pub fn is_connected(&self) -> bool {
+        self.read(Machine::is_connected, false)
+    }
+
+    /// The server's id for the current connection (extension), `undefined` when not connected.
+    #[wasm_bindgen(getter, js_name = connectionId)]
+    pub fn connection_id(&self) -> Option<String> {
+        self.read(|m| m.connection_id().map(Into::into), None)
+    }
+
+    /// Distinct users in a joined room (0 when not joined, or while disconnected).
+    #[wasm_bindgen(js_name = participantCount)]
+    pub fn participant_count(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<u32, JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        Ok(self.read(|m| m.participant_count(&plan_id), 0))
+    }
+
+    /// The participants of a joined room (empty when not joined, or while disconnected).
+    #[wasm_bindgen(unchecked_return_type = "Participant[]")]
+    pub fn participants(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let list = self.read(|m| serde::Serialize::serialize(m.participants(&plan_id), &serializer).ok(), None);
+        Ok(list.unwrap_or_else(|| js_sys::Array::new().into()))
+    }
+}
+
+impl PlanClient {
+    /// Reads the machine (`fallback` in the impossible case that it is being mutated).
+    fn read<T>(&self, f: impl FnOnce(&Machine<JsValue>) -> T, fallback: T) -> T {
+        self.shared.try_borrow().map_or(fallback, |inner| f(&inner.machine))
+    }
+}
+
+impl Drop for PlanClient {
+    /// `free()`: closes and releases everything; the client does nothing afterwards.
+    fn drop(&mut self) {
+        driver::dispose(&self.shared);
+    }
+}

@@ -1,0 +1,196 @@
+//! `new PlanClient(options)`: the options object read with serde-wasm-bindgen into the core's
+//! [`RawOptions`], validated by the core (its `INVALID_OPTION` / `INVALID_URL` codes and texts).
+//! A value of the wrong type is reported like an out-of-range one, by the core, with the option's
+//! own message: numbers read anything else as NaN, strings anything else as an invalid string.
+
+use crate::core::{ConfigError, Options, RawOptions};
+use js_sys::Function;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Options of `new PlanClient(options)`; every number has seed 000's default, and `null` or
+/// `undefined` means "use the default".
+#[derive(Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanClientOptions {
+    /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
+    #[serde(default)]
+    #[tsify(type = "string")]
+    url: Option<Text>,
+    /// A JWT, used as is at every connect (see `setToken`).
+    #[serde(default)]
+    #[tsify(optional, type = "string")]
+    token: Option<Text>,
+    /// Called before every connect and reconnect (wins over `token`).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "() => Promise<string>")]
+    get_token: JsValue,
+    /// 'query' (default, seed 000): ?token=…; 'message': first frame {"type":"auth"} (extension).
+    #[serde(default)]
+    #[tsify(optional, type = "'query' | 'message'")]
+    auth_mode: Option<Text>,
+    /// Default 5 (seed 000); Infinity allowed; 0 = never reconnect.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    max_reconnect_attempts: Option<Number>,
+    /// Default 1000: delay = min(baseDelayMs * 2^attempt, maxDelayMs), minus jitter.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    base_delay_ms: Option<Number>,
+    /// Default 30000.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    max_delay_ms: Option<Number>,
+    /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces seed 000.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    jitter: Option<Number>,
+    /// Default 5000: open this long before the attempt counter resets.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    stable_after_ms: Option<Number>,
+    /// Default 30000: a ping this often, whatever arrives.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    ping_interval_ms: Option<Number>,
+    /// Default 10000: no frame this long after a ping → the link is dead.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    pong_timeout_ms: Option<Number>,
+    /// Default 10000: token, socket open and server confirmation must all happen within this.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    connect_timeout_ms: Option<Number>,
+}
+
+/// A number option; any other type reads as NaN.
+pub struct Number(f64);
+
+/// A string option; any other type reads as `None` (invalid).
+pub struct Text(Option<String>);
+
+struct NumberVisitor;
+
+impl<'de> Visitor<'de> for NumberVisitor {
+    type Value = Number;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a number")
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+        Ok(Number(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+        Ok(Number(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+        Ok(Number(v as f64))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
+        Ok(Number(f64::NAN))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Number, E> {
+        Ok(Number(f64::NAN))
+    }
+    fn visit_unit<E>(self) -> Result<Number, E> {
+        Ok(Number(f64::NAN))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Number, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Number(f64::NAN))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Number, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Number(f64::NAN))
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        d.deserialize_any(NumberVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text;
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+        Ok(Text(Some(v.into())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+        Ok(Text(Some(v)))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+    fn visit_unit<E>(self) -> Result<Text, E> {
+        Ok(Text(None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Text(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Text(None))
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        d.deserialize_any(TextVisitor)
+    }
+}
+
+fn number(n: Option<Number>) -> Option<f64> {
+    n.map(|Number(v)| v)
+}
+
+/// A string option, or `invalid` (which the core refuses) when it was not a string.
+fn text(t: Option<Text>, invalid: &str) -> Option<String> {
+    t.map(|Text(s)| s.unwrap_or_else(|| invalid.into()))
+}
+
+/// Reads and validates the options; returns them with `getToken`, if given.
+pub fn read(options: JsValue) -> Result<(Options, Option<Function>), ConfigError> {
+    if !options.is_object() {
+        return Err(ConfigError::option("options must be an object"));
+    }
+    let o: PlanClientOptions =
+        serde_wasm_bindgen::from_value(options).map_err(|_| ConfigError::option("options must be an object"))?;
+    let get_token = if o.get_token.is_null_or_undefined() {
+        None
+    } else {
+        Some(o.get_token.dyn_into::<Function>().map_err(|_| ConfigError::option("getToken must be a function"))?)
+    };
+    let raw = RawOptions {
+        url: text(o.url, "").unwrap_or_default(),
+        token: text(o.token, ""),
+        has_get_token: get_token.is_some(),
+        auth_mode: text(o.auth_mode, "?"),
+        max_reconnect_attempts: number(o.max_reconnect_attempts),
+        base_delay_ms: number(o.base_delay_ms),
+        max_delay_ms: number(o.max_delay_ms),
+        jitter: number(o.jitter),
+        stable_after_ms: number(o.stable_after_ms),
+        ping_interval_ms: number(o.ping_interval_ms),
+        pong_timeout_ms: number(o.pong_timeout_ms),
+        connect_timeout_ms: number(o.connect_timeout_ms),
+    };
+    Ok((Options::validate(raw)?, get_token))
+}

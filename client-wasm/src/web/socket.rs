@@ -1,0 +1,73 @@
+//! One web-sys `WebSocket` and its three handlers, owned together. Closing or dropping a
+//! [`Socket`] detaches the handlers first, so a replaced socket never reports anything again.
+
+use super::driver::{self, Shared};
+use super::frames;
+use planwire_protocol::ClientMessage;
+use std::rc::Weak;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// An open (or opening) WebSocket with its owned handlers.
+pub struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Socket {
+    /// Opens a socket to `url` whose events feed the client behind `weak`.
+    pub fn open(url: &str, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
+        let ws = WebSocket::new(url)?;
+        let w = weak.clone();
+        let on_open = Closure::new(move || driver::input(&w, |m, _| m.socket_opened()));
+        let w = weak.clone();
+        let on_message = Closure::new(move |event: MessageEvent| {
+            let data = event.data();
+            if data.is_string() {
+                let header = frames::header(&data);
+                driver::input(&w, |m, now| m.frame_received(header, now));
+            } else {
+                driver::input(&w, |m, _| m.binary_received());
+            }
+        });
+        let w = weak.clone();
+        let on_close = Closure::new(move |event: CloseEvent| {
+            let reason = event.reason();
+            driver::input(&w, |m, now| m.socket_closed(event.code(), &reason, now));
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+    }
+
+    /// Sends a message (a socket that is no longer open drops it; its close event follows).
+    pub fn send(&self, message: &ClientMessage) {
+        if let Some(text) = frames::encode(message) {
+            let _ = self.ws.send_with_str(&text);
+        }
+    }
+
+    /// Detaches the handlers and closes with `code` and `reason`.
+    pub fn close(self, code: u16, reason: &str) {
+        self.detach();
+        let _ = self.ws.close_with_code_and_reason(code, reason);
+    }
+
+    fn detach(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+    }
+}
+
+impl Drop for Socket {
+    /// Detaches the handlers and closes with 1000 (a no-op if already closing).
+    fn drop(&mut self) {
+        self.detach();
+        let _ = self.ws.close_with_code(1000);
+    }
+}
