@@ -1,21 +1,22 @@
 /**
- * A fake `PlanClient` with the contract's behaviour (docs/client-api.md): reference-counted joins that
- * "send" join-plan/leave-plan frames when the socket is open, re-joins on open, and events emitted by the
- * test. It records every frame and lifecycle call so tests can count them.
+ * A fake `PlanClient` for the hooks' own plumbing (one client per provider or url, deferred release,
+ * queued calls, callbacks, snapshots, options handed over). It records what the hooks ask of it and keeps
+ * no rules: reference counting, participants across drops, 4001 handling and the like are the real
+ * client's, tested over the real wasm in react-real.test.tsx. Its getters answer what the test sets.
  */
 import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents } from '../src/index.js';
 
 export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   static instances: FakeClient[] = [];
-  /** Frames "sent" to the server, e.g. `join-plan 123`. */
-  frames: string[] = [];
+  /** What the hooks asked, in order: `join 123`, `leave 123`, `connect`, `close`, `reconnect`, `setToken t`. */
+  calls: string[] = [];
   connects = 0;
   closes = 0;
   reconnects = 0;
   freed = false;
   state: ConnectionState = 'idle';
   connectionId: string | undefined;
-  private refs = new Map<string, number>();
+  private rooms = new Map<string, Participant[]>();
   private handlers = new Map<string, Set<(payload: any) => void>>();
 
   constructor(readonly options: PlanClientOptions) {
@@ -27,33 +28,33 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   }
 
   connect(): void {
-    if (this.state === 'connecting' || this.state === 'open') return;
+    this.calls.push('connect');
     this.connects++;
     this.setState('connecting');
   }
 
   close(): void {
+    this.calls.push('close');
     this.closes++;
     this.setState('closed');
-    this.handlers.clear();
   }
 
   reconnect(): void {
+    this.calls.push('reconnect');
     this.reconnects++;
     this.setState('connecting');
   }
 
+  setToken(token: string | undefined): void {
+    this.calls.push(`setToken ${token}`);
+  }
+
   join(planId: string): void {
-    const n = (this.refs.get(planId) ?? 0) + 1;
-    this.refs.set(planId, n);
-    if (n === 1 && this.state === 'open') this.frames.push(`join-plan ${planId}`);
+    this.calls.push(`join ${planId}`);
   }
 
   leave(planId: string): void {
-    const n = (this.refs.get(planId) ?? 0) - 1;
-    if (n > 0) return void this.refs.set(planId, n);
-    this.refs.delete(planId);
-    if (this.state === 'open') this.frames.push(`leave-plan ${planId}`);
+    this.calls.push(`leave ${planId}`);
   }
 
   on<K extends keyof PlanEvents>(event: K, cb: (payload: PlanEvents[K]) => void): () => void {
@@ -63,17 +64,18 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
     return () => void set.delete(cb);
   }
 
-  participantCount(): number {
-    return 0;
+  participantCount(planId: string): number {
+    return this.participants(planId).length;
   }
 
-  participants(): Participant[] {
-    return [];
+  participants(planId: string): Participant[] {
+    return this.rooms.get(planId) ?? [];
   }
 
   free(): void {
+    this.calls.push('free');
     this.freed = true;
-    if (this.state !== 'closed') this.close();
+    this.handlers.clear();
   }
 
   [Symbol.dispose](): void {
@@ -82,28 +84,38 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
 
   // ---- test controls ----
 
-  /** The socket opens: joins every referenced plan, as the real client does. */
+  /** The connection opens. */
   open(): void {
     this.setState('open');
-    for (const planId of this.refs.keys()) this.frames.push(`join-plan ${planId}`);
     this.emit('open', { userId: 1, reconnected: false });
   }
 
-  /** The socket drops; the client will reconnect. */
-  drop(): void {
-    this.setState('reconnecting');
+  /** The client's room now holds `participants` (what its getters answer), as it reports with `participantsChanged`. */
+  setParticipants(planId: string, participants: Participant[]): void {
+    this.rooms.set(planId, participants);
+    this.emit('participantsChanged', { planId, participants, participantCount: participants.length });
   }
 
   emit<K extends keyof PlanEvents>(event: K, payload: PlanEvents[K]): void {
     this.handlers.get(event)?.forEach((cb) => cb(payload));
   }
 
-  /** Plans this client currently holds a join reference for. */
+  /** Plans joined more often than left, i.e. the net effect of the hooks' join/leave calls. */
   joinedPlans(): string[] {
-    return [...this.refs.keys()];
+    const refs = new Map<string, number>();
+    for (const call of this.calls) {
+      const [op, planId] = call.split(' ');
+      if (op === 'join' || op === 'leave') refs.set(planId, (refs.get(planId) ?? 0) + (op === 'join' ? 1 : -1));
+    }
+    return [...refs].filter(([, n]) => n > 0).map(([planId]) => planId);
   }
 
-  private setState(state: ConnectionState): void {
+  /** Only the join/leave calls. */
+  roomCalls(): string[] {
+    return this.calls.filter((c) => c.startsWith('join ') || c.startsWith('leave '));
+  }
+
+  setState(state: ConnectionState): void {
     this.state = state;
     this.emit('stateChanged', { state });
   }
