@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Builds the size-tuned release wasm into pkg-js/wasm/planwire.wasm and prints its raw and gzip sizes.
-# The module imports nothing and exports plain functions (client-wasm/src/abi), so no bindings
-# generator is involved: cargo, then wasm-opt -Oz, then custom sections stripped.
+# Builds the client with wasm-pack into pkg-js/wasm (planwire.js glue, planwire_bg.wasm, planwire.d.ts)
+# and prints the wasm's raw and gzip sizes. wasm-pack runs wasm-bindgen (the pinned CLI) and then the
+# first wasm-opt on PATH: npm's binaryen (node_modules/.bin), never Debian's 108, which corrupts
+# modules that use reference types. Its flags are in client-wasm/Cargo.toml.
+#   bash scripts/build-wasm.sh           release build
+#   bash scripts/build-wasm.sh --dev     unoptimised, quicker
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
-# Without reference types and multi-value: binaryen 108 (Debian's wasm-opt) mis-handles them.
-RUSTFLAGS="-C target-feature=-reference-types,-multivalue" \
-  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
-mkdir -p pkg-js/wasm
-OUT=pkg-js/wasm/planwire.wasm
-wasm-opt $(cat client-wasm/wasm-opt.flags) target/wasm32-unknown-unknown/release/planwire_client.wasm -o "$OUT"
-node scripts/strip-wasm.mjs "$OUT"
+PROFILE=--release
+[ "${1:-}" = "--dev" ] && PROFILE=--dev
+PATH="$ROOT/node_modules/.bin:$PATH" wasm-pack --log-level warn build client-wasm "$PROFILE" \
+  --target web --weak-refs --out-dir ../pkg-js/wasm --out-name planwire --no-pack
+# wasm-pack writes a `*` .gitignore there; the repository's .gitignore already covers the folder, and
+# npm must not read it as an ignore list when packing.
+rm -f pkg-js/wasm/.gitignore
+OUT=pkg-js/wasm/planwire_bg.wasm
 printf '%-30s %8d bytes raw %8d bytes gzip -9\n' "$OUT" "$(wc -c <"$OUT")" "$(gzip -9c "$OUT" | wc -c)"

@@ -1,7 +1,7 @@
-// Builds the planwire package: compiles the TypeScript driver, facade and React entry into
-// pkg-js/dist (ES modules + .d.ts), then checks that pkg-js/wasm/planwire.wasm (built by
-// `bash scripts/build-wasm.sh`) instantiates and drives a client through the built driver — a
-// module that does not match the driver fails here rather than in a user's browser.
+// Builds the planwire package: compiles the TypeScript facade and React entry into pkg-js/dist
+// (ES modules + .d.ts) beside wasm-pack's output in pkg-js/wasm (built by `bash scripts/build-wasm.sh`),
+// then checks that the built facade loads the module and creates a client — a broken build fails here
+// rather than in a user's browser.
 //
 //   node scripts/build.mjs      (npm run build -w planwire)
 import { execFileSync } from 'node:child_process';
@@ -11,9 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wasmFile = join(pkg, 'wasm/planwire.wasm');
+const wasmFile = join(pkg, 'wasm/planwire_bg.wasm');
 if (!existsSync(wasmFile)) {
-  console.error('planwire build: pkg-js/wasm/planwire.wasm is missing; run `bash scripts/build-wasm.sh` first');
+  console.error('planwire build: pkg-js/wasm/planwire_bg.wasm is missing; run `bash scripts/build-wasm.sh` first');
   process.exit(1);
 }
 rmSync(join(pkg, 'dist'), { recursive: true, force: true });
@@ -27,7 +27,7 @@ try {
   if (client.state !== 'idle' || client.participantCount('1') !== 0) throw new Error(`unexpected state ${client.state}`);
   client.free();
 } catch (e) {
-  console.error(`planwire build: pkg-js/wasm/planwire.wasm does not work with the driver: ${e.message}`);
+  console.error(`planwire build: the built package does not work: ${e.message}`);
   process.exit(1);
 }
 console.log('planwire built into pkg-js/dist');

@@ -3,37 +3,54 @@
 /**
  * planwire — the plain JavaScript entry (no React needed).
  *
- * `PlanClient` (typed events, see docs/client-api.md) and its types, plus `createPlanClient()`, which
- * loads the wasm module once and returns a ready client.
+ * `PlanClient` and every type come from wasm-pack's output (`../wasm/planwire.js`, generated from
+ * client-wasm's Rust with wasm-bindgen and tsify); this facade only loads the module once, lazily:
+ * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`).
  */
-import { PlanClient } from './client.js';
-import { load } from './wasm.js';
-import type { WasmSource } from './wasm.js';
-import type { PlanClientOptions } from './types.js';
+import init, { PlanClient } from '../wasm/planwire.js';
 
 export { PlanClient };
-export type { WasmSource };
 export type {
+  ClosePayload,
   ConnectionState,
+  ErrorPayload,
+  FailedPayload,
+  JoinedPayload,
+  MessagePayload,
+  OpenPayload,
   Participant,
+  ParticipantsChangedPayload,
   PlanClientOptions,
   PlanEvents,
   Progress,
+  ProgressUpdatedPayload,
+  ReconnectedPayload,
+  ReconnectingPayload,
+  ResyncPayload,
+  StateChangedPayload,
   Task,
+  TaskDeletedPayload,
+  TaskPayload,
+  TaskReorderedPayload,
   UserId,
-} from './types.js';
+  UserJoinedPayload,
+  UserLeftPayload,
+} from '../wasm/planwire.js';
+import type { PlanClientOptions } from '../wasm/planwire.js';
+
+/** Where the wasm module can come from: a URL (fetched), a fetch `Response`, its bytes, or a compiled module. */
+export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
 
 let loading: Promise<void> | undefined;
 
 /**
- * Loads and instantiates the wasm module, once; later calls share the same load. `createPlanClient` and
- * `PlanSocketProvider` call it for you; call it yourself only to construct `new PlanClient()` directly or
- * to load the `.wasm` from elsewhere (a URL, a `Response`, its bytes or a compiled module). By default the
- * file is fetched from beside the package (`new URL(…, import.meta.url)`, which Vite, webpack 5, Rollup
- * and esbuild handle).
+ * Loads and instantiates the wasm module, once; later calls share the same load (a failed load can be
+ * retried). `createPlanClient` and the React hooks call it for you; call it yourself only to construct
+ * `new PlanClient()` directly or to load the `.wasm` from elsewhere. By default the file is fetched from
+ * beside the package (`new URL('../wasm/planwire_bg.wasm', import.meta.url)`).
  */
-export function loadPlanwire(wasm?: WasmSource): Promise<void> {
-  loading ??= load(wasm);
+export function loadPlanwire(source?: WasmSource): Promise<void> {
+  loading ??= load(source);
   return loading.catch((e) => {
     loading = undefined;
     throw e;
@@ -44,4 +61,22 @@ export function loadPlanwire(wasm?: WasmSource): Promise<void> {
 export async function createPlanClient(options: PlanClientOptions): Promise<PlanClient> {
   await loadPlanwire();
   return new PlanClient(options);
+}
+
+/** Fetches (unless given bytes or a module), checks that the answer is wasm, and instantiates the glue. */
+async function load(source?: WasmSource): Promise<void> {
+  let module: WebAssembly.Module | BufferSource;
+  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    module = source;
+  } else {
+    const response = source instanceof Response ? source : await fetch(source ?? new URL('../wasm/planwire_bg.wasm', import.meta.url));
+    if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
+    const bytes = await response.arrayBuffer();
+    // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
+    if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
+      throw new Error(`LOAD_FAILED: ${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    }
+    module = bytes;
+  }
+  await init({ module_or_path: module });
 }

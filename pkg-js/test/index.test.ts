@@ -1,14 +1,19 @@
+// The facade's loading rules, over a mocked wasm-pack glue: one load shared by every client, a custom
+// source handed to the glue, a failed load retried, and answers that are not wasm refused with
+// LOAD_FAILED before the glue sees them.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const glue = vi.hoisted(() => ({ init: vi.fn(), constructed: [] as unknown[] }));
-vi.mock('../src/wasm.js', () => ({ load: glue.init }));
-vi.mock('../src/client.js', () => ({
+vi.mock('../wasm/planwire.js', () => ({
+  default: glue.init,
   PlanClient: class {
     constructor(readonly options: unknown) {
       glue.constructed.push(options);
     }
   },
 }));
+
+const WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
 describe('planwire facade', () => {
   beforeEach(() => {
@@ -19,27 +24,44 @@ describe('planwire facade', () => {
 
   it('loads the wasm once however many clients are created', async () => {
     glue.init.mockResolvedValue({});
-    const { createPlanClient } = await import('../src/index.js');
+    const { createPlanClient, loadPlanwire } = await import('../src/index.js');
+    await loadPlanwire(WASM);
     const a = await createPlanClient({ url: 'ws://h/ws' });
     await Promise.all([createPlanClient({ url: 'ws://h/ws' }), createPlanClient({ url: 'ws://h/ws' })]);
     expect(glue.init).toHaveBeenCalledTimes(1);
-    expect(glue.init).toHaveBeenCalledWith(undefined);
+    expect(glue.init).toHaveBeenCalledWith({ module_or_path: WASM });
     expect(glue.constructed).toHaveLength(3);
     expect((a as unknown as { options: unknown }).options).toEqual({ url: 'ws://h/ws' });
   });
 
-  it('passes a custom wasm location to the glue', async () => {
+  it('hands a fetched module to the glue, and fetches nothing at import time', async () => {
     glue.init.mockResolvedValue({});
+    const fetch = vi.fn(async () => new Response(WASM, { headers: { 'content-type': 'application/wasm' } }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      const { loadPlanwire } = await import('../src/index.js');
+      expect(fetch).not.toHaveBeenCalled();
+      await loadPlanwire('/static/planwire_bg.wasm');
+      expect(fetch).toHaveBeenCalledWith('/static/planwire_bg.wasm');
+      expect(glue.init).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('rejects a failed fetch and a response that is not wasm (an SPA fallback page) with LOAD_FAILED', async () => {
     const { loadPlanwire } = await import('../src/index.js');
-    await loadPlanwire('/static/planwire.wasm');
-    expect(glue.init).toHaveBeenCalledWith('/static/planwire.wasm');
+    await expect(loadPlanwire(new Response('not found', { status: 404 }))).rejects.toThrow(/^LOAD_FAILED: 404 /);
+    const html = new Response('<!doctype html><title>app</title>', { headers: { 'content-type': 'text/html' } });
+    await expect(loadPlanwire(html)).rejects.toThrow(/^LOAD_FAILED: .*is not a WebAssembly module \(text\/html\)$/);
+    expect(glue.init).not.toHaveBeenCalled();
   });
 
   it('rejects when the wasm fails to load, and tries again on the next call', async () => {
-    glue.init.mockRejectedValueOnce(new Error('404')).mockResolvedValue({});
-    const { createPlanClient } = await import('../src/index.js');
-    await expect(createPlanClient({ url: 'ws://h/ws' })).rejects.toThrow('404');
-    expect(glue.constructed).toHaveLength(0);
+    glue.init.mockRejectedValueOnce(new Error('broken')).mockResolvedValue({});
+    const { createPlanClient, loadPlanwire } = await import('../src/index.js');
+    await expect(loadPlanwire(WASM)).rejects.toThrow('broken');
+    await loadPlanwire(WASM);
     await expect(createPlanClient({ url: 'ws://h/ws' })).resolves.toBeDefined();
     expect(glue.init).toHaveBeenCalledTimes(2);
   });

@@ -15,11 +15,11 @@ use planwire_protocol::{close_code, ClientMessage, Connected, Participant, UserI
 /// Close code the client uses when it closes a link itself (pong or connect timeout, offline).
 pub const LOCAL_CLOSE: u16 = 4000;
 
-/// The connection state the application sees (`ConnectionState` in TypeScript).
+/// The connection state the application sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename = "ConnectionState", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub enum State {
+pub enum ConnectionState {
     /// Created, `connect()` not called yet.
     Idle,
     /// First connection attempt in progress.
@@ -33,6 +33,9 @@ pub enum State {
     /// Gave up (`unauthorized`, `max-attempts`, token error) until `connect()`/`reconnect()`.
     Failed,
 }
+
+/// The short name the core uses.
+pub type State = ConnectionState;
 
 impl State {
     /// The JS name.

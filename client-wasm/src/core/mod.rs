@@ -18,7 +18,7 @@ pub mod seq;
 
 pub use decode::{Header, Value};
 pub use event::Event;
-pub use machine::{Action, Machine, State};
+pub use machine::{Action, ConnectionState, Machine, State};
 pub use options::{AuthMode, ConfigError, Options, RawOptions};
 
 #[cfg(test)]

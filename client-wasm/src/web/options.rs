@@ -17,7 +17,6 @@ use wasm_bindgen::JsCast;
 #[serde(rename_all = "camelCase")]
 pub struct PlanClientOptions {
     /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
-    #[serde(default)]
     #[tsify(type = "string")]
     url: Option<Text>,
     /// A JWT, used as is at every connect (see `setToken`).
