@@ -62,8 +62,6 @@ export interface UsePlanWebSocketResult {
 
 interface ConnView { status: ConnectionState; error: PlanSocketError | null }
 interface RoomView { participants: Participant[]; participantCount: number; resyncCount: number }
-/** `PlanClient.setToken` (docs/client-api.md), spelled out while the driver's own types catch up. */
-type TokenSetter = PlanClient & { setToken(token: string | undefined): void };
 /** A subscription to whichever client the connection has: `subscribe` runs for each client, `off` undoes it. */
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
@@ -221,7 +219,7 @@ class PlanSocket {
     const { token } = this.props.current;
     if (!this._client || token === this._token) return;
     this._token = token;
-    (this._client as TokenSetter).setToken(token);
+    this._client.setToken(token);
   }
 
   reconnect = (): void => {

@@ -360,7 +360,7 @@ describe('usePlanWebSocket', () => {
       c.emit('progressUpdated', { planId: '123', progress });
       c.emit('userJoined', { planId: '123', userId: 2, userName: 'bob', participantCount: 2 });
       c.emit('userLeft', { planId: '123', userId: 2, participantCount: 1 });
-      c.emit('resync', { planId: '123', reason: 'history-exceeded' });
+      c.emit('resync', { planId: '123', reason: 'not-recovered' });
       c.emit('taskUpdated', { planId: '999', task: task(9) });
     });
     expect(calls).toEqual([
@@ -371,13 +371,13 @@ describe('usePlanWebSocket', () => {
       ['progress', progress],
       ['joined', { planId: '123', userId: 2, userName: 'bob', participantCount: 2 }],
       ['left', { planId: '123', userId: 2, participantCount: 1 }],
-      ['resync', { planId: '123', reason: 'history-exceeded' }],
+      ['resync', { planId: '123', reason: 'not-recovered' }],
     ]);
   });
 
   it('loses no event to batching: a burst in one task reaches state in order', async () => {
     function Board() {
-      const [tasks, setTasks] = useState<number[]>([]);
+      const [tasks, setTasks] = useState<(number | string)[]>([]);
       usePlanWebSocket({ planId: '123', onTaskCreated: (t) => setTasks((prev) => [...prev, t.id]) });
       return <output data-testid="tasks">{tasks.join(',')}</output>;
     }
