@@ -15,12 +15,12 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
-# 2. Debian packages: browsers, their drivers, and wasm-opt.
+# 2. Debian packages: browsers and their drivers. (wasm-opt comes from npm's binaryen, step 4: Debian's
+# binaryen 108 corrupts modules that use reference types.)
 missing_pkgs=()
 have chromium || missing_pkgs+=(chromium)
 have chromedriver || missing_pkgs+=(chromium-driver)
 have firefox-esr || have firefox || missing_pkgs+=(firefox-esr)
-have wasm-opt || missing_pkgs+=(binaryen)
 if [ "${#missing_pkgs[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -28,13 +28,23 @@ if [ "${#missing_pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
 fi
 
-# 3. Firefox's WebDriver (the wasm itself needs no bindings generator: cargo and wasm-opt build it).
+# 3. Cargo-installed tools: wasm-bindgen's CLI at exactly the crate's pinned version (wasm-pack uses
+# the one on PATH), wasm-pack, and Firefox's WebDriver.
+WASM_BINDGEN_VERSION=0.2.130
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! have wasm-pack; then
+  log "installing wasm-pack"
+  cargo install wasm-pack
+fi
 if ! have geckodriver; then
   log "installing geckodriver"
   cargo install geckodriver
 fi
 
-# 4. npm packages (workspaces), only when package.json or the lock changed.
+# 4. npm packages (workspaces, and binaryen's wasm-opt), only when package.json or the lock changed.
 cd "$ROOT"
 if [ -f package.json ]; then
   stamp="node_modules/.planwire-install-stamp"

@@ -105,10 +105,9 @@ function expectSameRoom(result: { current: UsePlanWebSocketResult }, client: Pla
 const TIMING = { baseDelayMs: 100, jitter: 0 };
 
 beforeAll(async () => {
-  // happy-dom's URL is not Node's: resolve the path by hand (wasm-pack's name first, then the plain build's).
-  const dir = fileURLToPath(import.meta.url).replace(/test\/react-real\.test\.tsx$/, 'wasm/');
-  const file = ['planwire_bg.wasm', 'planwire.wasm'].map((name) => dir + name).find((path) => existsSync(path));
-  if (!file) throw new Error('pkg-js/wasm has no module: run `bash scripts/build-wasm.sh`');
+  // happy-dom's URL is not Node's: resolve the path by hand.
+  const file = fileURLToPath(import.meta.url).replace(/test\/react-real\.test\.tsx$/, 'wasm/planwire_bg.wasm');
+  if (!existsSync(file)) throw new Error('pkg-js/wasm has no module: run `bash scripts/build-wasm.sh`');
   await loadPlanwire(readFileSync(file));
 });
 

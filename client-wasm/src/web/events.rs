@@ -3,7 +3,7 @@
 //! (tsify) and the `PlanEvents` map built by [`events!`] are the package's event types.
 
 use crate::core::event::Meta;
-use crate::core::{Event, State};
+use crate::core::{ConnectionState, Event};
 use planwire_protocol::{Participant, Progress, UserId};
 use serde::Serialize;
 use tsify::Tsify;
@@ -66,7 +66,7 @@ events! {
 #[derive(Serialize, Tsify)]
 pub struct StateChangedPayload {
     /// The new state.
-    state: State,
+    state: ConnectionState,
 }
 
 /// `open`: the server confirmed the connection.

@@ -12,6 +12,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 /// An open (or opening) WebSocket with its owned handlers.
 pub struct Socket {
     ws: WebSocket,
+    /// The close frame sent when this is dropped.
+    close_with: (u16, &'static str),
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
@@ -41,7 +43,7 @@ impl Socket {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        Ok(Socket { ws, close_with: (1000, ""), _on_open: on_open, _on_message: on_message, _on_close: on_close })
     }
 
     /// Sends a message (a socket that is no longer open drops it; its close event follows).
@@ -52,22 +54,19 @@ impl Socket {
     }
 
     /// Detaches the handlers and closes with `code` and `reason`.
-    pub fn close(self, code: u16, reason: &str) {
-        self.detach();
-        let _ = self.ws.close_with_code_and_reason(code, reason);
-    }
-
-    fn detach(&self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onclose(None);
+    pub fn close(mut self, code: u16, reason: &'static str) {
+        self.close_with = (code, reason);
     }
 }
 
 impl Drop for Socket {
-    /// Detaches the handlers and closes with 1000 (a no-op if already closing).
+    /// Detaches the handlers and closes (with 1000 unless [`Socket::close`] said otherwise; a
+    /// no-op if the socket is already closing).
     fn drop(&mut self) {
-        self.detach();
-        let _ = self.ws.close_with_code(1000);
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let (code, reason) = self.close_with;
+        let _ = self.ws.close_with_code_and_reason(code, reason);
     }
 }
