@@ -22,7 +22,8 @@ execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.json')], { stdio:
 try {
   const { loadPlanwire, PlanClient } = await import(pathToFileURL(join(pkg, 'dist/index.js')).href);
   await loadPlanwire(readFileSync(wasmFile));
-  const client = new PlanClient({ url: 'ws://127.0.0.1:1/ws', token: 'x' });
+  // Node has no global WebSocket: any class with the browser's interface will do for an idle client.
+  const client = new PlanClient({ url: 'ws://127.0.0.1:1/ws', token: 'x', WebSocket: class {} });
   client.join('1');
   if (client.state !== 'idle' || client.participantCount('1') !== 0) throw new Error(`unexpected state ${client.state}`);
   client.free();

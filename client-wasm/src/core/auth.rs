@@ -2,6 +2,10 @@
 //! one fresh token and one retry, never a retry storm.
 
 use super::options::AuthMode;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// What a token keeps unescaped in a URL: RFC 3986's unreserved characters.
+const TOKEN: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// The socket URL: in query mode with a token, `url` plus `token=<percent-encoded JWT>`.
 pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
@@ -10,17 +14,19 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
     out.push_str(url);
     out.push(if url.contains('?') { '&' } else { '?' });
     out.push_str("token=");
-    for b in token.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-    }
+    out.extend(utf8_percent_encode(token, TOKEN));
     out
+}
+
+/// `url` with the value of its `token` query parameter replaced by `***` (for debug logs).
+pub fn redacted_url(url: &str) -> String {
+    let Some(at) = url.match_indices("token=").map(|(i, _)| i).find(|&i| i > 0 && matches!(url.as_bytes()[i - 1], b'?' | b'&'))
+    else {
+        return url.into();
+    };
+    let value = at + "token=".len();
+    let end = url[value..].find('&').map_or(url.len(), |i| value + i);
+    [&url[..value], "***", &url[end..]].concat()
 }
 
 /// The "one fresh token, one retry" rule for close code 4001.

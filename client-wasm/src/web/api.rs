@@ -40,9 +40,9 @@ impl PlanClient {
     /// Validates the options (throws `Error("CODE: message")`); the client starts `idle`.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "PlanClientOptions")] options: JsValue) -> Result<PlanClient, JsValue> {
-        let (options, get_token) = options::read(options).map_err(thrown)?;
+        let (options, glue) = options::read(options).map_err(thrown)?;
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        Ok(PlanClient { shared: driver::create(Machine::new(options, seed), get_token) })
+        Ok(PlanClient { shared: driver::create(Machine::new(options, seed), glue) })
     }
 
     /// `idle`/`closed`/`failed` → `connecting`; a no-op when already connecting or open.

@@ -7,7 +7,9 @@
 //! results, after the current event has reached every listener, so all listeners see every event
 //! in the same order.
 
+use super::debug::{self, DebugEntry};
 use super::events;
+use super::options::Glue;
 use super::listeners::Listeners;
 use super::socket::Socket;
 use super::timer::Timer;
@@ -38,6 +40,10 @@ pub struct Inner {
     pub listeners: Listeners,
     /// The caller's `getToken`.
     get_token: Option<Function>,
+    /// The `WebSocket` option (`None`: the global class).
+    web_socket: Option<Function>,
+    /// Where debug entries go (`None`: debugging is off).
+    debug: Option<Function>,
     /// The pending `getToken` answer, aborted when superseded or on `free()`.
     token_wait: Option<AbortHandle>,
     /// Actions are being performed: a nested call only feeds its input.
@@ -47,14 +53,16 @@ pub struct Inner {
 }
 
 /// A new client around `machine`.
-pub fn create(machine: Machine<JsValue>, get_token: Option<Function>) -> Rc<Shared> {
+pub fn create(machine: Machine<JsValue>, glue: Glue) -> Rc<Shared> {
     Rc::new(RefCell::new(Inner {
         machine,
         socket: None,
         timer: Timer::default(),
         window: None,
         listeners: Listeners::default(),
-        get_token,
+        get_token: glue.get_token,
+        web_socket: glue.web_socket,
+        debug: glue.debug,
         token_wait: None,
         driving: false,
         disposed: false,
@@ -96,6 +104,7 @@ fn drive(shared: &Rc<Shared>) {
             _ => None,
         };
         let Some(action) = action else { break };
+        log(shared, || debug::action_entry(&action));
         match action {
             Action::Emit(event) => dispatch(shared, event),
             Action::Send(message) => {
@@ -145,8 +154,17 @@ fn sync(shared: &Rc<Shared>) {
     }
 }
 
+/// Sends a debug entry made by `make`, only when debugging is on.
+pub fn log(shared: &Rc<Shared>, make: impl FnOnce() -> Option<DebugEntry>) {
+    let Some(sink) = shared.try_borrow().ok().and_then(|inner| inner.debug.clone()) else { return };
+    if let Some(entry) = make() {
+        let _ = sink.call1(&JsValue::UNDEFINED, &debug::to_js(&entry));
+    }
+}
+
 fn open_socket(shared: &Rc<Shared>, url: &str) {
-    let opened = Socket::open(url, &Rc::downgrade(shared));
+    let class = shared.try_borrow().ok().and_then(|inner| inner.web_socket.clone());
+    let opened = Socket::open(url, class.as_ref(), &Rc::downgrade(shared));
     let Ok(mut inner) = shared.try_borrow_mut() else { return };
     match opened {
         Ok(socket) => inner.socket = Some(socket),
@@ -196,11 +214,17 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
 /// unhandled rejection, which the browser reports.
 fn dispatch(shared: &Rc<Shared>, event: Event<JsValue>) {
     let kind = events::kind(&event);
-    let targets = match shared.try_borrow() {
-        Ok(inner) if inner.listeners.any(kind) => inner.listeners.snapshot(kind),
+    let (targets, debugging) = match shared.try_borrow() {
+        Ok(inner) if inner.listeners.any(kind) || inner.debug.is_some() => {
+            (inner.listeners.snapshot(kind), inner.debug.is_some())
+        }
         _ => return,
     };
     let payload = events::to_js(event);
+    if debugging {
+        let name = kind.name().into();
+        log(shared, || Some(DebugEntry::Event { name, payload: payload.clone() }));
+    }
     for (id, listener) in targets {
         let live = shared.try_borrow().is_ok_and(|inner| !inner.disposed && inner.listeners.contains(kind, id));
         if live {
@@ -221,6 +245,7 @@ pub fn dispose(shared: &Rc<Shared>) {
         inner.timer.cancel();
         inner.listeners.clear();
         inner.get_token = None;
+        inner.debug = None;
         if let Some(wait) = inner.token_wait.take() {
             wait.abort();
         }

@@ -30,6 +30,11 @@ macro_rules! events {
             pub fn from_name(name: &str) -> Option<EventKind> {
                 match name { $($name => Some(EventKind::$variant),)* _ => None }
             }
+
+            /// Its name, as passed to `on()`.
+            pub fn name(self) -> &'static str {
+                match self { $(EventKind::$variant => $name,)* }
+            }
         }
 
         #[wasm_bindgen(typescript_custom_section)]

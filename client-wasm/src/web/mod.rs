@@ -7,6 +7,7 @@
 //! JS code that may call back into the client runs (listeners, `getToken`).
 
 mod api;
+mod debug;
 mod driver;
 mod events;
 mod frames;

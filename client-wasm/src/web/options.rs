@@ -63,6 +63,44 @@ pub struct PlanClientOptions {
     #[serde(default)]
     #[tsify(optional, type = "number")]
     connect_timeout_ms: Option<Number>,
+    /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
+    /// default: the global `WebSocket`.
+    #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "new (url: string) => object")]
+    web_socket: JsValue,
+    /// `true` logs what the client does to `console.debug`; a function receives each entry
+    /// instead. Off (and free) by default. Tokens are redacted.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "boolean | ((entry: DebugEntry) => void)")]
+    debug: JsValue,
+}
+
+/// What [`read`] hands the browser layer besides the core's options.
+pub struct Glue {
+    /// The caller's `getToken`.
+    pub get_token: Option<Function>,
+    /// The `WebSocket` option (`None`: the global one).
+    pub web_socket: Option<Function>,
+    /// Where debug entries go (`None`: off).
+    pub debug: Option<Function>,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.WebSocket`, read when a client is created.
+    #[wasm_bindgen(thread_local_v2, js_namespace = globalThis, js_name = WebSocket)]
+    static GLOBAL_WEB_SOCKET: JsValue;
+    /// `console.debug`, the sink of `debug: true`.
+    #[wasm_bindgen(thread_local_v2, js_namespace = console, js_name = debug)]
+    static CONSOLE_DEBUG: JsValue;
+}
+
+/// A function option: absent, or a function (anything else is refused with `message`).
+fn function(value: JsValue, message: &'static str) -> Result<Option<Function>, ConfigError> {
+    if value.is_null_or_undefined() {
+        return Ok(None);
+    }
+    value.dyn_into::<Function>().map(Some).map_err(|_| ConfigError::option(message))
 }
 
 /// A number option; any other type reads as NaN.
@@ -165,17 +203,25 @@ fn text(t: Option<Text>, invalid: &str) -> Option<String> {
     t.map(|Text(s)| s.unwrap_or_else(|| invalid.into()))
 }
 
-/// Reads and validates the options; returns them with `getToken`, if given.
-pub fn read(options: JsValue) -> Result<(Options, Option<Function>), ConfigError> {
+/// Reads and validates the options; returns them with the browser layer's own.
+pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
     if !options.is_object() {
         return Err(ConfigError::option("options must be an object"));
     }
     let o: PlanClientOptions =
         serde_wasm_bindgen::from_value(options).map_err(|_| ConfigError::option("options must be an object"))?;
-    let get_token = if o.get_token.is_null_or_undefined() {
-        None
-    } else {
-        Some(o.get_token.dyn_into::<Function>().map_err(|_| ConfigError::option("getToken must be a function"))?)
+    let get_token = function(o.get_token, "getToken must be a function")?;
+    let web_socket = function(o.web_socket, "WebSocket must be a class (a constructor)")?;
+    if web_socket.is_none() && GLOBAL_WEB_SOCKET.with(JsValue::is_undefined) {
+        return Err(ConfigError {
+            code: "NO_WEBSOCKET",
+            message: "this runtime has no global WebSocket: pass one as the WebSocket option (e.g. the ws package)",
+        });
+    }
+    let debug = match o.debug.as_bool() {
+        Some(true) => CONSOLE_DEBUG.with(|f| f.clone().dyn_into::<Function>().ok()),
+        Some(false) => None,
+        None => function(o.debug, "debug must be a boolean or a function")?,
     };
     let raw = RawOptions {
         url: text(o.url, "").unwrap_or_default(),
@@ -191,5 +237,5 @@ pub fn read(options: JsValue) -> Result<(Options, Option<Function>), ConfigError
         pong_timeout_ms: number(o.pong_timeout_ms),
         connect_timeout_ms: number(o.connect_timeout_ms),
     };
-    Ok((Options::validate(raw)?, get_token))
+    Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug }))
 }

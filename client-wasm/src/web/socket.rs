@@ -1,7 +1,9 @@
 //! One web-sys `WebSocket` and its three handlers, owned together. Closing or dropping a
 //! [`Socket`] detaches the handlers first, so a replaced socket never reports anything again.
 
+use super::debug::DebugEntry;
 use super::driver::{self, Shared};
+use js_sys::{Array, Function, Reflect};
 use super::frames;
 use planwire_protocol::ClientMessage;
 use std::rc::Weak;
@@ -20,14 +22,21 @@ pub struct Socket {
 }
 
 impl Socket {
-    /// Opens a socket to `url` whose events feed the client behind `weak`.
-    pub fn open(url: &str, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
-        let ws = WebSocket::new(url)?;
+    /// Opens a socket to `url` — of the app's `class` (any class with the browser's WebSocket
+    /// interface), or the global one — whose events feed the client behind `weak`.
+    pub fn open(url: &str, class: Option<&Function>, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
+        let ws: WebSocket = match class {
+            Some(class) => Reflect::construct(class, &Array::of1(&JsValue::from_str(url)))?.unchecked_into(),
+            None => WebSocket::new(url)?,
+        };
         let w = weak.clone();
         let on_open = Closure::new(move || driver::input(&w, |m, _| m.socket_opened()));
         let w = weak.clone();
         let on_message = Closure::new(move |event: MessageEvent| {
             let data = event.data();
+            if let Some(shared) = w.upgrade() {
+                driver::log(&shared, || data.as_string().map(|frame| DebugEntry::Receive { frame }));
+            }
             if data.is_string() {
                 let header = frames::header(&data);
                 driver::input(&w, |m, now| m.frame_received(header, now));

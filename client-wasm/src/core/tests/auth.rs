@@ -4,6 +4,7 @@
 //! - [x] with `getToken`, a token is fetched before every connect and every reconnect
 //! - [x] answers to stale token requests are ignored
 //! - [x] a fixed token refused with 4001 → `failed` (`unauthorized`), no retry
+//! - [x] debug logs see the URL's token redacted
 //! - [x] `set_token` changes the fixed token from the next attempt on; empty is refused
 //! - [x] with `getToken`: 4001 → one fresh token and one immediate retry; a second 4001 → `failed`
 //! - [x] after a stable period (token expiry hours later) a 4001 gets its retry again
@@ -165,4 +166,13 @@ fn set_token_is_used_from_the_next_attempt_on() {
     c.server_closes(1006);
     c.advance(1000);
     assert_eq!(opens(&c.take()), [format!("{URL}?token=fresh")]);
+}
+
+#[test]
+fn debug_logs_see_urls_with_the_token_redacted() {
+    use crate::core::auth::redacted_url;
+    assert_eq!(redacted_url("ws://h/ws?token=a.b.c"), "ws://h/ws?token=***");
+    assert_eq!(redacted_url("ws://h/ws?x=1&token=a%20b&y=2"), "ws://h/ws?x=1&token=***&y=2");
+    assert_eq!(redacted_url("ws://h/ws?mytoken=1"), "ws://h/ws?mytoken=1");
+    assert_eq!(redacted_url("ws://h/ws"), "ws://h/ws");
 }
