@@ -47,7 +47,8 @@ let loading: Promise<void> | undefined;
  * Loads and instantiates the wasm module, once; later calls share the same load (a failed load can be
  * retried). `createPlanClient` and the React hooks call it for you; call it yourself only to construct
  * `new PlanClient()` directly or to load the `.wasm` from elsewhere. By default the file is fetched from
- * beside the package (`new URL('../wasm/planwire_bg.wasm', import.meta.url)`).
+ * beside the package (`new URL('../wasm/planwire_bg.wasm', import.meta.url)`), or, where that fails, taken
+ * from the base64 copy the package also ships.
  */
 export function loadPlanwire(source?: WasmSource): Promise<void> {
   loading ??= load(source);
@@ -63,20 +64,44 @@ export async function createPlanClient(options: PlanClientOptions): Promise<Plan
   return new PlanClient(options);
 }
 
-/** Fetches (unless given bytes or a module), checks that the answer is wasm, and instantiates the glue. */
+/** The module's bytes (or module) from `source`, refusing an answer that is not wasm with LOAD_FAILED. */
+async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | BufferSource> {
+  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
+  const response = source instanceof Response ? source : await fetch(source);
+  if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
+  const bytes = await response.arrayBuffer();
+  // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
+  if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
+    throw new Error(`LOAD_FAILED: ${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+  }
+  return bytes;
+}
+
+/** The copy of the module inlined as base64, imported only when needed. */
+async function inlinedModule(): Promise<Uint8Array> {
+  const { default: base64 } = await import('../wasm/planwire_bg.wasm.base64.js');
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Instantiates the glue (asynchronously: never a synchronous compile on the main thread). Without a
+ * `source`, the file beside the package is fetched; where that cannot work (Node and test runners have
+ * no fetch for files, Vite's dev pre-bundling moves the JS away from it, esbuild does not copy it, an
+ * SPA server answers with HTML) the same module comes from a lazily imported base64 copy instead.
+ */
 async function load(source?: WasmSource): Promise<void> {
   let module: WebAssembly.Module | BufferSource;
-  if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    module = source;
+  if (source !== undefined) {
+    module = await fetchModule(source);
   } else {
-    const response = source instanceof Response ? source : await fetch(source ?? new URL('../wasm/planwire_bg.wasm', import.meta.url));
-    if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
-    const bytes = await response.arrayBuffer();
-    // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
-    if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
-      throw new Error(`LOAD_FAILED: ${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    try {
+      module = await fetchModule(new URL('../wasm/planwire_bg.wasm', import.meta.url));
+    } catch {
+      module = await inlinedModule();
     }
-    module = bytes;
   }
   await init({ module_or_path: module });
 }

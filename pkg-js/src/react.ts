@@ -1,3 +1,4 @@
+'use client';
 /**
  * planwire/react — `PlanSocketProvider` owns one client; `usePlanWebSocket` joins a plan room through it,
  * or, without a provider, through a client shared by every hook given the same `url`.

@@ -14,6 +14,7 @@ vi.mock('../wasm/planwire.js', () => ({
 }));
 
 const WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+vi.mock('../wasm/planwire_bg.wasm.base64.js', () => ({ default: 'AGFzbQEAAAA=' }));
 
 describe('planwire facade', () => {
   beforeEach(() => {
@@ -46,6 +47,26 @@ describe('planwire facade', () => {
       expect(glue.init).toHaveBeenCalledTimes(1);
     } finally {
       vi.unstubAllGlobals();
+    }
+  });
+
+  it('without a source, falls back to the inlined copy when the file beside the package cannot be had', async () => {
+    glue.init.mockResolvedValue({});
+    for (const answer of [
+      () => Promise.reject(new TypeError('fetch failed')), // Node, file: URLs
+      async () => new Response('missing', { status: 404 }), // dev server moved the JS away from the file
+      async () => new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } }), // SPA fallback
+    ]) {
+      vi.resetModules();
+      glue.init.mockClear();
+      vi.stubGlobal('fetch', vi.fn(answer));
+      try {
+        const { loadPlanwire } = await import('../src/index.js');
+        await loadPlanwire();
+        expect(glue.init).toHaveBeenCalledWith({ module_or_path: WASM });
+      } finally {
+        vi.unstubAllGlobals();
+      }
     }
   });
 

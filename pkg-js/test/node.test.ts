@@ -2,7 +2,6 @@
 // The real wasm-pack build in Node, the way a test harness or a server-side consumer uses it: loaded
 // from bytes, coded errors, no global WebSocket (Node 20) → NO_WEBSOCKET unless the WebSocket option
 // gives a class with the browser's interface, and the debug option's entries (tokens redacted).
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPlanClient, loadPlanwire, PlanClient } from '../src/index.js';
 
@@ -35,7 +34,9 @@ class FakeSocket {
 const CONFIRMATION = { type: 'pong', data: { userId: 1, connected: true, timestamp: '2025-01-01T00:00:00.000Z' } };
 
 beforeAll(async () => {
-  await loadPlanwire(readFileSync(new URL('../wasm/planwire_bg.wasm', import.meta.url)));
+  // No argument, as an app calls it: Node cannot fetch the file beside the glue, so the facade falls
+  // back to the base64 copy the package ships.
+  await loadPlanwire();
 });
 
 describe('the real module in Node', () => {
