@@ -97,8 +97,10 @@ async function load(source?: WasmSource): Promise<void> {
   if (source !== undefined) {
     module = await fetchModule(source);
   } else {
+    const beside = new URL('../wasm/planwire_bg.wasm', import.meta.url);
     try {
-      module = await fetchModule(new URL('../wasm/planwire_bg.wasm', import.meta.url));
+      // Node and test runners load packages from file: URLs, which fetch cannot read.
+      module = beside.protocol === 'file:' ? await inlinedModule() : await fetchModule(beside);
     } catch {
       module = await inlinedModule();
     }
