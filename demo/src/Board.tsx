@@ -7,12 +7,15 @@ import { createTask, deleteTask, loadPlan, reorderTasks, updateTask } from './ap
 import { planId, urlFor, user, USERS } from './config';
 
 type Change = (tasks: Task[]) => Task[];
+/** Task ids arrive as numbers (inside tasks) or strings (`task-deleted`, `task-reordered`): compare them as strings. */
+type TaskId = Task['id'];
+const same = (a: TaskId, b: TaskId) => String(a) === String(b);
 
 const upsert = (task: Task): Change => (tasks) =>
-  tasks.some((t) => t.id === task.id) ? tasks.map((t) => (t.id === task.id ? task : t)) : [...tasks, task];
-const remove = (taskId: string): Change => (tasks) => tasks.filter((t) => String(t.id) !== taskId);
-const reorder = (taskIds: string[]): Change => (tasks) => {
-  const rank = new Map(taskIds.map((id, i) => [id, i]));
+  tasks.some((t) => same(t.id, task.id)) ? tasks.map((t) => (same(t.id, task.id) ? task : t)) : [...tasks, task];
+const remove = (taskId: TaskId): Change => (tasks) => tasks.filter((t) => !same(t.id, taskId));
+const reorder = (taskIds: TaskId[]): Change => (tasks) => {
+  const rank = new Map(taskIds.map((id, i) => [String(id), i]));
   return [...tasks].sort((a, b) => (rank.get(String(a.id)) ?? 1e9) - (rank.get(String(b.id)) ?? 1e9));
 };
 
@@ -79,7 +82,7 @@ export function Board() {
     setNewTitle('');
     run(createTask(planId, text).then((t) => apply(upsert(t))));
   };
-  const drop = (task: Task) => run(deleteTask(task.id).then(() => apply(remove(String(task.id)))));
+  const drop = (task: Task) => run(deleteTask(task.id).then(() => apply(remove(task.id))));
   const move = (index: number, by: number) => {
     const ids = tasks.map((t) => String(t.id));
     [ids[index], ids[index + by]] = [ids[index + by], ids[index]];

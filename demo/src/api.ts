@@ -35,8 +35,8 @@ const taskOf = (x: Task | { task: Task }): Task => ('task' in x && x.task && typ
 export const loadPlan = (planId: string) => call<Plan>('GET', `/api/plans/${encodeURIComponent(planId)}`);
 export const createTask = async (planId: string, title: string) =>
   taskOf(await call('POST', `/api/plans/${encodeURIComponent(planId)}/tasks`, { title }));
-export const updateTask = async (taskId: number, change: { title?: string; status?: string }) =>
-  taskOf(await call('PATCH', `/api/tasks/${taskId}`, change));
-export const deleteTask = (taskId: number) => call<unknown>('DELETE', `/api/tasks/${taskId}`);
+export const updateTask = async (taskId: Task['id'], change: { title?: string; status?: string }) =>
+  taskOf(await call('PATCH', `/api/tasks/${encodeURIComponent(taskId)}`, change));
+export const deleteTask = (taskId: Task['id']) => call<unknown>('DELETE', `/api/tasks/${encodeURIComponent(taskId)}`);
 export const reorderTasks = (planId: string, taskIds: string[]) =>
   call<unknown>('POST', `/api/plans/${encodeURIComponent(planId)}/tasks/reorder`, { taskIds });

@@ -34,6 +34,7 @@ describe('demo board in Chromium', { timeout: 300_000 }, () => {
   let browser;
   const pages = {};
   const errors = {};
+  const wasmLoads = {};
 
   /** Opens the board as `user` in a fresh browser context. */
   async function open(user) {
@@ -41,6 +42,10 @@ describe('demo board in Chromium', { timeout: 300_000 }, () => {
     await context.addInitScript(instrumentWebSocket);
     const page = await context.newPage();
     errors[user] = recordErrors(page);
+    // The module is fetched from beside the package's JavaScript (never its inlined base64 fallback).
+    const loads = (wasmLoads[user] = []);
+    page.on('response', (r) => /\.wasm$/.test(new URL(r.url()).pathname) && loads.push(`${r.status()} ${r.url()}`));
+    page.on('request', (r) => /base64/i.test(new URL(r.url()).pathname) && loads.push(`inlined ${r.url()}`));
     await page.goto(`${demo.url}?user=${user}&server=${server.addr}&plan=123`);
     return page;
   }
@@ -71,6 +76,10 @@ describe('demo board in Chromium', { timeout: 300_000 }, () => {
       assert.deepEqual(names, ['alice', 'bob']);
     }
     assert.equal((await taskTitles(pages.alice)).length, 5);
+    for (const user of ['alice', 'bob']) {
+      assert.equal(wasmLoads[user].length, 1, `${user}: one load of the module (${wasmLoads[user].join(', ')})`);
+      assert.match(wasmLoads[user][0], /^200 .*\/planwire_bg\.wasm$/, `${user}: planwire_bg.wasm served beside the package`);
+    }
   });
 
   test('a change made in one page appears in the other', STEP, async () => {

@@ -5,7 +5,7 @@ import { DEMO, PKG } from './paths.mjs';
 
 /** Fails fast with the command to run when the package has not been built. */
 export function assertPackageBuilt() {
-  for (const f of ['dist/index.js', 'dist/react.js', 'wasm/planwire.wasm']) {
+  for (const f of ['dist/index.js', 'dist/react.js', 'wasm/planwire.js', 'wasm/planwire_bg.wasm']) {
     if (!existsSync(`${PKG}/${f}`)) {
       throw new Error(`pkg-js/${f} is missing: build the wasm (bash scripts/build-wasm.sh) and the package (npm run build -w planwire) first`);
     }

@@ -52,10 +52,17 @@ after(async () => {
 test('the packed tarball holds the entries, types and wasm, and nothing else', { timeout: 60_000 }, () => {
   const [packed] = JSON.parse(npm(['pack', PKG, '--pack-destination', work, '--json'], ROOT));
   const files = packed.files.map((f) => f.path).sort();
-  for (const f of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'dist/client.js', 'dist/wasm.js', 'dist/types.js', 'wasm/planwire.wasm']) {
+  // The facade and hooks (dist/) beside wasm-pack's output (wasm/): the glue, its .wasm and their types.
+  const wanted = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'wasm/planwire.js', 'wasm/planwire.d.ts', 'wasm/planwire_bg.wasm'];
+  for (const f of wanted) {
     assert.ok(files.includes(f), `${f} is in the tarball (has: ${files.join(', ')})`);
   }
-  assert.deepEqual(files.filter((f) => !/^(package\.json|README\.md|dist\/.*|wasm\/.*)$/.test(f)), []);
+  // Built JavaScript and types only: no sources, tests, scripts or wasm-pack leftovers (.gitignore, its
+  // package.json), and none of the hand-written driver's files it replaced.
+  const extra = files.filter((f) => !/^(package\.json|README\.md|LICENSE[^/]*|dist\/[\w/.-]+\.(c?js|d\.c?ts)|wasm\/planwire[\w.]*\.(js|d\.ts|wasm))$/.test(f));
+  assert.deepEqual(extra, [], 'nothing else in the tarball');
+  const stale = files.filter((f) => /^(dist\/(client|wasm|types)\.|wasm\/planwire\.wasm$)/.test(f));
+  assert.deepEqual(stale, [], 'no file of the old driver (dist/client.js, dist/wasm.js, dist/types.js, wasm/planwire.wasm)');
   assert.ok(readdirSync(work).includes(packed.filename));
 });
 
@@ -75,7 +82,7 @@ test('a scratch React + Vite app installs the tarball, type-checks the README ex
       devDependencies: { vite: caret('vite'), typescript: caret('typescript'), '@types/react': caret('@types/react'), '@types/react-dom': caret('@types/react-dom') },
     }),
   );
-  writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body></html>');
+  writeFileSync(join(app, 'index.html'), '<!doctype html><html><head><link rel="icon" href="data:,"></head><body><div id="root"></div><p id="plain"></p><script type="module" src="/src/main.tsx"></script></body></html>');
   writeFileSync(join(app, 'src/App.tsx'), readmeExample());
   // Two provider-less hooks on the same url, as seed 000 used the hook: they must share one socket.
   writeFileSync(
@@ -101,6 +108,7 @@ export function Standalone({ id, url, getToken }: { id: string; url: string; get
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { Standalone } from './Standalone';
+import { startPlain } from './plain';
 
 const server = new URLSearchParams(location.search).get('server')!;
 const getToken = () =>
@@ -115,6 +123,67 @@ createRoot(document.getElementById('root')!).render(
     <Standalone id="s2" url={\`ws://\${server}/ws\`} getToken={getToken} />
   </StrictMode>,
 );
+startPlain(\`ws://\${server}/ws\`, getToken, document.getElementById('plain')!);
+`,
+  );
+  // The plain entry (\`planwire\`, no React) at run time, beside \`planwire/react\`: the bundler or the
+  // dev server's pre-bundling sees both entries, which must share one glue and one wasm load.
+  writeFileSync(
+    join(app, 'src/plain.ts'),
+    `import { createPlanClient } from 'planwire';
+
+export function startPlain(url: string, getToken: () => Promise<string>, out: HTMLElement) {
+  let joined = false;
+  const titles: string[] = [];
+  const show = () => (out.textContent = \`\${joined ? 'joined' : 'waiting'} \${titles.join('|')}\`);
+  createPlanClient({ url, getToken }).then(
+    (client) => {
+      client.on('joined', ({ planId }) => ((joined = planId === '123'), show()));
+      client.on('taskCreated', ({ task }) => (titles.push(task.title), show()));
+      client.join('123');
+      client.connect();
+    },
+    (e: Error) => (out.textContent = \`error \${e.message}\`),
+  );
+}
+`,
+  );
+  // Compiled by tsc only: the public types are wasm-bindgen / tsify's generated ones, not \`any\`.
+  writeFileSync(
+    join(app, 'src/types-check.ts'),
+    `import { createPlanClient, loadPlanwire, PlanClient } from 'planwire';
+import type { ConnectionState, PlanEvents, Task, UserId } from 'planwire';
+import type { UsePlanWebSocketOptions } from 'planwire/react';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const same = <T extends true>(): T | undefined => undefined;
+
+same<Equal<Task['id'], number | string>>();
+same<Equal<Task['title'], string>>();
+same<Equal<PlanEvents['taskDeleted']['taskId'], number | string>>();
+same<Equal<PlanEvents['taskReordered']['taskIds'], (number | string)[]>>();
+same<Equal<PlanEvents['taskCreated']['task'], Task>>();
+same<Equal<PlanEvents['resync']['reason'], 'gap' | 'not-recovered'>>();
+same<Equal<UserId, number | string>>();
+same<Equal<ConnectionState, 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed'>>();
+same<Equal<PlanClient['state'], ConnectionState>>();
+same<Equal<Parameters<NonNullable<UsePlanWebSocketOptions['onTaskDeleted']>>[0], number | string>>();
+same<Equal<ReturnType<typeof loadPlanwire>, Promise<void>>>();
+
+export async function plain(fetchToken: () => Promise<string>) {
+  const client: PlanClient = await createPlanClient({ url: 'wss://example.com/ws', getToken: fetchToken });
+  const off: () => void = client.on('taskUpdated', ({ planId, task }) => console.log(planId.length, task.title.length));
+  // @ts-expect-error: not an event of PlanEvents
+  client.on('taskMoved', () => {});
+  // @ts-expect-error: a task id may be a string
+  client.on('taskDeleted', ({ taskId }) => taskId.toFixed());
+  // @ts-expect-error: url is required
+  await createPlanClient({ token: 'x' });
+  client.join('123');
+  client.connect();
+  off();
+  client.close();
+}
 `,
   );
   writeFileSync(
@@ -130,44 +199,54 @@ createRoot(document.getElementById('root')!).render(
   assert.ok(assets.some((f) => f.endsWith('.wasm')), `the build emitted the .wasm asset (${assets.join(', ')})`);
 
   mock = await startServer();
+  const bob = await token(mock, 2, 'bob');
   web = await serveFiles({ '/': join(app, 'dist') });
   browser = await launchBrowser();
-  const page = await browser.newPage();
-  const errors = recordErrors(page);
-  await page.goto(`${web.origin}/?server=${mock.addr}`);
-  try {
-    await waitUntil(page, () => document.body.textContent.includes('Status: Connected'), undefined, 20_000);
-    await waitUntil(page, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
-    // Joined (a participant count comes with the join confirmation), not only connected.
-    for (const id of ['s1', 's2']) await waitUntil(page, (id) => document.getElementById(id)?.textContent === 'connected 1 ', id);
-  } catch (e) {
-    throw new Error(`${e.message}\npage errors: ${errors.join('\n')}`);
-  }
-  const bob = await token(mock, 2, 'bob');
-  await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Created by bob over REST' });
-  await waitUntil(page, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Created by bob over REST'));
-  // The provider-less hooks received it too, over one shared socket beside the provider's.
-  for (const id of ['s1', 's2']) {
-    await waitUntil(page, (id) => document.getElementById(id)?.textContent === 'connected 1 Created by bob over REST', id);
-  }
-  assert.equal((await metrics(mock)).connections, 2, 'the provider and the two standalone hooks use two sockets');
-  assert.deepEqual(errors, []);
+  await syncs('vite build', web.origin, 3);
 
-  // The same app under Vite's dev server (dependency pre-bundling, development React, StrictMode).
+  // The same app under Vite's dev server (dependency pre-bundling, development React, StrictMode): the
+  // pre-bundled glue and facade must still find the .wasm, with no planwire-specific configuration.
   const { createServer: createViteServer } = await import(pathToFileURL(join(app, 'node_modules/vite/dist/node/index.js')).href);
   dev = await createViteServer({ root: app, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, hmr: false } });
   await dev.listen();
-  const devPage = await browser.newPage();
-  const devErrors = recordErrors(devPage);
-  await devPage.goto(`http://127.0.0.1:${dev.httpServer.address().port}/?server=${mock.addr}`);
-  try {
-    await waitUntil(devPage, () => document.body.textContent.includes('Status: Connected'), undefined, 30_000);
-    // Joined, not only connected: a change made before the server has the page in the room is not
-    // sent to it (and this example app only collects live events).
-    await waitUntil(devPage, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
-  } catch (e) {
-    throw new Error(`dev server: ${e.message}\npage errors: ${devErrors.join('\n')}`);
+  await syncs('vite dev', `http://127.0.0.1:${dev.httpServer.address().port}`, 6);
+
+  /**
+   * Opens the app from `origin` and checks that every view joins plan 123 and receives a change made
+   * over REST, that the page fetched the .wasm once (both entries share one load), and that the server
+   * counts `connections` sockets in all (the provider's, the standalone hooks' shared one, the plain
+   * client's, plus those of pages opened before).
+   */
+  async function syncs(label, origin, connections) {
+    const page = await browser.newPage();
+    const errors = recordErrors(page);
+    const wasm = [];
+    const inlined = [];
+    page.on('response', (r) => /\.wasm$/.test(new URL(r.url()).pathname) && wasm.push(`${r.status()} ${r.url()}`));
+    page.on('request', (r) => /base64/i.test(new URL(r.url()).pathname) && inlined.push(r.url()));
+    page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+    await page.goto(`${origin}/?server=${mock.addr}`);
+    try {
+      await waitUntil(page, () => document.body.textContent.includes('Status: Connected'), undefined, 30_000);
+      // Joined (a participant count comes with the join confirmation), not only connected: a change
+      // made before the server has the page in the room is not sent to it (this app only collects
+      // live events).
+      await waitUntil(page, () => /Participants: 1 \(alice\)/.test(document.body.textContent));
+      for (const id of ['s1', 's2']) await waitUntil(page, (id) => document.getElementById(id)?.textContent === 'connected 1 ', id);
+      await waitUntil(page, () => document.getElementById('plain')?.textContent === 'joined ');
+    } catch (e) {
+      throw new Error(`${label}: ${e.message}\nwasm responses: ${wasm.join(', ')}\npage errors: ${errors.join('\n')}`);
+    }
+    const title = `Created by bob over REST (${label})`;
+    await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title });
+    await waitUntil(page, (title) => [...document.querySelectorAll('li')].some((li) => li.textContent === title), title);
+    // The provider-less hooks and the plain client received it too.
+    for (const id of ['s1', 's2']) await waitUntil(page, ([id, title]) => document.getElementById(id)?.textContent === `connected 1 ${title}`, [id, title]);
+    await waitUntil(page, (title) => document.getElementById('plain')?.textContent === `joined ${title}`, title);
+    assert.equal(wasm.length, 1, `${label}: one .wasm fetch for the page (${wasm.join(', ')})`);
+    assert.match(wasm[0], /^200 /, `${label}: the .wasm was found beside the JavaScript`);
+    assert.deepEqual(inlined, [], `${label}: the package's inlined (base64) fallback was not needed`);
+    assert.equal((await metrics(mock)).connections, connections, `${label}: one socket each for the provider, the standalone hooks and the plain client`);
+    assert.deepEqual(errors, [], `${label}: no page errors`);
   }
-  await rest(mock, bob, 'POST', '/api/plans/123/tasks', { title: 'Seen under the dev server' });
-  await waitUntil(devPage, () => [...document.querySelectorAll('li')].some((li) => li.textContent === 'Seen under the dev server'));
 });
