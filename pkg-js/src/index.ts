@@ -89,8 +89,8 @@ async function inlinedModule(): Promise<Uint8Array> {
 /**
  * Instantiates the glue (asynchronously: never a synchronous compile on the main thread). Without a
  * `source`, the file beside the package is fetched; where that cannot work (Node and test runners have
- * no fetch for files, Vite's dev pre-bundling moves the JS away from it, esbuild does not copy it, an
- * SPA server answers with HTML) the same module comes from a lazily imported base64 copy instead.
+ * no fetch for files, esbuild does not copy the file, a dev server moved the JS away from it, an SPA
+ * server answers with HTML) the same module comes from a lazily imported base64 copy instead.
  */
 async function load(source?: WasmSource): Promise<void> {
   let module: WebAssembly.Module | BufferSource;
