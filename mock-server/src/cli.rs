@@ -98,6 +98,21 @@ pub struct ServeArgs {
     /// Frames queued per connection before it is closed with 1013.
     #[arg(long, default_value_t = 1024)]
     pub send_queue: usize,
+    /// Presence (extension): a typing mark lasts this long without a refresh, then its expiry is
+    /// broadcast.
+    #[arg(long, default_value_t = 5000)]
+    pub typing_ttl_ms: u64,
+    /// Presence: at most one `presence` frame per user per room per this interval (changes in
+    /// between are coalesced; 0 sends every change at once).
+    #[arg(long, default_value_t = 100)]
+    pub presence_batch_ms: u64,
+    /// Presence: `presence-update` messages allowed per connection per presence rate window
+    /// (counted apart from `--rate-limit`; beyond it: `RATE_LIMITED`, never a close).
+    #[arg(long, default_value_t = 20)]
+    pub presence_rate_limit: u32,
+    /// Presence: length of the presence rate window.
+    #[arg(long, default_value_t = 1000)]
+    pub presence_rate_window_ms: u64,
     /// Enable the `/api/v1/faults/*` routes (local tests and demos only: no auth).
     #[arg(long)]
     pub enable_faults: bool,
@@ -131,6 +146,10 @@ impl ServeArgs {
             max_connections_per_user: self.max_connections_per_user,
             max_connections: self.max_connections,
             send_queue: self.send_queue.max(1),
+            typing_ttl: Duration::from_millis(self.typing_ttl_ms),
+            presence_batch: Duration::from_millis(self.presence_batch_ms),
+            presence_rate_limit: self.presence_rate_limit.max(1),
+            presence_rate_window: Duration::from_millis(self.presence_rate_window_ms.max(1)),
             enable_faults: self.enable_faults,
         }
     }

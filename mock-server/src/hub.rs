@@ -1,15 +1,19 @@
 //! The hub: plans, rooms, their event logs and the open connections, under one lock so every
 //! room sees its broadcasts in `seq` order. Delivery never blocks: each connection has a bounded
 //! queue, and a connection whose queue is full is closed with 1013.
+//!
+//! Live presence (extension) lives here too, per room ([`RoomPresence`]); its coalesced frames and
+//! typing expiries are driven by [`Hub::presence_tick`], which the server runs at the deadline it
+//! returns (or sooner, when [`Hub::presence_wake`] is notified).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use planwire_protocol::{
-    close_code, error_code, kind, Connected, Envelope, ErrorData, JoinConfirm, JoinPlanData, Plan, ProgressPayload,
-    TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
+    close_code, error_code, kind, Connected, Envelope, ErrorData, JoinConfirm, JoinPlanData, JoinPresence, Plan,
+    PresenceEntry, PresenceUpdate, ProgressPayload, TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
 };
 use serde::Serialize;
 use tokio::sync::{mpsc, Notify};
@@ -18,6 +22,7 @@ use crate::auth::Claims;
 use crate::history::EventLog;
 use crate::metrics::{Counters, Metrics};
 use crate::plans::{PlanError, PlanEvent, PlanStore};
+use crate::presence::{Obj, RoomPresence, Timing};
 use crate::rooms::{Departed, Room};
 use crate::time::now_iso;
 use crate::{Config, ConnId, Frame};
@@ -119,6 +124,12 @@ struct State {
     logs: HashMap<String, EventLog>,
     conns: HashMap<ConnId, ConnEntry>,
     next_conn: ConnId,
+    /// Live presence per room (only rooms where someone set presence).
+    presence: HashMap<String, RoomPresence>,
+    /// Presence deadlines: (when, room). Stale entries are harmless (the tick finds nothing due).
+    timers: BTreeSet<(Instant, String)>,
+    timing: Timing,
+    wake: Arc<Notify>,
 }
 
 /// Shared server state.
@@ -128,18 +139,28 @@ pub struct Hub {
     /// Message and error counters.
     pub counters: Counters,
     started: Instant,
+    /// Notified when a presence deadline earlier than the known ones is set.
+    pub presence_wake: Arc<Notify>,
 }
 
 impl Hub {
     /// A hub with the demo data (or none), configured by `cfg`.
     pub fn new(cfg: Config) -> Self {
         let plans = if cfg.demo_data { PlanStore::demo() } else { PlanStore::empty() };
-        Hub {
-            state: Mutex::new(State { plans, rooms: HashMap::new(), logs: HashMap::new(), conns: HashMap::new(), next_conn: 1 }),
-            cfg,
-            counters: Counters::default(),
-            started: Instant::now(),
-        }
+        let wake = Arc::new(Notify::new());
+        let timing = Timing { batch: cfg.presence_batch, typing_ttl: cfg.typing_ttl };
+        let state = State {
+            plans,
+            rooms: HashMap::new(),
+            logs: HashMap::new(),
+            conns: HashMap::new(),
+            next_conn: 1,
+            presence: HashMap::new(),
+            timers: BTreeSet::new(),
+            timing,
+            wake: wake.clone(),
+        };
+        Hub { state: Mutex::new(state), cfg, counters: Counters::default(), started: Instant::now(), presence_wake: wake }
     }
 
     /// Adds (or replaces) a plan, e.g. to embed the server with other data than the demo.
@@ -227,7 +248,7 @@ impl Hub {
             return;
         }
         let now = Instant::now();
-        let State { rooms, logs, conns, .. } = &mut *st;
+        let State { rooms, logs, conns, presence, .. } = &mut *st;
         let room = rooms.entry(plan_id.to_owned()).or_insert_with(|| Room::new(now));
         let first_for_user = room.join(id, &user_id, &user_name, now);
         let entry = conns.get_mut(&id).expect("checked above");
@@ -238,14 +259,21 @@ impl Hub {
         // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
         let replay = last_seq
             .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.tx.capacity()));
-        let confirm = JoinConfirm {
-            success: true,
-            participant_count: room.participant_count(),
-            participants: room.participants(),
-            recovered: replay.as_ref().map(Option::is_some),
-            seq: Some(log.latest()),
+        let participants = room.participants();
+        let presence = presence.get(plan_id).map_or_else(Vec::new, |rp| {
+            participants.iter().filter_map(|p| rp.snapshot(&p.user_id, now)).collect()
+        });
+        let confirm = ConfirmWithPresence {
+            confirm: JoinConfirm {
+                success: true,
+                participant_count: room.participant_count(),
+                participants,
+                recovered: replay.as_ref().map(Option::is_some),
+                seq: Some(log.latest()),
+            },
+            presence: JoinPresence { presence },
         };
-        deliver(entry, encode(kind::JOIN_PLAN, Some(plan_id), Some(&JoinPlanData::Confirm(confirm)), None, None), &self.counters);
+        deliver(entry, encode(kind::JOIN_PLAN, Some(plan_id), Some(&confirm), None, None), &self.counters);
         for frame in replay.flatten().unwrap_or_default() {
             deliver(entry, frame, &self.counters);
         }
@@ -262,6 +290,61 @@ impl Hub {
         let Some(entry) = st.conns.get_mut(&id) else { return };
         entry.rooms.retain(|r| r != plan_id);
         st.leave_room(plan_id, id, Instant::now(), &self.counters);
+    }
+
+    /// `presence-update` (**extension**, data already checked): applies it to this connection's
+    /// presence in the room and broadcasts the user's merged presence (now, or coalesced); answers
+    /// `NOT_IN_ROOM` or `PRESENCE_TOO_LARGE` instead when refused.
+    pub fn presence_update(&self, id: ConnId, plan_id: &str, update: PresenceUpdate<Obj>) {
+        let mut st = self.state();
+        let Some(entry) = st.conns.get(&id) else { return };
+        if !entry.rooms.iter().any(|r| r == plan_id) {
+            self.counters.error();
+            let msg = format!("not in room {plan_id:?}: join it first");
+            deliver(entry, error_frame(error_code::NOT_IN_ROOM, &msg, Some(plan_id), None), &self.counters);
+            return;
+        }
+        let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
+        let now = Instant::now();
+        let State { rooms, conns, presence, timing, .. } = &mut *st;
+        let rp = presence.entry(plan_id.to_owned()).or_default();
+        match rp.update(id, &user_id, &user_name, update, now, timing) {
+            Ok(Some(out)) => {
+                if let Some(room) = rooms.get(plan_id) {
+                    send_room(conns, room, &presence_frame(plan_id, &out), None, &self.counters);
+                }
+            }
+            Ok(None) => {}
+            Err(too_large) => {
+                self.counters.error();
+                if let Some(entry) = conns.get(&id) {
+                    deliver(entry, error_frame(error_code::PRESENCE_TOO_LARGE, &too_large.0, Some(plan_id), None), &self.counters);
+                }
+            }
+        }
+        st.schedule(plan_id);
+    }
+
+    /// Sends the coalesced presence frames and typing expiries due at `now`; returns the next
+    /// deadline, if any.
+    pub fn presence_tick(&self, now: Instant) -> Option<Instant> {
+        let mut st = self.state();
+        while let Some((t, plan_id)) = st.timers.first().cloned().filter(|(t, _)| *t <= now) {
+            st.timers.remove(&(t, plan_id.clone()));
+            let State { rooms, conns, presence, timing, .. } = &mut *st;
+            let Some(rp) = presence.get_mut(&plan_id) else { continue };
+            if rp.scheduled == Some(t) {
+                rp.scheduled = None;
+            }
+            let frames = rp.tick(now, timing);
+            if let Some(room) = rooms.get(&plan_id) {
+                for out in &frames {
+                    send_room(conns, room, &presence_frame(&plan_id, out), None, &self.counters);
+                }
+            }
+            st.schedule(&plan_id);
+        }
+        st.timers.first().map(|(t, _)| *t)
     }
 
     /// `GET /api/plans/:planId`: the plan with its tasks in order and the room's latest `seq`.
@@ -427,13 +510,51 @@ impl Hub {
 }
 
 impl State {
+    /// Removes the connection from the room. Its presence goes with it: the user's merged presence
+    /// is re-broadcast (coalesced), or, when it was their last connection there, cleared at once
+    /// (if the room had been told any), right before the user-left notification.
     fn leave_room(&mut self, plan_id: &str, id: ConnId, now: Instant, counters: &Counters) {
         let Some(room) = self.rooms.get_mut(plan_id) else { return };
-        if let Some(departed) = room.leave(id, now) {
+        let departed = room.leave(id, now);
+        if let Some(rp) = self.presence.get_mut(plan_id) {
+            if let Some(out) = rp.remove_conn(id, departed.as_ref().map(|d| &d.user_id), now, &self.timing) {
+                send_room(&self.conns, room, &presence_frame(plan_id, &out), None, counters);
+            }
+            if rp.is_empty() {
+                self.presence.remove(plan_id);
+            }
+        }
+        if let Some(departed) = departed {
             let frame = user_left_frame(plan_id, departed, room.participant_count());
             send_room(&self.conns, room, &frame, None, counters);
         }
+        self.schedule(plan_id);
     }
+
+    /// Queues a timer for the room's next presence deadline, unless one at or before it is queued.
+    fn schedule(&mut self, plan_id: &str) {
+        let Some(rp) = self.presence.get_mut(plan_id) else { return };
+        let Some(deadline) = rp.next_deadline() else { return };
+        if rp.scheduled.map_or(true, |s| deadline < s) {
+            rp.scheduled = Some(deadline);
+            self.timers.insert((deadline, plan_id.to_owned()));
+            self.wake.notify_one();
+        }
+    }
+}
+
+/// The join confirmation with its `presence` extension (absent when nobody has presence).
+#[derive(Serialize)]
+struct ConfirmWithPresence {
+    #[serde(flatten)]
+    confirm: JoinConfirm,
+    #[serde(flatten)]
+    presence: JoinPresence<Obj>,
+}
+
+/// A `presence` frame (**extension**): a user's merged presence; no `seq`, no timestamp.
+fn presence_frame(plan_id: &str, entry: &PresenceEntry<Obj>) -> Frame {
+    encode(kind::PRESENCE, Some(plan_id), Some(entry), None, None)
 }
 
 /// The wire form of a connection id (`X-Connection-Id`, `connectionId`).

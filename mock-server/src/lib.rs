@@ -1,5 +1,5 @@
 //! planwire mock server: seed 000's Plan WebSocket Service (JWT auth, plan rooms, presence,
-//! broadcasts), its REST routes with in-memory demo data, health and metrics, and — behind
+//! broadcasts), live presence (extension: state, typing), its REST routes with in-memory demo data, health and metrics, and — behind
 //! `--enable-faults` — fault-injection routes for tests. `docs/protocol.md` documents the wire.
 //!
 //! [`start`] runs the server in-process (tests use port 0); the `mock-server` binary wraps it.
@@ -13,6 +13,7 @@ pub mod history;
 pub mod hub;
 pub mod metrics;
 pub mod plans;
+pub mod presence;
 pub mod ratelimit;
 pub mod rest;
 pub mod rooms;
@@ -71,6 +72,14 @@ pub struct Config {
     pub max_connections: usize,
     /// Outbound queue length per connection.
     pub send_queue: usize,
+    /// Presence: a typing mark lasts this long without a refresh.
+    pub typing_ttl: Duration,
+    /// Presence: at most one frame per user per room per this interval.
+    pub presence_batch: Duration,
+    /// Presence: `presence-update` messages per connection per `presence_rate_window`.
+    pub presence_rate_limit: u32,
+    /// Presence rate window.
+    pub presence_rate_window: Duration,
     /// Enable `/api/v1/faults/*`.
     pub enable_faults: bool,
 }

@@ -31,6 +31,7 @@ pub struct RunningServer {
     app: SharedApp,
     supervisor: JoinHandle<()>,
     sweeper: JoinHandle<()>,
+    presence: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -44,6 +45,7 @@ impl RunningServer {
         self.app.shutdown.send_replace(true);
         let _ = self.supervisor.await;
         self.sweeper.abort();
+        self.presence.abort();
         let hub = &self.app.hub;
         hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(close_code::GOING_AWAY, "server shutting down".into()));
         if tokio::time::timeout(SHUTDOWN_GRACE, self.app.sockets.drained()).await.is_err() {
@@ -73,7 +75,8 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
     let router = router(app.clone());
     let supervisor = tokio::spawn(supervise(app.clone(), listener, addr, router, restart_rx));
     let sweeper = tokio::spawn(sweep(app.clone()));
-    Ok(RunningServer { addr, app, supervisor, sweeper })
+    let presence = tokio::spawn(presence_timers(app.clone()));
+    Ok(RunningServer { addr, app, supervisor, sweeper, presence })
 }
 
 /// Every route, with CORS; the fault routes only with `--enable-faults`.
@@ -165,6 +168,25 @@ async fn sweep(app: SharedApp) {
     loop {
         tokio::select! {
             _ = every.tick() => app.hub.sweep(Instant::now()),
+            _ = until_shutdown(&mut shutdown) => return,
+        }
+    }
+}
+
+/// Sends coalesced presence frames and typing expiries when they are due, until shutdown.
+async fn presence_timers(app: SharedApp) {
+    let mut shutdown = app.shutdown.subscribe();
+    loop {
+        let next = app.hub.presence_tick(Instant::now());
+        let until_next = async {
+            match next {
+                Some(t) => tokio::time::sleep_until(t.into()).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = until_next => {}
+            _ = app.hub.presence_wake.notified() => {}
             _ = until_shutdown(&mut shutdown) => return,
         }
     }

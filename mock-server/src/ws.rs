@@ -14,9 +14,9 @@ use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout};
 
 use crate::auth::{bearer, AuthError, Claims};
-use crate::decode::decode_client;
+use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
 use crate::hub::{error_frame, CloseCmd, ConnCtl};
-use crate::ratelimit::{RateLimiter, Verdict};
+use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::{ConnId, Frame, SharedApp, MAX_FRAME_BYTES};
 
 /// How long a closing connection waits to write its close frame, and then for the peer's reply.
@@ -125,6 +125,7 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     let id = reg.id;
     let conn = Connection {
         limiter: RateLimiter::new(app.cfg.rate_limit, app.cfg.rate_window, Instant::now()),
+        presence_limiter: RateLimiter::new(app.cfg.presence_rate_limit, app.cfg.presence_rate_window, Instant::now()),
         expires: Instant::now() + claims.remaining().min(MAX_EXPIRY_WAIT),
         app: app.clone(),
         socket,
@@ -181,6 +182,8 @@ struct Connection {
     rx: tokio::sync::mpsc::Receiver<Frame>,
     ctl: std::sync::Arc<ConnCtl>,
     limiter: RateLimiter,
+    /// `presence-update` messages are counted here instead of by `limiter`.
+    presence_limiter: RateLimiter,
     expires: Instant,
 }
 
@@ -271,6 +274,11 @@ impl Connection {
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return None,
         };
         hub.counters.message_in();
+        let inbound = text.as_deref().map(decode_inbound);
+        if let Some(Ok(Inbound::Presence { plan_id, data })) = inbound {
+            self.on_presence(plan_id, data);
+            return None;
+        }
         match self.limiter.check(Instant::now()) {
             Verdict::Allow => {}
             Verdict::Limited(retry_after_ms) => {
@@ -283,20 +291,41 @@ impl Connection {
             }
         }
         hub.touch(self.id);
-        let Some(text) = text else {
+        let Some(inbound) = inbound else {
             hub.send_error(self.id, error_code::INVALID_MESSAGE, "binary frames are not supported", None, None);
             return None;
         };
-        match decode_client(&text) {
-            Ok(ClientMessage::JoinPlan { plan_id, last_seq }) => hub.join(self.id, &plan_id, last_seq),
-            Ok(ClientMessage::LeavePlan { plan_id }) => hub.leave(self.id, &plan_id),
-            Ok(ClientMessage::Ping) => hub.pong(self.id),
-            Ok(ClientMessage::Auth { .. }) => {
+        match inbound {
+            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq })) => hub.join(self.id, &plan_id, last_seq),
+            Ok(Inbound::Client(ClientMessage::LeavePlan { plan_id })) => hub.leave(self.id, &plan_id),
+            Ok(Inbound::Client(ClientMessage::Ping)) => hub.pong(self.id),
+            Ok(Inbound::Client(ClientMessage::Auth { .. })) => {
                 hub.send_error(self.id, error_code::INVALID_MESSAGE, "already authenticated", None, None)
             }
+            Ok(Inbound::Presence { .. }) => unreachable!("handled above"),
             Err(e) => hub.send_error(self.id, error_code::INVALID_MESSAGE, &e.message, e.plan_id.as_deref(), None),
         }
         None
+    }
+
+    /// `presence-update` (**extension**): its own soft rate limit (never a close), activity, then
+    /// the data check (`INVALID_PRESENCE`) and the hub (`NOT_IN_ROOM`, `PRESENCE_TOO_LARGE`).
+    fn on_presence(&mut self, plan_id: String, data: Option<serde_json::Value>) {
+        let hub = &self.app.hub;
+        match self.presence_limiter.check_soft(Instant::now()) {
+            SoftVerdict::Allow => {}
+            SoftVerdict::Refuse(retry_after_ms) => {
+                let msg = "too many presence updates";
+                hub.send_error(self.id, error_code::RATE_LIMITED, msg, Some(&plan_id), Some(retry_after_ms));
+                return;
+            }
+            SoftVerdict::Drop => return,
+        }
+        hub.touch(self.id);
+        match presence_data(data) {
+            Ok(update) => hub.presence_update(self.id, &plan_id, update),
+            Err(msg) => hub.send_error(self.id, error_code::INVALID_PRESENCE, &msg, Some(&plan_id), None),
+        }
     }
 }
 

@@ -38,6 +38,11 @@ pub mod kind {
     pub const PROGRESS_UPDATED: &str = "progress-updated";
     /// **Extension.** Server: a request failed (`code`, `message`).
     pub const ERROR: &str = "error";
+    /// **Extension.** Client: set, patch or clear this connection's presence state, or its typing
+    /// mark, in a room it joined ([`PresenceUpdate`]).
+    pub const PRESENCE_UPDATE: &str = "presence-update";
+    /// **Extension.** Server: a user's merged presence in a room changed ([`PresenceEntry`]); no `seq`.
+    pub const PRESENCE: &str = "presence";
 }
 
 /// The `code` strings of `error` messages (**extension**, after seeds 002 and 004).
@@ -54,7 +59,19 @@ pub mod error_code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     /// Too many connections for this user or this server.
     pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
+    /// **Extension** (presence): `presence-update` data is malformed (`state` or `typing` neither an
+    /// object nor `null`, neither of them given, `replace` not a boolean, no `data` object).
+    pub const INVALID_PRESENCE: &str = "INVALID_PRESENCE";
+    /// **Extension** (presence): the resulting state, or the typing mark, serializes to more than
+    /// [`PRESENCE_MAX_BYTES`].
+    pub const PRESENCE_TOO_LARGE: &str = "PRESENCE_TOO_LARGE";
+    /// **Extension** (presence): `presence-update` for a room this connection has not joined.
+    pub const NOT_IN_ROOM: &str = "NOT_IN_ROOM";
 }
+
+/// **Extension** (presence): the largest presence state, and the largest typing mark, as compact
+/// JSON (`{"taskId":"3"}` is 14 bytes).
+pub const PRESENCE_MAX_BYTES: usize = 1024;
 
 /// WebSocket close codes used by planwire.
 pub mod close_code {
@@ -306,6 +323,107 @@ pub struct ErrorData<'a> {
     /// For `RATE_LIMITED`: milliseconds until messages are accepted again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Presence (extension): who is viewing or editing which task, and who is typing
+// ---------------------------------------------------------------------------------------------
+
+/// **Extension.** The client message `{"type":"presence-update","planId":"123","data":{…}}`,
+/// generic over the JSON object type `S` (e.g. `serde_json::Map`, or a `JsValue` in the browser).
+///
+/// It is not a [`ClientMessage`] variant, so code matching on seed 000's messages is unaffected.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(tag = "type", bound(serialize = "S: Serialize", deserialize = "S: Deserialize<'de>"))]
+pub enum PresenceMessage<S> {
+    /// `{"type":"presence-update","planId":"123","data":{"state":{"taskId":"3"}}}`
+    #[serde(rename = "presence-update", rename_all = "camelCase")]
+    Update {
+        /// A room this connection joined.
+        plan_id: String,
+        /// What changes.
+        data: PresenceUpdate<S>,
+    },
+}
+
+/// **Extension.** `presence-update` data: at least one of `state` and `typing`.
+///
+/// - `state: {…}` patches this connection's state: each key is set, a key whose value is `null` is
+///   removed (top level only); with `replace: true` the object replaces the state instead.
+///   `state: null` clears it. An empty state is no state.
+/// - `typing: {…}` marks the user typing (e.g. `{"taskId":"3"}`) until `null` is sent or the mark
+///   expires (the server's typing TTL, 5 s by default, counted from the last `typing` object sent).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", bound(serialize = "S: Serialize", deserialize = "S: Deserialize<'de>"))]
+pub struct PresenceUpdate<S> {
+    /// Absent: unchanged. `Some(None)` (`null`): clear. `Some(Some(object))`: patch or replace.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub state: Option<Option<S>>,
+    /// With `state`: replace the whole state instead of patching it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub replace: bool,
+    /// Absent: unchanged. `Some(None)` (`null`): stopped typing. `Some(Some(object))`: typing (refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub typing: Option<Option<S>>,
+}
+
+impl<S> Default for PresenceUpdate<S> {
+    fn default() -> Self {
+        PresenceUpdate { state: None, replace: false, typing: None }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A field that may be absent (`None`), `null` (`Some(None)`) or a value (`Some(Some(v))`).
+mod nullable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            // Skipped by `skip_serializing_if`; written as `null` if ever reached.
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+/// **Extension.** One user's merged presence in a room: the `data` of a `presence` message, and an
+/// entry of the join confirmation's `presence` list. `S` is the JSON object type.
+///
+/// `state` and `typing` are always written, `null` when the user has none; a `presence` message
+/// with both `null` means the user's presence was cleared.
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceEntry<S> {
+    /// The user.
+    pub user_id: UserId,
+    /// Their display name.
+    pub user_name: String,
+    /// Their state (that of their most recently updated connection in the room), or `null`.
+    #[serde(default = "none")]
+    pub state: Option<S>,
+    /// What they are typing in (their most recent unexpired typing mark), or `null`.
+    #[serde(default = "none")]
+    pub typing: Option<S>,
+}
+
+/// **Extension.** The `presence` field of the `join-plan` confirmation data, read from the same
+/// object as [`JoinConfirm`]: every user of the room with a state or a typing mark, in order of
+/// arrival. Absent when nobody has any, which means the same as an empty list.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", bound(serialize = "S: Serialize", deserialize = "S: Deserialize<'de>"))]
+pub struct JoinPresence<S> {
+    /// Users with presence.
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub presence: Vec<PresenceEntry<S>>,
 }
 
 // ---------------------------------------------------------------------------------------------

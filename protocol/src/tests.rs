@@ -142,3 +142,70 @@ fn reorder_ids_are_numbers_or_strings() {
         assert!(serde_json::from_str::<ReorderTasks>(&text).is_err(), "{text}");
     }
 }
+
+type Obj = serde_json::Map<alloc::string::String, Value>;
+
+fn obj(v: Value) -> Obj {
+    v.as_object().unwrap().clone()
+}
+
+#[test]
+fn presence_updates_tell_absent_from_null() {
+    let cases: [(Value, PresenceUpdate<Obj>); 5] = [
+        (
+            json!({"type":"presence-update","planId":"123","data":{"state":{"taskId":"3","activity":"editing"}}}),
+            PresenceUpdate { state: Some(Some(obj(json!({"taskId":"3","activity":"editing"})))), ..Default::default() },
+        ),
+        (
+            json!({"type":"presence-update","planId":"123","data":{"state":{"taskId":"4"},"replace":true}}),
+            PresenceUpdate { state: Some(Some(obj(json!({"taskId":"4"})))), replace: true, ..Default::default() },
+        ),
+        (json!({"type":"presence-update","planId":"123","data":{"state":null}}), PresenceUpdate { state: Some(None), ..Default::default() }),
+        (
+            json!({"type":"presence-update","planId":"123","data":{"typing":{"taskId":"3"}}}),
+            PresenceUpdate { typing: Some(Some(obj(json!({"taskId":"3"})))), ..Default::default() },
+        ),
+        (json!({"type":"presence-update","planId":"123","data":{"typing":null}}), PresenceUpdate { typing: Some(None), ..Default::default() }),
+    ];
+    for (wire, data) in cases {
+        let msg = PresenceMessage::Update { plan_id: "123".into(), data };
+        let parsed: PresenceMessage<Obj> = serde_json::from_str(&wire.to_string()).unwrap();
+        assert_eq!(parsed, msg, "{wire}");
+        same_json(&serde_json::to_string(&msg).unwrap(), &wire);
+    }
+    for bad in [
+        r#"{"type":"presence-update","planId":"1","data":{"state":"x"}}"#,
+        r#"{"type":"presence-update","planId":"1","data":{"state":[1]}}"#,
+        r#"{"type":"presence-update","planId":"1","data":{"typing":5}}"#,
+        r#"{"type":"presence-update","planId":"1","data":{"state":{},"replace":"yes"}}"#,
+        r#"{"type":"presence-update","data":{"state":{}}}"#,
+    ] {
+        assert!(serde_json::from_str::<PresenceMessage<Obj>>(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn presence_entries_and_the_confirmation_field() {
+    let frame = json!({"type":"presence","planId":"123","data":{"userId":2,"userName":"bob","state":{"taskId":"3"},"typing":null}});
+    let frame_text = frame.to_string();
+    let env: Envelope<PresenceEntry<Obj>> = serde_json::from_str(&frame_text).unwrap();
+    assert_eq!(env.kind, kind::PRESENCE);
+    assert_eq!(env.seq, None);
+    let entry = env.data.clone().unwrap();
+    assert_eq!(entry.state, Some(obj(json!({"taskId":"3"}))));
+    assert_eq!(entry.typing, None);
+    same_json(&serde_json::to_string(&env).unwrap(), &frame);
+
+    // The confirmation's `presence` rides beside seed 000's fields; JoinConfirm still reads it.
+    let confirm = json!({"success":true,"participantCount":1,"participants":[{"userId":2,"userName":"bob"}],"seq":0,
+        "presence":[{"userId":2,"userName":"bob","state":null,"typing":{"taskId":"1"}}]});
+    let text = confirm.to_string();
+    assert!(serde_json::from_str::<JoinConfirm>(&text).is_ok());
+    assert!(matches!(serde_json::from_str::<JoinPlanData>(&text).unwrap(), JoinPlanData::Confirm(_)));
+    let p: JoinPresence<Obj> = serde_json::from_str(&text).unwrap();
+    assert_eq!(p.presence.len(), 1);
+    assert_eq!(p.presence[0].typing, Some(obj(json!({"taskId":"1"}))));
+    let none: JoinPresence<Obj> = serde_json::from_str(r#"{"success":true}"#).unwrap();
+    assert!(none.presence.is_empty());
+    assert_eq!(serde_json::to_string(&none).unwrap(), "{}");
+}
