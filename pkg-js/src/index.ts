@@ -13,6 +13,7 @@ export { PlanClient };
 export type {
   ClosePayload,
   ConnectionState,
+  DebugEntry,
   ErrorPayload,
   FailedPayload,
   JoinedPayload,
@@ -22,6 +23,9 @@ export type {
   ParticipantsChangedPayload,
   PlanClientOptions,
   PlanEvents,
+  PresenceChangedPayload,
+  PresenceEntry,
+  PresenceState,
   Progress,
   ProgressUpdatedPayload,
   ReconnectedPayload,

@@ -3,8 +3,8 @@
  *
  * It speaks seed 000's protocol to the real planwire client through the client's `WebSocket` option:
  * pass `server.url` and `server.WebSocket` to `PlanSocketProvider` (or `usePlanWebSocket`, or
- * `createPlanClient`), then push `task-updated`, `user-joined` and the rest, assert joins and leaves,
- * and simulate drops, refused tokens and `resync`. Frames reach the client asynchronously (a microtask
+ * `createPlanClient`), then push `task-updated`, `user-joined`, presence and the rest, assert joins,
+ * leaves and presence sent, and simulate drops, refused tokens and `resync`. Frames reach the client asynchronously (a microtask
  * later), as a real socket's would: wrap pushes in Testing Library's `act` and await it.
  *
  * ```tsx
@@ -14,7 +14,7 @@
  * await act(async () => server.taskUpdated('123', { id: 1, title: 'Ship it', status: 'completed' }));
  * ```
  */
-import type { Participant, Progress, Task, UserId } from './index.js';
+import type { Participant, PresenceEntry, PresenceState, Progress, Task, UserId } from './index.js';
 
 /** Options of `createTestServer`. */
 export interface TestServerOptions {
@@ -75,6 +75,13 @@ export interface TestServer {
   accept(): void;
   /** Messages of the room were lost: the client gets a gap it cannot recover, and emits `resync`. */
   resync(planId: string): void;
+  /**
+   * Another user's presence in the room (extension): sent now, and listed in later join
+   * confirmations; `state` and `typing` both `null` clears it.
+   */
+  presence(planId: string, entry: PresenceEntry<PresenceState>): void;
+  /** The presence states and typing marks the client sent for `planId` (`presence-update` data), in order. */
+  presenceSent(planId: string): { state?: PresenceState | null; replace?: boolean; typing?: PresenceState | null }[];
 }
 
 const SEED_TIME = () => new Date().toISOString();
@@ -87,13 +94,13 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
   const opened: string[] = [];
   const sockets = new Set<FakeSocket>();
   /** Per room: its participants besides the connected user, its last seq, and what can be replayed. */
-  const rooms = new Map<string, { others: Participant[]; seq: number; history: string[]; base: number }>();
+  const rooms = new Map<string, { others: Participant[]; seq: number; history: string[]; base: number; presence: PresenceEntry<PresenceState>[] }>();
   const waiters = new Set<() => void>();
   let refusing: [number, string] | null = null;
 
   const room = (planId: string) => {
     let r = rooms.get(planId);
-    if (!r) rooms.set(planId, (r = { others: [], seq: 0, history: [], base: 0 }));
+    if (!r) rooms.set(planId, (r = { others: [], seq: 0, history: [], base: 0, presence: [] }));
     return r;
   };
   const changed = () => waiters.forEach((w) => w());
@@ -147,7 +154,14 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
         this.push({
           type: 'join-plan',
           planId,
-          data: { success: true, participantCount: list.length, participants: list, seq: r.seq, ...(from !== undefined && { recovered }) },
+          data: {
+            success: true,
+            participantCount: list.length,
+            participants: list,
+            seq: r.seq,
+            ...(from !== undefined && { recovered }),
+            ...(r.presence.length > 0 && { presence: r.presence }),
+          },
         });
         if (recovered) r.history.filter((f) => (JSON.parse(f) as { seq: number }).seq > from).forEach((f) => this.pushText(f));
         changed();
@@ -233,6 +247,15 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     accept() {
       refusing = null;
     },
+    presence(planId, entry) {
+      const r = room(planId);
+      const cleared = entry.state == null && entry.typing == null;
+      r.presence = r.presence.filter((e) => String(e.userId) !== String(entry.userId));
+      if (!cleared) r.presence.push(entry);
+      toAll({ type: 'presence', planId, data: { ...entry, state: entry.state ?? null, typing: entry.typing ?? null } }, planId);
+    },
+    presenceSent: (planId) =>
+      received.filter((f) => f.type === 'presence-update' && f.planId === planId).map((f) => f.data as ReturnType<TestServer['presenceSent']>[number]),
     resync(planId) {
       // The room's history is lost and one message with it: the client sees the gap in the next
       // frame (which it holds back, so the app never sees it), re-joins with lastSeq, is answered

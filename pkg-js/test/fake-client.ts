@@ -4,7 +4,7 @@
  * no rules: reference counting, participants across drops, 4001 handling and the like are the real
  * client's, tested over the real wasm in react-real.test.tsx. Its getters answer what the test sets.
  */
-import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents } from '../src/index.js';
+import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents, PresenceEntry, PresenceState } from '../src/index.js';
 
 export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   static instances: FakeClient[] = [];
@@ -62,6 +62,22 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
     if (!set) this.handlers.set(event, (set = new Set()));
     set.add(cb);
     return () => void set.delete(cb);
+  }
+
+  updatePresence(planId: string, patch: PresenceState): void {
+    this.calls.push(`updatePresence ${planId} ${JSON.stringify(patch)}`);
+  }
+
+  setTyping(planId: string, mark: PresenceState | null): void {
+    this.calls.push(`setTyping ${planId} ${JSON.stringify(mark)}`);
+  }
+
+  presence(_planId: string): PresenceEntry<PresenceState>[] {
+    return [];
+  }
+
+  myPresence(_planId: string): PresenceState | undefined {
+    return undefined;
   }
 
   participantCount(planId: string): number {

@@ -409,9 +409,11 @@ pub struct PresenceEntry<S> {
     pub user_name: String,
     /// Their state (that of their most recently updated connection in the room), or `null`.
     #[serde(default = "none")]
+    #[cfg_attr(feature = "tsify", tsify(type = "S | null"))]
     pub state: Option<S>,
     /// What they are typing in (their most recent unexpired typing mark), or `null`.
     #[serde(default = "none")]
+    #[cfg_attr(feature = "tsify", tsify(type = "S | null"))]
     pub typing: Option<S>,
 }
 

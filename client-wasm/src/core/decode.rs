@@ -4,21 +4,30 @@
 //! and passed through untouched where it only reaches the application (tasks, unknown types).
 //! Bad frames become a [`DecodeError`], never a panic.
 
-use planwire_protocol::{kind, JoinConfirm, Progress, UserId, UserJoined, UserLeft};
+use planwire_protocol::{kind, JoinConfirm, JoinPresence, PresenceEntry, Progress, UserId, UserJoined, UserLeft};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The `code` of every `error` event raised for a frame the client cannot read.
 pub const INVALID_FRAME: &str = "INVALID_FRAME";
 
-/// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively).
-pub trait Value: Clone + core::fmt::Debug {
+/// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively);
+/// it (de)serialises as itself inside protocol types.
+pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
     /// Reads this value as `T`; `None` when it does not fit.
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
     /// The member `key` of an object (`None` for anything else, or when absent).
     fn member(&self, key: &str) -> Option<Self>;
     /// Whether this is an object (not an array, not null).
     fn is_object(&self) -> bool;
+    /// Whether this is `null`.
+    fn is_null(&self) -> bool;
+    /// The members of an object, in order (`None` for anything else).
+    fn entries(&self) -> Option<Vec<(String, Self)>>;
+    /// A new object with these members.
+    fn object(entries: Vec<(String, Self)>) -> Self;
+    /// Whether both are the same JSON.
+    fn same(&self, other: &Self) -> bool;
 }
 
 /// A frame's envelope: `{"type", "planId"?, "data"?, "timestamp"?, "seq"?}`, `data` left as is.
@@ -68,8 +77,8 @@ pub enum Body<P> {
     /// `pong`: the connection confirmation (read from `data` while connecting) or a keep-alive
     /// answer.
     Pong(Option<P>),
-    /// `join-plan` with `success`: our join was accepted.
-    JoinConfirm(JoinConfirm),
+    /// `join-plan` with `success`: our join was accepted, with the room's presence (extension).
+    JoinConfirm(JoinConfirm, Vec<PresenceEntry<P>>),
     /// `join-plan` without `success`: another user joined.
     UserJoined(UserJoined),
     /// `leave-plan`: a user left.
@@ -86,6 +95,8 @@ pub enum Body<P> {
     ProgressUpdated(Progress),
     /// **Extension.** `error`.
     Error(ServerError),
+    /// **Extension.** `presence`: a user's merged presence in the room changed.
+    Presence(PresenceEntry<P>),
     /// A type this client does not know, passed on untouched.
     Unknown(Option<P>),
 }
@@ -140,6 +151,7 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
             | kind::TASK_DELETED
             | kind::TASK_REORDERED
             | kind::PROGRESS_UPDATED
+            | kind::PRESENCE
     );
     if room_message && plan_id.is_none() {
         return Err(bad("room message without planId"));
@@ -159,6 +171,7 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
             Body::ProgressUpdated(payload::<P, ProgressData>(data, "invalid progress-updated data")?.progress)
         }
         kind::ERROR => Body::Error(payload(data, "invalid error data")?),
+        kind::PRESENCE => Body::Presence(payload(data, "invalid presence data")?),
         _ => Body::Unknown(data.cloned()),
     };
     Ok(Frame { kind, plan_id, timestamp, seq, body })
@@ -169,7 +182,8 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
 fn join_plan<P: Value>(data: Option<&P>) -> Result<Body<P>, DecodeError> {
     let data = data.ok_or(bad("join-plan without data"))?;
     if let Some(confirm) = data.read::<JoinConfirm>() {
-        return Ok(Body::JoinConfirm(confirm));
+        let presence = data.read::<JoinPresence<P>>().ok_or(bad("invalid presence in the join confirmation"))?;
+        return Ok(Body::JoinConfirm(confirm, presence.presence));
     }
     data.read::<UserJoined>()
         .map(Body::UserJoined)
@@ -197,6 +211,18 @@ mod text {
         }
         fn is_object(&self) -> bool {
             self.is_object()
+        }
+        fn is_null(&self) -> bool {
+            self.is_null()
+        }
+        fn entries(&self) -> Option<Vec<(String, Self)>> {
+            Some(self.as_object()?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
+        fn object(entries: Vec<(String, Self)>) -> Self {
+            serde_json::Value::Object(entries.into_iter().collect())
+        }
+        fn same(&self, other: &Self) -> bool {
+            self == other
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::decode::TaskId;
 use super::machine::State;
-use planwire_protocol::{Participant, Progress, UserId};
+use planwire_protocol::{Participant, PresenceEntry, Progress, UserId};
 
 /// Room, time and sequence of a broadcast.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,6 +146,13 @@ pub enum Event<P> {
         plan_id: String,
         /// `gap` or `not-recovered`.
         reason: &'static str,
+    },
+    /// **Extension.** The other users' presence in a room changed (emptied while disconnected).
+    PresenceChanged {
+        /// The room.
+        plan_id: String,
+        /// Everyone else's presence now.
+        presence: Vec<PresenceEntry<P>>,
     },
     /// A message type this client does not know.
     Message {

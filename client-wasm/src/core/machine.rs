@@ -10,7 +10,8 @@ use super::options::{AuthMode, ConfigError, Options};
 use super::rooms::{Room, Rooms};
 use super::seq::{resync_reason, Verdict};
 use std::collections::VecDeque;
-use planwire_protocol::{close_code, ClientMessage, Connected, Participant, UserId};
+use planwire_protocol::{close_code, ClientMessage, Connected, Participant, PresenceEntry, PresenceMessage, UserId};
+use serde::Serialize;
 
 /// Close code the client uses when it closes a link itself (pong or connect timeout, offline).
 pub const LOCAL_CLOSE: u16 = 4000;
@@ -51,6 +52,17 @@ impl State {
     }
 }
 
+/// A message to the server: one of seed 000's, or a presence update (**extension**). Serialises
+/// as the message itself.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Outgoing<P> {
+    /// `join-plan`, `leave-plan`, `ping`, `auth`.
+    Seed(ClientMessage),
+    /// `presence-update`.
+    Presence(PresenceMessage<P>),
+}
+
 /// What the machine asks the glue to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action<P> {
@@ -65,7 +77,7 @@ pub enum Action<P> {
         url: String,
     },
     /// Send a message on the current socket (the glue encodes it as JSON text).
-    Send(ClientMessage),
+    Send(Outgoing<P>),
     /// Close the current socket and forget it: its later events must not reach the machine.
     CloseSocket {
         /// Close code.
@@ -109,7 +121,7 @@ pub struct Machine<P> {
     backoff: Backoff,
     rng: Rng,
     heartbeat: Heartbeat,
-    rooms: Rooms,
+    rooms: Rooms<P>,
     auth_retry: AuthRetry,
     phase: Phase,
     state: State,
@@ -184,7 +196,7 @@ impl<P: Value> Machine<P> {
     }
 
     /// The room for `plan_id`, if the caller joined it.
-    pub fn room(&self, plan_id: &str) -> Option<&Room> {
+    pub fn room(&self, plan_id: &str) -> Option<&Room<P>> {
         self.rooms.get(plan_id)
     }
 
@@ -196,6 +208,17 @@ impl<P: Value> Machine<P> {
     /// The participants of a joined room (empty when not joined, or while disconnected).
     pub fn participants(&self, plan_id: &str) -> &[Participant] {
         self.room(plan_id).map_or(&[], |r| &r.participants)
+    }
+
+    /// **Extension.** The other users' presence in a joined room (empty when not joined, or while
+    /// disconnected).
+    pub fn presence(&self, plan_id: &str) -> &[PresenceEntry<P>] {
+        self.room(plan_id).map_or(&[], |r| r.presence.others())
+    }
+
+    /// **Extension.** This client's own presence state in a joined room, as merged locally.
+    pub fn my_presence(&self, plan_id: &str) -> Option<&P> {
+        self.room(plan_id).and_then(|r| r.presence.mine())
     }
 
     /// The reconnect attempts made since the last stable connection.
@@ -215,10 +238,10 @@ impl<P: Value> Machine<P> {
             Phase::Token { deadline, .. } | Phase::Opening { deadline } | Phase::Handshake { deadline } => {
                 Some(deadline)
             }
-            Phase::Open { stable_at } => match (stable_at, self.heartbeat.deadline()) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
+            Phase::Open { stable_at } => {
+                let presence = self.rooms.iter().filter(|r| r.joined).filter_map(|r| r.presence.deadline());
+                [stable_at, self.heartbeat.deadline()].into_iter().flatten().chain(presence).min()
+            }
             Phase::Idle | Phase::Closed | Phase::Failed => None,
         }
     }
@@ -257,7 +280,7 @@ impl<P: Value> Machine<P> {
         if self.rooms.add_ref(plan_id) && matches!(self.phase, Phase::Open { .. }) {
             if let Some(room) = self.rooms.get_mut(plan_id) {
                 let last_seq = room.join_sent();
-                self.actions.push_back(Action::Send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq }));
+                self.send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq });
             }
         }
         Ok(())
@@ -280,6 +303,36 @@ impl<P: Value> Machine<P> {
         }
         self.options.token = token;
         Ok(())
+    }
+
+    /// **Extension.** `updatePresence(planId, patch)`: merges `patch` (an object; a `null` value
+    /// removes a key) into this client's state in a room it joined; sent throttled, and again after
+    /// every re-join.
+    pub fn update_presence(&mut self, plan_id: &str, patch: &P, now: u64) -> Result<(), ConfigError> {
+        let room = self.joined_room(plan_id)?;
+        if !room.presence.update(patch) {
+            return Err(ConfigError { code: "INVALID_PRESENCE", message: "presence must be an object" });
+        }
+        self.flush_presence(now);
+        Ok(())
+    }
+
+    /// **Extension.** `setTyping(planId, mark)`: marks typing (an object, e.g. `{taskId: "3"}`;
+    /// call again while keys are pressed to keep it alive) or stops with `None`.
+    pub fn set_typing(&mut self, plan_id: &str, mark: Option<&P>, now: u64) -> Result<(), ConfigError> {
+        let room = self.joined_room(plan_id)?;
+        if !room.presence.set_typing(mark, now) {
+            return Err(ConfigError { code: "INVALID_PRESENCE", message: "a typing mark must be an object" });
+        }
+        self.flush_presence(now);
+        Ok(())
+    }
+
+    fn joined_room(&mut self, plan_id: &str) -> Result<&mut Room<P>, ConfigError> {
+        check_plan_id(plan_id)?;
+        self.rooms
+            .get_mut(plan_id)
+            .ok_or(ConfigError { code: "NOT_JOINED", message: "join the plan before setting presence" })
     }
 
     // ------------------------------------------------------------------ glue inputs
@@ -311,7 +364,7 @@ impl<P: Value> Machine<P> {
     pub fn socket_opened(&mut self) {
         let Phase::Opening { deadline } = self.phase else { return };
         if let Some(token) = self.auth_token.take() {
-            self.actions.push_back(Action::Send(ClientMessage::Auth { token }));
+            self.send(ClientMessage::Auth { token });
         }
         self.phase = Phase::Handshake { deadline };
     }
@@ -367,6 +420,7 @@ impl<P: Value> Machine<P> {
                 self.local_close("connect timeout", now)
             }
             Phase::Open { stable_at } => {
+                self.flush_presence(now);
                 if stable_at.is_some_and(|at| now >= at) {
                     self.attempt = 0;
                     self.auth_retry.reset();
@@ -429,7 +483,26 @@ impl<P: Value> Machine<P> {
     }
 
     fn send(&mut self, message: ClientMessage) {
-        self.actions.push_back(Action::Send(message));
+        self.actions.push_back(Action::Send(Outgoing::Seed(message)));
+    }
+
+    /// Sends the presence updates that are due, for rooms joined on an open connection.
+    fn flush_presence(&mut self, now: u64) {
+        if !matches!(self.phase, Phase::Open { .. }) {
+            return;
+        }
+        for room in self.rooms.iter_mut().filter(|r| r.joined) {
+            if let Some(data) = room.presence.poll(now) {
+                let message = PresenceMessage::Update { plan_id: room.plan_id.clone(), data };
+                self.actions.push_back(Action::Send(Outgoing::Presence(message)));
+            }
+        }
+    }
+
+    fn presence_changed(&mut self, plan_id: String) {
+        let Some(room) = self.rooms.get(&plan_id) else { return };
+        let presence = room.presence.others().to_vec();
+        self.emit(Event::PresenceChanged { plan_id, presence });
     }
 
     fn sync_state(&mut self) {
@@ -495,7 +568,7 @@ impl<P: Value> Machine<P> {
         for room in self.rooms.iter_mut() {
             let last_seq = room.join_sent();
             let message = ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq };
-            self.actions.push_back(Action::Send(message));
+            self.actions.push_back(Action::Send(Outgoing::Seed(message)));
         }
     }
 
@@ -504,6 +577,11 @@ impl<P: Value> Machine<P> {
         self.heartbeat.stop();
         for plan_id in self.rooms.disconnected() {
             self.participants_changed(plan_id);
+        }
+        let gone: Vec<String> =
+            self.rooms.iter_mut().filter_map(|r| r.presence.disconnected().then(|| r.plan_id.clone())).collect();
+        for plan_id in gone {
+            self.presence_changed(plan_id);
         }
         self.connection_id = None;
         self.auth_token = None;
@@ -602,12 +680,19 @@ impl<P: Value> Machine<P> {
             return;
         };
         let plan_id = room.plan_id.clone();
-        if let Body::JoinConfirm(confirm) = body {
+        if let Body::Presence(entry) = body {
+            if room.joined && room.presence.received(entry, self.user_id.as_ref()) {
+                self.presence_changed(plan_id);
+            }
+            return;
+        }
+        if let Body::JoinConfirm(confirm, presence) = body {
             let recovered = confirm.recovered;
             // Already joined on this connection: the answer to a gap recovery, not a new join.
             let gap_recovery = room.joined;
             let before = (room.participant_count, room.participants.clone());
             let resync = room.confirmed(confirm);
+            let presence_changed = room.presence.joined(presence, self.user_id.as_ref());
             let participants = room.participants.clone();
             let participant_count = room.participant_count;
             if gap_recovery {
@@ -615,21 +700,24 @@ impl<P: Value> Machine<P> {
                     self.emit(Event::Resync { plan_id: plan_id.clone(), reason: resync_reason::GAP });
                 }
                 if before != (participant_count, participants) {
-                    self.participants_changed(plan_id);
+                    self.participants_changed(plan_id.clone());
                 }
-                return;
+            } else {
+                self.emit(Event::Joined {
+                    plan_id: plan_id.clone(),
+                    participants: participants.clone(),
+                    participant_count,
+                    recovered,
+                });
+                self.emit(Event::ParticipantsChanged { plan_id: plan_id.clone(), participants, participant_count });
+                if resync {
+                    self.emit(Event::Resync { plan_id: plan_id.clone(), reason: resync_reason::NOT_RECOVERED });
+                }
             }
-            self.emit(Event::Joined {
-                plan_id: plan_id.clone(),
-                participants: participants.clone(),
-                participant_count,
-                recovered,
-            });
-            self.emit(Event::ParticipantsChanged { plan_id: plan_id.clone(), participants, participant_count });
-            if resync {
-                self.emit(Event::Resync { plan_id, reason: resync_reason::NOT_RECOVERED });
+            if presence_changed {
+                self.presence_changed(plan_id);
             }
-            return;
+            return self.flush_presence(now);
         }
         match room.seq.accept(seq) {
             Verdict::Duplicate | Verdict::Hold => return,
@@ -672,7 +760,7 @@ impl<P: Value> Machine<P> {
             Body::TaskReordered(task_ids) => Event::TaskReordered { meta: meta(plan_id), task_ids },
             Body::ProgressUpdated(progress) => Event::ProgressUpdated { meta: meta(plan_id), progress },
             Body::Unknown(data) => Event::Message { kind, plan_id: Some(plan_id), data },
-            Body::Pong(_) | Body::Error(_) | Body::JoinConfirm(_) => return,
+            Body::Pong(_) | Body::Error(_) | Body::JoinConfirm(..) | Body::Presence(_) => return,
         };
         self.emit(event);
     }

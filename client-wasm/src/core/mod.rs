@@ -13,13 +13,15 @@ pub mod event;
 pub mod heartbeat;
 pub mod machine;
 pub mod options;
+pub mod presence;
 pub mod rooms;
 pub mod seq;
 
 pub use decode::{Header, Value};
 pub use event::Event;
-pub use machine::{Action, ConnectionState, Machine, State};
+pub use machine::{Action, ConnectionState, Machine, Outgoing, State};
 pub use options::{AuthMode, ConfigError, Options, RawOptions};
 
-#[cfg(test)]
+// Native only: they read frames with serde_json (`wasm-pack test` builds the crate's own tests too).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -1,11 +1,12 @@
 //! Plan rooms: reference-counted membership, the participants of each room and its `seq`.
 
+use super::presence::RoomPresence;
 use super::seq::SeqTracker;
 use planwire_protocol::{JoinConfirm, Participant, UserId};
 
 /// One plan room the caller asked to be in.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Room {
+pub struct Room<P> {
     /// The plan id.
     pub plan_id: String,
     refs: u32,
@@ -19,10 +20,12 @@ pub struct Room {
     pub participant_count: u32,
     /// The room's message sequence.
     pub seq: SeqTracker,
+    /// **Extension.** Live presence: ours and the others'.
+    pub presence: RoomPresence<P>,
 }
 
-impl Room {
-    fn new(plan_id: &str) -> Room {
+impl<P> Room<P> {
+    fn new(plan_id: &str) -> Room<P> {
         Room {
             plan_id: plan_id.into(),
             refs: 1,
@@ -31,6 +34,7 @@ impl Room {
             participants: Vec::new(),
             participant_count: 0,
             seq: SeqTracker::default(),
+            presence: RoomPresence::default(),
         }
     }
 
@@ -65,12 +69,18 @@ impl Room {
 }
 
 /// Every room the caller is in, in join order (a small `Vec`: clients are in a handful of rooms).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Rooms {
-    list: Vec<Room>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rooms<P> {
+    list: Vec<Room<P>>,
 }
 
-impl Rooms {
+impl<P> Default for Rooms<P> {
+    fn default() -> Self {
+        Rooms { list: Vec::new() }
+    }
+}
+
+impl<P> Rooms<P> {
     /// Adds a reference to `plan_id`; returns whether the room is new (a `join-plan` is due).
     pub fn add_ref(&mut self, plan_id: &str) -> bool {
         match self.get_mut(plan_id) {
@@ -97,17 +107,22 @@ impl Rooms {
     }
 
     /// The room for `plan_id`.
-    pub fn get(&self, plan_id: &str) -> Option<&Room> {
+    pub fn get(&self, plan_id: &str) -> Option<&Room<P>> {
         self.list.iter().find(|r| r.plan_id == plan_id)
     }
 
     /// The room for `plan_id`, mutably.
-    pub fn get_mut(&mut self, plan_id: &str) -> Option<&mut Room> {
+    pub fn get_mut(&mut self, plan_id: &str) -> Option<&mut Room<P>> {
         self.list.iter_mut().find(|r| r.plan_id == plan_id)
     }
 
+    /// Every room.
+    pub fn iter(&self) -> impl Iterator<Item = &Room<P>> {
+        self.list.iter()
+    }
+
     /// Every room, mutably (to re-join them all after a reconnect).
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Room> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Room<P>> {
         self.list.iter_mut()
     }
 

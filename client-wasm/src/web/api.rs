@@ -3,6 +3,7 @@
 
 use super::driver::{self, Shared};
 use super::events::EventKind;
+use super::frames::Js;
 use super::options;
 use crate::core::{ConfigError, Machine};
 use js_sys::Function;
@@ -151,9 +152,58 @@ impl PlanClient {
     }
 }
 
+#[wasm_bindgen]
+impl PlanClient {
+    /// Merges `patch` into this client's presence in a joined room (extension; a `null` value
+    /// removes a key), e.g. `{ taskId: '3', activity: 'editing' }`; sent at most every 100 ms, and
+    /// again after every reconnect. Throws `NOT_JOINED` / `INVALID_PRESENCE`.
+    #[wasm_bindgen(js_name = updatePresence)]
+    pub fn update_presence(
+        &self,
+        #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PresenceState")] patch: JsValue,
+    ) -> Result<(), JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let mut result = Ok(());
+        driver::input_rc(&self.shared, |m, now| result = m.update_presence(&plan_id, &Js(patch), now).map_err(thrown));
+        result
+    }
+
+    /// Marks this client typing (e.g. `{ taskId: '3' }`; call again while keys are pressed, it is
+    /// refreshed at most every 2 s and expires on the server without), or stops with `null`.
+    #[wasm_bindgen(js_name = setTyping)]
+    pub fn set_typing(
+        &self,
+        #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PresenceState | null")] mark: JsValue,
+    ) -> Result<(), JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let mark = (!mark.is_null_or_undefined()).then_some(Js(mark));
+        let mut result = Ok(());
+        driver::input_rc(&self.shared, |m, now| result = m.set_typing(&plan_id, mark.as_ref(), now).map_err(thrown));
+        result
+    }
+
+    /// The other users' presence in a joined room (empty when not joined, or while disconnected).
+    #[wasm_bindgen(unchecked_return_type = "PresenceEntry<PresenceState>[]")]
+    pub fn presence(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let list = self.read(|m| serde::Serialize::serialize(m.presence(&plan_id), &serializer).ok(), None);
+        Ok(list.unwrap_or_else(|| js_sys::Array::new().into()))
+    }
+
+    /// This client's own presence state in a joined room, as merged locally (`undefined` when none).
+    #[wasm_bindgen(js_name = myPresence, unchecked_return_type = "PresenceState | undefined")]
+    pub fn my_presence(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
+        let plan_id = self::plan_id(&plan_id)?;
+        Ok(self.read(|m| m.my_presence(&plan_id).map(|p| p.0.clone()), None).unwrap_or(JsValue::UNDEFINED))
+    }
+}
+
 impl PlanClient {
     /// Reads the machine (`fallback` in the impossible case that it is being mutated).
-    fn read<T>(&self, f: impl FnOnce(&Machine<JsValue>) -> T, fallback: T) -> T {
+    fn read<T>(&self, f: impl FnOnce(&Machine<Js>) -> T, fallback: T) -> T {
         self.shared.try_borrow().map_or(fallback, |inner| f(&inner.machine))
     }
 }

@@ -2,8 +2,9 @@
 //! Nothing is built unless debugging is on. Tokens never appear: the URL's `token` parameter and
 //! the `auth` frame's token are replaced by `***`.
 
+use super::frames::Js;
 use crate::core::auth::redacted_url;
-use crate::core::Action;
+use crate::core::{Action, Outgoing};
 use serde::Serialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -53,14 +54,14 @@ pub enum DebugEntry {
 }
 
 /// The entry for an action the driver performs (events are logged with their payload instead).
-pub fn action_entry<P>(action: &Action<P>) -> Option<DebugEntry> {
+pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
     Some(match action {
         Action::FetchToken { ticket } => DebugEntry::FetchToken { ticket: *ticket },
         Action::OpenSocket { url } => DebugEntry::OpenSocket { url: redacted_url(url) },
         Action::CloseSocket { code, reason } => DebugEntry::CloseSocket { code: *code, reason: (*reason).into() },
         Action::Send(message) => {
             let mut message = message.clone();
-            if let planwire_protocol::ClientMessage::Auth { token } = &mut message {
+            if let Outgoing::Seed(planwire_protocol::ClientMessage::Auth { token }) = &mut message {
                 *token = "***".into();
             }
             DebugEntry::Send { frame: super::frames::encode(&message).unwrap_or_default() }

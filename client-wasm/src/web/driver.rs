@@ -9,6 +9,7 @@
 
 use super::debug::{self, DebugEntry};
 use super::events;
+use super::frames::Js;
 use super::options::Glue;
 use super::listeners::Listeners;
 use super::socket::Socket;
@@ -29,7 +30,7 @@ pub type Shared = RefCell<Inner>;
 /// Everything one client owns.
 pub struct Inner {
     /// The sans-IO core.
-    pub machine: Machine<JsValue>,
+    pub machine: Machine<Js>,
     /// The current socket, if any.
     socket: Option<Socket>,
     /// The single wake-up timer.
@@ -53,7 +54,7 @@ pub struct Inner {
 }
 
 /// A new client around `machine`.
-pub fn create(machine: Machine<JsValue>, glue: Glue) -> Rc<Shared> {
+pub fn create(machine: Machine<Js>, glue: Glue) -> Rc<Shared> {
     Rc::new(RefCell::new(Inner {
         machine,
         socket: None,
@@ -75,14 +76,14 @@ fn now() -> u64 {
 }
 
 /// Feeds one input to the client behind `weak` (gone or disposed: nothing happens), then drives it.
-pub fn input(weak: &Weak<Shared>, f: impl FnOnce(&mut Machine<JsValue>, u64)) {
+pub fn input(weak: &Weak<Shared>, f: impl FnOnce(&mut Machine<Js>, u64)) {
     if let Some(shared) = weak.upgrade() {
         input_rc(&shared, f);
     }
 }
 
 /// Feeds one input, then performs every resulting action (unless a running loop will).
-pub fn input_rc(shared: &Rc<Shared>, f: impl FnOnce(&mut Machine<JsValue>, u64)) {
+pub fn input_rc(shared: &Rc<Shared>, f: impl FnOnce(&mut Machine<Js>, u64)) {
     {
         let Ok(mut inner) = shared.try_borrow_mut() else { return };
         if inner.disposed {
@@ -212,7 +213,7 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
 /// Serialises the payload once and calls each listener subscribed now and still subscribed when
 /// its turn comes. A throwing listener does not stop the others: its error is re-raised as an
 /// unhandled rejection, which the browser reports.
-fn dispatch(shared: &Rc<Shared>, event: Event<JsValue>) {
+fn dispatch(shared: &Rc<Shared>, event: Event<Js>) {
     let kind = events::kind(&event);
     let (targets, debugging) = match shared.try_borrow() {
         Ok(inner) if inner.listeners.any(kind) || inner.debug.is_some() => {

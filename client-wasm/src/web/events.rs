@@ -2,9 +2,10 @@
 //! serialised with serde-wasm-bindgen from the structs below — whose TypeScript declarations
 //! (tsify) and the `PlanEvents` map built by [`events!`] are the package's event types.
 
+use super::frames::Js;
 use crate::core::event::Meta;
 use crate::core::{ConnectionState, Event};
-use planwire_protocol::{Participant, Progress, UserId};
+use planwire_protocol::{Participant, PresenceEntry, Progress, UserId};
 use serde::Serialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -13,6 +14,8 @@ use wasm_bindgen::prelude::*;
 const TASK: &'static str = r#"
 /** A task as the server sends it: seed 000 shows id, title and status; other fields pass through. */
 export interface Task { id: number | string; title: string; status: string; [field: string]: unknown }
+/** A presence state or typing mark (extension): a small JSON object, e.g. `{ taskId: '3', activity: 'editing' }`. */
+export type PresenceState = { [key: string]: unknown };
 "#;
 
 /// Declares the event kinds, their names and payload types, and the `PlanEvents` TS map.
@@ -64,6 +67,7 @@ events! {
     TaskReordered = "taskReordered" => TaskReorderedPayload,
     ProgressUpdated = "progressUpdated" => ProgressUpdatedPayload,
     Resync = "resync" => ResyncPayload,
+    PresenceChanged = "presenceChanged" => PresenceChangedPayload,
     Message = "message" => MessagePayload,
 }
 
@@ -201,9 +205,8 @@ pub struct TaskPayload {
     /// The room.
     plan_id: String,
     /// The task (the `JsValue` of the parsed frame, not a copy).
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     #[tsify(type = "Task")]
-    task: JsValue,
+    task: Js,
     /// The server's ISO 8601 timestamp, if sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -293,13 +296,25 @@ pub struct MessagePayload {
     #[tsify(optional)]
     plan_id: Option<String>,
     /// Its `data`, untouched, if any.
-    #[serde(with = "serde_wasm_bindgen::preserve", skip_serializing_if = "JsValue::is_undefined")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional, type = "unknown")]
-    data: JsValue,
+    data: Option<Js>,
+}
+
+/// `presenceChanged` (extension): the other users' presence in a room changed (emptied while
+/// disconnected).
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceChangedPayload {
+    /// The room.
+    plan_id: String,
+    /// Everyone else's presence now: state and typing mark per user.
+    #[tsify(type = "PresenceEntry<PresenceState>[]")]
+    presence: Vec<PresenceEntry<Js>>,
 }
 
 /// The kind of `event`, without building its payload (for events nobody listens to).
-pub fn kind(event: &Event<JsValue>) -> EventKind {
+pub fn kind(event: &Event<Js>) -> EventKind {
     use EventKind as K;
     match event {
         Event::StateChanged(_) => K::StateChanged,
@@ -319,6 +334,7 @@ pub fn kind(event: &Event<JsValue>) -> EventKind {
         Event::TaskReordered { .. } => K::TaskReordered,
         Event::ProgressUpdated { .. } => K::ProgressUpdated,
         Event::Resync { .. } => K::Resync,
+        Event::PresenceChanged { .. } => K::PresenceChanged,
         Event::Message { .. } => K::Message,
     }
 }
@@ -328,7 +344,7 @@ fn js<T: Serialize>(payload: T) -> JsValue {
 }
 
 /// The event's JS payload.
-pub fn to_js(event: Event<JsValue>) -> JsValue {
+pub fn to_js(event: Event<Js>) -> JsValue {
     match event {
         Event::StateChanged(state) => js(StateChangedPayload { state }),
         Event::Open { user_id, connection_id, reconnected } => {
@@ -363,12 +379,13 @@ pub fn to_js(event: Event<JsValue>) -> JsValue {
             js(ProgressUpdatedPayload { plan_id, progress, timestamp, seq })
         }
         Event::Resync { plan_id, reason } => js(ResyncPayload { plan_id, reason }),
+        Event::PresenceChanged { plan_id, presence } => js(PresenceChangedPayload { plan_id, presence }),
         Event::Message { kind, plan_id, data } => {
-            js(MessagePayload { kind, plan_id, data: data.unwrap_or(JsValue::UNDEFINED) })
+            js(MessagePayload { kind, plan_id, data })
         }
     }
 }
 
-fn task_payload(Meta { plan_id, timestamp, seq }: Meta, task: JsValue) -> JsValue {
+fn task_payload(Meta { plan_id, timestamp, seq }: Meta, task: Js) -> JsValue {
     js(TaskPayload { plan_id, task, timestamp, seq })
 }

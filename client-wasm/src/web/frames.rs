@@ -3,11 +3,12 @@
 //! messages serialised with serde-wasm-bindgen and `JSON.stringify`.
 
 use crate::core::decode::{DecodeError, Header, Value, NOT_AN_ENVELOPE};
-use js_sys::{Array, Reflect};
-use planwire_protocol::ClientMessage;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use crate::core::Outgoing;
+use js_sys::{Array, Object, Reflect};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
@@ -17,20 +18,70 @@ extern "C" {
     fn parse(text: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-impl Value for JsValue {
+/// A JS value as the core's payload type: tasks, unknown payloads and presence states stay the
+/// objects the browser parsed, and (de)serialise as themselves through serde-wasm-bindgen.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Js(pub JsValue);
+
+impl Serialize for Js {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde_wasm_bindgen::preserve::serialize(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Js {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Js, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(d).map(Js)
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.stringify` of a value (`undefined` for what JSON cannot hold).
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify)]
+    fn stringify(value: &JsValue) -> JsValue;
+}
+
+impl Value for Js {
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
-        serde_wasm_bindgen::from_value(self.clone()).ok()
+        serde_wasm_bindgen::from_value(self.0.clone()).ok()
     }
 
     fn member(&self, key: &str) -> Option<Self> {
         if !Value::is_object(self) {
             return None;
         }
-        Reflect::get(self, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
+        Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined()).map(Js)
     }
 
     fn is_object(&self) -> bool {
-        JsValue::is_object(self) && !Array::is_array(self)
+        self.0.is_object() && !Array::is_array(&self.0)
+    }
+
+    fn is_null(&self) -> bool {
+        self.0.is_null()
+    }
+
+    fn entries(&self) -> Option<Vec<(String, Self)>> {
+        let object = self.0.dyn_ref::<Object>().filter(|_| Value::is_object(self))?;
+        let entries = Object::entries(object);
+        let entries = entries.iter().filter_map(|pair| {
+            let pair: Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, Js(pair.get(1))))
+        });
+        Some(entries.collect())
+    }
+
+    fn object(entries: Vec<(String, Self)>) -> Self {
+        let object = Object::new();
+        for (key, value) in entries {
+            let _ = Reflect::set(&object, &JsValue::from_str(&key), &value.0);
+        }
+        Js(object.into())
+    }
+
+    fn same(&self, other: &Self) -> bool {
+        self.0 == other.0 || stringify(&self.0).as_string() == stringify(&other.0).as_string()
     }
 }
 
@@ -42,8 +93,8 @@ struct Envelope {
     kind: String,
     #[serde(default)]
     plan_id: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    data: JsValue,
+    #[serde(default)]
+    data: Js,
     #[serde(default)]
     timestamp: Option<String>,
     #[serde(default)]
@@ -51,16 +102,16 @@ struct Envelope {
 }
 
 /// Parses a text frame (`MessageEvent.data`) into its header.
-pub fn header(text: &JsValue) -> Result<Header<JsValue>, DecodeError> {
+pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let invalid = DecodeError { message: NOT_AN_ENVELOPE };
     let value = parse(text).map_err(|_| invalid)?;
     let env: Envelope = serde_wasm_bindgen::from_value(value).map_err(|_| invalid)?;
-    let data = Some(env.data).filter(|d| !d.is_null_or_undefined());
+    let data = Some(env.data).filter(|d| !d.0.is_null_or_undefined());
     Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp: env.timestamp, seq: env.seq })
 }
 
-/// A client message as JSON text.
-pub fn encode(message: &ClientMessage) -> Option<String> {
-    let value = serde_wasm_bindgen::to_value(message).ok()?;
-    js_sys::JSON::stringify(&value).ok().map(String::from)
+/// A message to the server as JSON text.
+pub fn encode(message: &Outgoing<Js>) -> Option<String> {
+    let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    stringify(&value).as_string()
 }

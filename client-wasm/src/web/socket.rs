@@ -5,7 +5,8 @@ use super::debug::DebugEntry;
 use super::driver::{self, Shared};
 use js_sys::{Array, Function, Reflect};
 use super::frames;
-use planwire_protocol::ClientMessage;
+use super::frames::Js;
+use crate::core::Outgoing;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -56,7 +57,7 @@ impl Socket {
     }
 
     /// Sends a message (a socket that is no longer open drops it; its close event follows).
-    pub fn send(&self, message: &ClientMessage) {
+    pub fn send(&self, message: &Outgoing<Js>) {
         if let Some(text) = frames::encode(message) {
             let _ = self.ws.send_with_str(&text);
         }

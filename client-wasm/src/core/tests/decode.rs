@@ -59,7 +59,7 @@ fn seed_broadcasts_give_their_events() {
 fn the_two_join_plan_shapes_are_told_apart() {
     let confirm = r#"{"type":"join-plan","planId":"123","data":{"success":true,"participantCount":2,"participants":[{"userId":1,"userName":"user1"},{"userId":2,"userName":"user2"}]}}"#;
     let joined = r#"{"type":"join-plan","planId":"123","data":{"userId":2,"userName":"user2","participantCount":2}}"#;
-    assert!(matches!(decoded(confirm).body, Body::JoinConfirm(c) if c.participants.len() == 2));
+    assert!(matches!(decoded(confirm).body, Body::JoinConfirm(c, _) if c.participants.len() == 2));
     assert!(matches!(decoded(joined).body, Body::UserJoined(u) if u.user_id == UserId::Num(2)));
     // String user ids round-trip too.
     let joined_str = r#"{"type":"join-plan","planId":"1","data":{"userId":"u-2","userName":"b","participantCount":2}}"#;

@@ -103,7 +103,7 @@ fn a_late_pong_before_the_timeout_keeps_the_link() {
     c.frame(r#"{"type":"pong"}"#);
     // The next ping is due one interval after the last one, and nothing else happens.
     c.advance(701);
-    assert_eq!(c.take(), [Action::Send(planwire_protocol::ClientMessage::Ping)]);
+    assert_eq!(c.take(), [Action::Send(crate::core::Outgoing::Seed(planwire_protocol::ClientMessage::Ping))]);
     assert_eq!(c.m.state(), State::Open);
 }
 

@@ -12,6 +12,8 @@
 //! - [x] decode: seed 000 frames, the two `join-plan` shapes, bad frames, unknown types
 //! - [x] seq: in order once, duplicates dropped, gaps and `recovered:false` → `resync`,
 //!   servers without `seq`
+//! - [x] presence: merge and throttle, typing refresh, others from confirmations and frames,
+//!   cleared while disconnected, re-sent after the re-join
 //! - [x] hostile: proptest — arbitrary frames never panic and leave the state intact
 
 mod harness;
@@ -25,5 +27,6 @@ mod heartbeat;
 #[cfg(not(target_arch = "wasm32"))]
 mod hostile;
 mod options;
+mod presence;
 mod rooms;
 mod seq;
