@@ -15,5 +15,8 @@ PATH="$ROOT/node_modules/.bin:$PATH" wasm-pack --log-level warn build client-was
 # wasm-pack writes a `*` .gitignore there; the repository's .gitignore already covers the folder, and
 # npm must not read it as an ignore list when packing.
 rm -f pkg-js/wasm/.gitignore
+# The same module as base64, for runtimes and bundlers that cannot fetch the file beside the glue (the
+# facade imports it lazily, only when that fetch fails).
+node pkg-js/scripts/base64.mjs
 OUT=pkg-js/wasm/planwire_bg.wasm
 printf '%-30s %8d bytes raw %8d bytes gzip -9\n' "$OUT" "$(wc -c <"$OUT")" "$(gzip -9c "$OUT" | wc -c)"

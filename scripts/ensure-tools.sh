@@ -21,6 +21,9 @@ missing_pkgs=()
 have chromium || missing_pkgs+=(chromium)
 have chromedriver || missing_pkgs+=(chromium-driver)
 have firefox-esr || have firefox || missing_pkgs+=(firefox-esr)
+# WebKit (Safari's engine) for the packaging matrix: WebKitGTK's WebDriver and MiniBrowser, under Xvfb.
+have WebKitWebDriver || missing_pkgs+=(webkit2gtk-driver libgl1-mesa-dri)
+have Xvfb || missing_pkgs+=(xvfb)
 if [ "${#missing_pkgs[@]}" -gt 0 ]; then
   log "installing Debian packages: ${missing_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
