@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every planwire test suite: native Rust, the package's Vitest tests (hooks over the real client,
 # facade, generated types), the client's wasm-bindgen-test suite in headless Chrome and Firefox,
-# end-to-end browser tests and the packed-package test, then prints the size report.
+# end-to-end browser tests, the packed-package test and the packaging matrix, then prints the size report.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -25,6 +25,10 @@ bash scripts/test-browser.sh
 
 step "end-to-end: demo board in Chromium, packed package in a scratch app"
 npm run all -w planwire-tests
+
+step "packaging matrix: bundlers in Chromium, WebKit and Firefox; Next.js, Vitest, Jest, Node"
+npm run matrix -w planwire-tests
+npm run matrix:runtimes -w planwire-tests
 
 step "size report"
 node bench/size.mjs
