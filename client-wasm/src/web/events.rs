@@ -198,15 +198,12 @@ pub struct ParticipantsChangedPayload {
     participant_count: u32,
 }
 
-/// `taskUpdated` and `taskCreated`: the task exactly as the server sent it.
+/// Room, time and sequence of a broadcast, in every broadcast payload.
 #[derive(Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
-pub struct TaskPayload {
+pub struct BroadcastMeta {
     /// The room.
     plan_id: String,
-    /// The task (the `JsValue` of the parsed frame, not a copy).
-    #[tsify(type = "Task")]
-    task: Js,
     /// The server's ISO 8601 timestamp, if sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional)]
@@ -215,62 +212,55 @@ pub struct TaskPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[tsify(optional, type = "number")]
     seq: Option<u64>,
+}
+
+impl From<Meta> for BroadcastMeta {
+    fn from(Meta { plan_id, timestamp, seq }: Meta) -> Self {
+        BroadcastMeta { plan_id, timestamp, seq }
+    }
+}
+
+/// `taskUpdated` and `taskCreated`: the task exactly as the server sent it.
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskPayload {
+    #[serde(flatten)]
+    meta: BroadcastMeta,
+    /// The task (the `JsValue` of the parsed frame, not a copy).
+    #[tsify(type = "Task")]
+    task: Js,
 }
 
 /// `taskDeleted`.
 #[derive(Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskDeletedPayload {
-    /// The room.
-    plan_id: String,
+    #[serde(flatten)]
+    meta: BroadcastMeta,
     /// The deleted task's id, as the server sent it.
     #[tsify(type = "number | string")]
     task_id: UserId,
-    /// The server's ISO 8601 timestamp, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    timestamp: Option<String>,
-    /// **Extension.** The room's sequence number, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "number")]
-    seq: Option<u64>,
 }
 
 /// `taskReordered`.
 #[derive(Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskReorderedPayload {
-    /// The room.
-    plan_id: String,
+    #[serde(flatten)]
+    meta: BroadcastMeta,
     /// Task ids in the new order, as the server sent them.
     #[tsify(type = "(number | string)[]")]
     task_ids: Vec<UserId>,
-    /// The server's ISO 8601 timestamp, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    timestamp: Option<String>,
-    /// **Extension.** The room's sequence number, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "number")]
-    seq: Option<u64>,
 }
 
 /// `progressUpdated`.
 #[derive(Serialize, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressUpdatedPayload {
-    /// The room.
-    plan_id: String,
+    #[serde(flatten)]
+    meta: BroadcastMeta,
     /// The plan's progress.
     progress: Progress,
-    /// The server's ISO 8601 timestamp, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
-    timestamp: Option<String>,
-    /// **Extension.** The room's sequence number, if sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "number")]
-    seq: Option<u64>,
 }
 
 /// `resync`: messages were missed and cannot be replayed: reload the room over REST.
@@ -367,25 +357,14 @@ pub fn to_js(event: Event<Js>) -> JsValue {
         Event::ParticipantsChanged { plan_id, participants, participant_count } => {
             js(ParticipantsChangedPayload { plan_id, participants, participant_count })
         }
-        Event::TaskUpdated { meta, task } => task_payload(meta, task),
-        Event::TaskCreated { meta, task } => task_payload(meta, task),
-        Event::TaskDeleted { meta: Meta { plan_id, timestamp, seq }, task_id } => {
-            js(TaskDeletedPayload { plan_id, task_id, timestamp, seq })
-        }
-        Event::TaskReordered { meta: Meta { plan_id, timestamp, seq }, task_ids } => {
-            js(TaskReorderedPayload { plan_id, task_ids, timestamp, seq })
-        }
-        Event::ProgressUpdated { meta: Meta { plan_id, timestamp, seq }, progress } => {
-            js(ProgressUpdatedPayload { plan_id, progress, timestamp, seq })
-        }
+        Event::TaskUpdated { meta, task } | Event::TaskCreated { meta, task } => js(TaskPayload { meta: meta.into(), task }),
+        Event::TaskDeleted { meta, task_id } => js(TaskDeletedPayload { meta: meta.into(), task_id }),
+        Event::TaskReordered { meta, task_ids } => js(TaskReorderedPayload { meta: meta.into(), task_ids }),
+        Event::ProgressUpdated { meta, progress } => js(ProgressUpdatedPayload { meta: meta.into(), progress }),
         Event::Resync { plan_id, reason } => js(ResyncPayload { plan_id, reason }),
         Event::PresenceChanged { plan_id, presence } => js(PresenceChangedPayload { plan_id, presence }),
         Event::Message { kind, plan_id, data } => {
             js(MessagePayload { kind, plan_id, data })
         }
     }
-}
-
-fn task_payload(Meta { plan_id, timestamp, seq }: Meta, task: Js) -> JsValue {
-    js(TaskPayload { plan_id, task, timestamp, seq })
 }
