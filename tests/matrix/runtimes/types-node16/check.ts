@@ -1,0 +1,27 @@
+// Types through the exports map with module and moduleResolution "node16", from an ES module (`type:
+// module`): every entry resolves, and the types are the real ones (an error is expected where the code
+// is wrong).
+import { createPlanClient, loadPlanwire, PlanClient } from 'planwire';
+import type { PlanClientOptions, PlanEvents, Task } from 'planwire';
+import { PlanSocketProvider, usePlanWebSocket } from 'planwire/react';
+import type { UsePlanWebSocketOptions, UsePlanWebSocketResult } from 'planwire/react';
+import { createTestServer } from 'planwire/testing';
+import type { TestServer } from 'planwire/testing';
+
+const task: Task = { id: 1, title: 'Ship it', status: 'completed' };
+const options: PlanClientOptions = { url: 'wss://example.com/ws', getToken: async () => 'token', debug: true };
+const title = (e: PlanEvents['taskUpdated']): string => e.task.title;
+const hookOptions: UsePlanWebSocketOptions = { planId: '123', onTaskUpdated: (t: Task) => void t.id };
+const server: TestServer = createTestServer({ user: { userId: 1, userName: 'ann' } });
+
+export async function use(): Promise<string> {
+  await loadPlanwire();
+  const client: PlanClient = await createPlanClient({ ...options, url: server.url, WebSocket: server.WebSocket });
+  client.on('taskUpdated', (e) => title(e));
+  // @ts-expect-error: not an event of PlanEvents
+  client.on('taskMoved', () => {});
+  // @ts-expect-error: url is required
+  const bad: PlanClientOptions = { token: 'x' };
+  const hook: (o: UsePlanWebSocketOptions) => UsePlanWebSocketResult = usePlanWebSocket;
+  return [task.title, typeof PlanSocketProvider, typeof hook, hookOptions.planId, String(bad)].join();
+}
