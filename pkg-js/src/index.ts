@@ -1,4 +1,6 @@
-// `PlanClient` declares `[Symbol.dispose]`: bring its lib in for apps that target ES2022.
+/// <reference lib="dom" preserve="true" />
+// The types mention DOM ones (`Request`, `Response`, `WebAssembly`) and `PlanClient` declares
+// `[Symbol.dispose]`: bring both libs in, also for Node-only TypeScript projects.
 /// <reference lib="esnext.disposable" preserve="true" />
 /**
  * planwire — the plain JavaScript entry (no React needed).
