@@ -1,10 +1,15 @@
-/** The plan board: tasks over REST, live changes and presence over planwire. */
+/**
+ * The plan board: tasks over REST, live changes and presence over planwire. Live presence (extension):
+ * who is here (avatars), which task each other person views or edits (markers), who types where.
+ */
 import { useEffect, useRef, useState } from 'react';
-import type { FormEvent } from 'react';
-import { usePlanWebSocket } from 'planwire/react';
+import type { FormEvent, FocusEvent, KeyboardEvent, MouseEvent } from 'react';
+import { usePlanWebSocket, usePresence, useTyping } from 'planwire/react';
 import type { Task } from 'planwire';
 import { createTask, deleteTask, loadPlan, reorderTasks, updateTask } from './api';
 import { planId, urlFor, user, USERS } from './config';
+import { Avatars, Markers, TypingLine } from './presence';
+import type { BoardPresence } from './presence';
 
 type Change = (tasks: Task[]) => Task[];
 /** Task ids arrive as numbers (inside tasks) or strings (`task-deleted`, `task-reordered`): compare them as strings. */
@@ -18,6 +23,38 @@ const reorder = (taskIds: TaskId[]): Change => (tasks) => {
   const rank = new Map(taskIds.map((id, i) => [String(id), i]));
   return [...tasks].sort((a, b) => (rank.get(String(a.id)) ?? 1e9) - (rank.get(String(b.id)) ?? 1e9));
 };
+
+/**
+ * The selected task's title field: focusing it is "editing", keys pressed in it mark this user typing
+ * there (`useTyping`), Enter renames the task.
+ */
+function TitleEditor({ task, onEditing, onRename }: { task: Task; onEditing: (editing: boolean) => void; onRename: (title: string) => void }) {
+  const [draft, setDraft] = useState(task.title);
+  const typing = useTyping(planId, { taskId: String(task.id) });
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    typing.onBlur(); // saved: no longer typing
+    const text = draft.trim();
+    if (text && text !== task.title) onRename(text);
+  };
+  return (
+    <form className="editor" onSubmit={save}>
+      <input
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        // useTyping's handlers, plus: Escape, Tab and Enter (leave, save) are not typing; focus is "editing".
+        onKeyDown={(e) => !['Escape', 'Tab', 'Enter'].includes(e.key) && typing.onKeyDown()}
+        onFocus={() => onEditing(true)}
+        onBlur={() => (typing.onBlur(), onEditing(false))}
+        aria-label={`Title of task ${task.id}`}
+        data-testid={`rename-${task.id}`}
+      />
+      <button type="submit" data-testid={`save-${task.id}`}>
+        Rename
+      </button>
+    </form>
+  );
+}
 
 export function Board() {
   const [title, setTitle] = useState('');
@@ -44,6 +81,31 @@ export function Board() {
     onUserJoined: (data) => note(`${data.userName} joined`),
     onUserLeft: (data) => note(`${data.userName ?? `user ${data.userId}`} left`),
     onResync: (data) => note(`resync (${data.reason})`),
+  });
+
+  // Presence: the selected task is "viewing", "editing" while its title field has the focus.
+  const { others, updateMyPresence } = usePresence(planId);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const select = (taskId: TaskId) => setSelected(String(taskId));
+  const deselect = () => (setSelected(null), setEditing(false));
+  const announced = useRef(false);
+  useEffect(() => {
+    if (!selected && !announced.current) return; // nothing to clear yet
+    announced.current = true;
+    const state: BoardPresence = selected ? { taskId: selected, activity: editing ? 'editing' : 'viewing' } : { taskId: null, activity: null };
+    updateMyPresence(state);
+  }, [selected, editing, updateMyPresence]);
+  // The selected task was deleted (here or elsewhere): nothing is selected any more.
+  useEffect(() => {
+    if (selected && !tasks.some((t) => same(t.id, selected))) deselect();
+  }, [tasks, selected]);
+  /** A click on a task (not on one of its controls) or keyboard focus on it selects it; Escape deselects. */
+  const rowProps = (task: Task) => ({
+    tabIndex: 0,
+    onClick: (e: MouseEvent) => !(e.target as Element).closest('button, input, form, a') && select(task.id),
+    onFocus: (e: FocusEvent) => e.target === e.currentTarget && select(task.id),
+    onKeyDown: (e: KeyboardEvent) => e.key === 'Escape' && deselect(),
   });
 
   // Load on mount, after every (re)connect and on resync: the snapshot plus whatever arrived meanwhile.
@@ -82,6 +144,7 @@ export function Board() {
     setNewTitle('');
     run(createTask(planId, text).then((t) => apply(upsert(t))));
   };
+  const rename = (task: Task, text: string) => run(updateTask(task.id, { title: text }).then((t) => apply(upsert(t))));
   const drop = (task: Task) => run(deleteTask(task.id).then(() => apply(remove(task.id))));
   const move = (index: number, by: number) => {
     const ids = tasks.map((t) => String(t.id));
@@ -110,6 +173,9 @@ export function Board() {
             Reconnect
           </button>
         </p>
+        <p className="here">
+          Here: <Avatars participants={participants} others={others} me={user.userId} />
+        </p>
         <p>
           Participants: <b data-testid="participant-count">{participantCount}</b>{' '}
           <span data-testid="participant-names">{participants.map((p) => p.userName).join(', ')}</span>
@@ -126,7 +192,14 @@ export function Board() {
       </p>
       <ol data-testid="tasks">
         {tasks.map((task, i) => (
-          <li key={task.id} data-testid={`task-${task.id}`} data-status={task.status}>
+          <li
+            key={task.id}
+            data-testid={`task-${task.id}`}
+            data-status={task.status}
+            data-selected={selected === String(task.id) || undefined}
+            className={selected === String(task.id) ? 'selected' : undefined}
+            {...rowProps(task)}
+          >
             <input type="checkbox" checked={task.status === 'completed'} onChange={() => toggle(task)} data-testid={`toggle-${task.id}`} />
             <span data-testid={`title-${task.id}`}>{task.title}</span> <small>{task.status}</small>{' '}
             <button disabled={i === 0} onClick={() => move(i, -1)} data-testid={`up-${task.id}`} aria-label="move up">
@@ -137,7 +210,10 @@ export function Board() {
             </button>
             <button onClick={() => drop(task)} data-testid={`delete-${task.id}`}>
               Delete
-            </button>
+            </button>{' '}
+            <Markers task={task} others={others} />
+            {selected === String(task.id) && <TitleEditor key={String(task.id)} task={task} onEditing={setEditing} onRename={(text) => rename(task, text)} />}
+            <TypingLine task={task} others={others} />
           </li>
         ))}
       </ol>
