@@ -192,6 +192,12 @@ export async function plain(fetchToken: () => Promise<string>) {
   );
 
   npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  // The React entries as installed open with the 'use client' directive (Next.js's App Router needs it
+  // in the directive prologue; the CommonJS copy has esbuild's 'use strict' beside it).
+  for (const entry of ['dist/react.js', 'dist/cjs/react.cjs']) {
+    const text = readFileSync(join(app, 'node_modules/planwire', entry), 'utf8');
+    assert.match(text, /^(['"]use strict['"];\s*)?['"]use client['"];/, `${entry} opens with 'use client'`);
+  }
   // Types resolve through the package's exports map, and the README example type-checks.
   execFileSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app, stdio: 'inherit' });
   execFileSync(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: 'inherit' });
