@@ -106,6 +106,8 @@ async function setUp() {
   for (const f of readdirSync(WORK)) if (/^planwire-.*\.tgz$/.test(f) && f !== tarball) rmSync(join(WORK, f));
 
   cpSync(SOURCES, WORK, { recursive: true });
+  // Only the README's test lives in this case: git keeps no empty folder, so make it here.
+  mkdirSync(join(WORK, 'vitest-happy-dom'), { recursive: true });
   writeFileSync(join(WORK, 'vitest-happy-dom/Board.test.tsx'), readmeTest());
   writeFileSync(
     join(WORK, 'package.json'),
