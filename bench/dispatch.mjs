@@ -1,17 +1,28 @@
-// Dispatch throughput in headless Chromium: the mock server floods N task-updated messages to one room;
-// how many per second reach the application's callback through planwire, and through a plain-JavaScript
-// baseline (WebSocket + JSON.parse + switch + callback), on the same page in the same run. A third
-// client whose handler only counts frames shows what the browser itself costs per message (the floor).
-// Then both clients run again on a stub WebSocket fed the same frames in a tight loop: the client's own
-// cost per message, without the browser's WebSocket machinery.
+// Dispatch throughput in headless Chromium: N task-updated messages → the application's callback,
+// through planwire (the wasm-bindgen client, its public `createPlanClient` + `on('taskUpdated')`) and
+// through a plain-JavaScript baseline (WebSocket + JSON.parse + switch + callback), on the same page in
+// the same run.
 //
-//   node bench/dispatch.mjs --addr HOST:PORT [--count 100000] [--rounds 2] [--block-ms 2000] [--json]
+// Client cost alone (always run): each client is created while a stub `WebSocket` class is installed on
+// the page's globalThis, so the socket planwire opens through web-sys is the stub. The stub confirms the
+// connection (`{"type":"pong","data":{"userId":1,"connected":true,…}}`) and the join like the server;
+// then N frames (copies of a real server frame, each its own seq and title) are pushed through the
+// `onmessage` the client set, as `{data: string}` objects, in a tight loop. Reported: µs per message
+// for each path and planwire's cost relative to the baseline's.
 //
-// The server must run with `--enable-faults --bench-plans 1 --send-queue <≥ count>`. The page
-// (bench/dispatch/page.js) measures itself: per round it opens and joins a client, asks the server to
-// flood while its main thread is blocked (so the whole flood is queued and the client sets the pace),
-// and times the callbacks from the end of the block to the last one. Rounds alternate baseline and
-// planwire; the best round of each is reported, with the JS heap after a forced GC and the wasm memory
+// The real network path (only with --addr): the mock server floods N frames to one room; how many per
+// second reach the callback through planwire, the baseline, and a floor client whose handler only counts
+// frames (what the browser itself costs per message).
+//
+//   node bench/dispatch.mjs [--count 100000] [--rounds 4] [--json]                  stub only
+//   node bench/dispatch.mjs --addr HOST:PORT [--count N] [--rounds R] [--block-ms 2000] [--json]
+//   node bench/dispatch.mjs --pkg DIR …     measure another build laid out like pkg-js (dist/, wasm/)
+//
+// With --addr the server must run with `--enable-faults --bench-plans 1 --send-queue <≥ count>`. The page
+// (bench/dispatch/page.js) measures itself: per network round it opens and joins a client, asks the
+// server to flood while its main thread is blocked (so the whole flood is queued and the client sets the
+// pace), and times the callbacks from the end of the block to the last one. Rounds alternate the
+// clients; the best round of each is reported, with the JS heap after a forced GC and the wasm memory
 // before and after each flood.
 //
 // Chromium (Debian's /usr/bin/chromium, never a downloaded one) is started directly, without the DevTools
@@ -36,12 +47,14 @@ function arg(name, fallback) {
 }
 const addr = arg('addr');
 const count = Number(arg('count', 100_000));
-const rounds = Number(arg('rounds', 2));
+const rounds = Number(arg('rounds', 4));
 const blockMs = Number(arg('block-ms', 2000));
 const planId = arg('plan', 'bench-0');
 const userId = Number(arg('user-id', 100_000));
 const timeoutMs = Number(arg('timeout-ms', 300_000));
-if (!addr) throw new Error('usage: node bench/dispatch.mjs --addr HOST:PORT [--count N] [--rounds R] [--json]');
+// Another build of the package to measure instead of pkg-js (A/B of a client change): a directory with
+// dist/index.js and wasm/planwire.js + planwire_bg.wasm laid out as in pkg-js.
+const pkgDir = resolve(arg('pkg', join(root, 'pkg-js')));
 
 /** Bundles the page with planwire's public entry and puts the .wasm beside it. */
 async function buildPage() {
@@ -54,11 +67,22 @@ async function buildPage() {
     target: 'es2020',
     outfile: join(out, 'page.js'),
     logLevel: 'error',
+    plugins: [
+      {
+        // `planwire` and the page's direct import of the glue both come from pkgDir.
+        name: 'planwire-package',
+        setup(b) {
+          b.onResolve({ filter: /^planwire$/ }, () => ({ path: join(pkgDir, 'dist', 'index.js') }));
+          b.onResolve({ filter: /pkg-js\/wasm\/planwire\.js$/ }, () => ({ path: join(pkgDir, 'wasm', 'planwire.js') }));
+        },
+      },
+    ],
   });
   copyFileSync(join(here, 'dispatch', 'index.html'), join(out, 'index.html'));
-  // The driver fetches `new URL('../wasm/planwire.wasm', import.meta.url)`: beside the page, in wasm/.
+  // The facade fetches `new URL('../wasm/planwire_bg.wasm', import.meta.url)`; bundled into /page.js
+  // that is /wasm/planwire_bg.wasm.
   mkdirSync(join(out, 'wasm'), { recursive: true });
-  copyFileSync(join(root, 'pkg-js', 'wasm', 'planwire.wasm'), join(out, 'wasm', 'planwire.wasm'));
+  copyFileSync(join(pkgDir, 'wasm', 'planwire_bg.wasm'), join(out, 'wasm', 'planwire_bg.wasm'));
 }
 
 /** Serves the page and receives its figures on POST /result. */
@@ -87,19 +111,14 @@ async function mintToken() {
 
 async function main() {
   await buildPage();
-  const token = await mintToken();
+  const token = addr ? await mintToken() : undefined;
   let deliver;
   const result = new Promise((ok) => (deliver = ok));
   const http = await servePage(deliver);
-  const query = new URLSearchParams({
-    ws: `ws://${addr}/ws`,
-    api: `http://${addr}`,
-    token,
-    plan: planId,
-    count: String(count),
-    rounds: String(rounds),
-    block: String(blockMs),
-  });
+  const query = new URLSearchParams({ count: String(count), rounds: String(rounds) });
+  if (addr) {
+    for (const [k, v] of Object.entries({ ws: `ws://${addr}/ws`, api: `http://${addr}`, token, plan: planId, block: String(blockMs) })) query.set(k, v);
+  }
   const profile = mkdtempSync(join(tmpdir(), 'planwire-bench-chromium-'));
   const browser = spawn(
     CHROMIUM_PATH,
@@ -119,18 +138,27 @@ async function main() {
   try {
     const page = await Promise.race([result, exited, timeout]);
     if (page.error) throw new Error(`page: ${page.error}`);
-    for (const r of page.runs) {
-      if (r.measured <= 0 || r.ms <= 0) throw new Error(`${r.kind}: nothing measured`);
-    }
-    const best = (kind) => page.runs.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
-    const planwire = best('planwire');
-    const baseline = best('baseline');
-    const raw = best('raw');
-    const bestReplay = (kind) => page.replays.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
-    const replay = { planwire: bestReplay('planwire'), baseline: bestReplay('baseline') };
-    replay.ratio = replay.planwire.perSec / replay.baseline.perSec;
     const browserName = page.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? page.userAgent;
-    return { browser: browserName, count, rounds, blockMs, planwire, baseline, raw, ratio: planwire.perSec / baseline.perSec, replay, runs: page.runs, replays: page.replays };
+    // Client cost alone: the best (fastest) round of each path.
+    const bestReplay = (kind) => page.replays.filter((x) => x.kind === kind).reduce((a, b) => (b.usPerMsg < a.usPerMsg ? b : a));
+    const replay = { planwire: bestReplay('planwire'), baseline: bestReplay('baseline') };
+    replay.ratio = replay.planwire.usPerMsg / replay.baseline.usPerMsg; // planwire's cost in baseline units
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    replay.medianUsPerMsg = {
+      planwire: median(page.replays.filter((x) => x.kind === 'planwire').map((x) => x.usPerMsg)),
+      baseline: median(page.replays.filter((x) => x.kind === 'baseline').map((x) => x.usPerMsg)),
+    };
+    const figures = { browser: browserName, count, rounds, replay, replays: page.replays, template: page.template };
+    if (addr) {
+      for (const r of page.runs) {
+        if (r.measured <= 0 || r.ms <= 0) throw new Error(`${r.kind}: nothing measured`);
+      }
+      const best = (kind) => page.runs.filter((x) => x.kind === kind).reduce((a, b) => (b.perSec > a.perSec ? b : a));
+      const network = { blockMs, planwire: best('planwire'), baseline: best('baseline'), raw: best('raw'), runs: page.runs };
+      network.ratio = network.planwire.perSec / network.baseline.perSec;
+      figures.network = network;
+    }
+    return figures;
   } finally {
     clearTimeout(timer);
     if (browser.exitCode === null) {
@@ -158,12 +186,18 @@ if (process.argv.includes('--json')) {
   console.log(JSON.stringify(result));
 } else {
   const kib = (b) => `${(b / 1024).toFixed(0)} KiB`;
-  console.log(result.browser);
-  for (const r of result.runs) {
-    console.log(`${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(8)} msg/s  (${r.measured} in ${r.ms.toFixed(0)} ms; flood ${r.floodMs} ms${r.serverBound ? ', SERVER-BOUND' : ''})  heap ${kib(r.heapBefore)} → ${kib(r.heapAfter)}  wasm ${kib(r.wasmBefore)} → ${kib(r.wasmAfter)}`);
+  console.log(`${result.browser}, ${result.count} task-updated frames`);
+  const n = result.network;
+  if (n) {
+    console.log('real network (mock server flood), msg/s:');
+    for (const r of n.runs) {
+      console.log(`  ${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(8)} msg/s (${(1e6 / r.perSec).toFixed(2)} µs/msg; ${r.measured} in ${r.ms.toFixed(0)} ms; flood ${r.floodMs} ms${r.serverBound ? ', SERVER-BOUND' : ''})  heap ${kib(r.heapBefore)} → ${kib(r.heapAfter)}  wasm ${kib(r.wasmBefore)} → ${kib(r.wasmAfter)}`);
+    }
+    console.log(`  best: planwire ${(1e6 / n.planwire.perSec).toFixed(2)} µs/msg, plain JS ${(1e6 / n.baseline.perSec).toFixed(2)} µs/msg, floor ${(1e6 / n.raw.perSec).toFixed(2)} µs/msg; planwire / plain JS throughput = ${n.ratio.toFixed(2)}x`);
   }
-  console.log(`planwire / baseline = ${result.ratio.toFixed(2)}x`);
-  for (const r of result.replays) console.log(`replay ${r.kind.padEnd(9)} ${Math.round(r.perSec).toString().padStart(9)} msg/s (${r.messages} in ${r.ms.toFixed(0)} ms)`);
-  console.log(`client cost alone: planwire / baseline = ${result.replay.ratio.toFixed(2)}x`);
+  console.log('client cost alone (stub WebSocket → app callback), µs per message:');
+  for (const r of result.replays) console.log(`  ${r.kind.padEnd(9)} ${r.usPerMsg.toFixed(2).padStart(6)} µs/msg (${r.messages} in ${r.ms.toFixed(0)} ms)  heap ${kib(r.heapBefore)} → ${kib(r.heapAfter)}  wasm ${kib(r.wasmBefore)} → ${kib(r.wasmAfter)}`);
+  const r = result.replay;
+  console.log(`  best: planwire ${r.planwire.usPerMsg.toFixed(2)} µs/msg, plain JS ${r.baseline.usPerMsg.toFixed(2)} µs/msg; planwire costs ${r.ratio.toFixed(2)}x the baseline per message (median ${r.medianUsPerMsg.planwire.toFixed(2)} / ${r.medianUsPerMsg.baseline.toFixed(2)})`);
 }
 process.exit(0);

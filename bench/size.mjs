@@ -1,27 +1,36 @@
 // Bundle size of planwire beside the alternatives: what each costs a React app, minified and gzipped.
 //
-//   node bench/size.mjs           prints a table
+//   node bench/size.mjs           prints the tables
 //   node bench/size.mjs --json    prints the figures as JSON (used by scripts/bench.sh)
-//   node bench/size.mjs --check   exits 1 when planwire's gzip total exceeds the 24 KB budget (npm test)
+//   node bench/size.mjs --pkg DIR measures another build of the package (a directory laid out like
+//                                 pkg-js: package.json, dist/, wasm/) instead of the installed one
 //
-// Every subject is bundled by esbuild (ESM, minified, browser platform, React external because every
-// React app already ships it); sizes are raw bytes and gzip -9 bytes (zlib level 9). For planwire the
-// total also counts each `.wasm` file the bundled JS loads by URL.
+// Every subject is bundled by esbuild (ESM, minified, browser platform, code splitting on as in an app
+// bundler, React external because every React app already ships it); sizes are raw bytes and gzip -9
+// bytes (zlib level 9), KB = 1000 bytes. "JS" is what the page loads up front: the entry chunk and the
+// chunks it imports statically. Chunks reached only by a dynamic `import()` are reported apart
+// ("lazy"): planwire's base64 copy of the module, imported only where the `.wasm` cannot be fetched
+// (Node, test runners, a bundler that does not copy the file), is one.
+//
+// planwire is measured three ways:
+//   - the comparison row: everything both entries export (`planwire` + `planwire/react`), JS + wasm;
+//   - per entry: `planwire` alone (wasm-bindgen glue + loading facade) and `planwire/react` (+ hooks);
+//   - per piece of JS: the glue (pkg-js/wasm/planwire.js), the facade (dist/index.js), the hooks
+//     (dist/react.js), as minified bytes in the bundle and as the gzip each adds.
+// The wasm is the file the facade fetches by default, found the way a bundler finds it: the facade's
+// `new URL('../wasm/planwire_bg.wasm', import.meta.url)`, resolved beside the facade. It is counted
+// once per entry (both entries load the same file).
 import { build } from 'esbuild';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Budget for planwire: gzip bytes, JS + wasm (decimal KB, as the alternatives' figures are quoted). */
-export const BUDGET_GZIP_BYTES = 24_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 
-/** What each subject's user imports. `planwire` takes everything both entries export. */
-const SUBJECTS = [
-  { name: 'planwire', entry: "export * from 'planwire';\nexport * from 'planwire/react';\n" },
+/** The alternatives: what each one's user imports. */
+const ALTERNATIVES = [
   { name: 'centrifuge', entry: "export { Centrifuge } from 'centrifuge';\n" },
   { name: 'socket.io-client', entry: "export { io } from 'socket.io-client';\n" },
   { name: 'phoenix', entry: "export { Socket, Presence } from 'phoenix';\n" },
@@ -29,31 +38,41 @@ const SUBJECTS = [
   { name: 'partysocket', entry: "export { default } from 'partysocket';\n" },
 ];
 
+/** planwire's entries; `planwire` in the comparison table takes everything both export. */
+const PLANWIRE_ENTRIES = [
+  { name: 'planwire', entry: "export * from 'planwire';\n" },
+  { name: 'planwire/react', entry: "export * from 'planwire/react';\n" },
+];
+const PLANWIRE_ALL = { name: 'planwire', entry: "export * from 'planwire';\nexport * from 'planwire/react';\n" };
+
 function gzipLength(bytes) {
   return gzipSync(bytes, { level: zlibConstants.Z_BEST_COMPRESSION }).length;
 }
 
-/** `.wasm` files named by string literals in the bundled inputs of `pkgDir`, resolved beside them. */
-function wasmFilesLoadedBy(metafile, pkgDir) {
-  const found = new Set();
-  for (const input of Object.keys(metafile.inputs)) {
-    const file = resolve(root, input);
-    if (!file.startsWith(pkgDir) || !existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/['"`]([\w./-]+\.wasm)['"`]/g)) {
-      const wasm = resolve(dirname(file), m[1]);
-      if (existsSync(wasm)) found.add(wasm);
-    }
-  }
-  return [...found];
+/** Resolves `planwire` and `planwire/<entry>` through the package's exports in realPackageDir. */
+function planwirePlugin() {
+  return {
+    name: 'planwire-package',
+    setup(b) {
+      b.onResolve({ filter: /^planwire(\/.*)?$/ }, (args) => {
+        const dir = realPackageDir('planwire');
+        return { path: exportFile(dir, args.path === 'planwire' ? '.' : `.${args.path.slice('planwire'.length)}`) };
+      });
+    },
+  };
 }
 
-/** Bundles one subject; returns raw/gzip bytes of the JS and of any wasm it loads. */
-async function measure(subject) {
+/**
+ * Bundles `entry` (module text resolved from bench/); returns the up-front JS (entry chunk + static
+ * imports), the lazy chunks, and per input file its minified bytes.
+ */
+async function bundle(name, entry) {
   const result = await build({
-    stdin: { contents: subject.entry, resolveDir: here, sourcefile: `${subject.name}-entry.mjs` },
+    stdin: { contents: entry, resolveDir: here, sourcefile: `${name.replace(/\W/g, '_')}-entry.mjs` },
     bundle: true,
     minify: true,
+    splitting: true,
+    outdir: join(here, '.out', 'size'),
     format: 'esm',
     platform: 'browser',
     target: 'es2020',
@@ -62,87 +81,161 @@ async function measure(subject) {
     write: false,
     metafile: true,
     logLevel: 'silent',
+    plugins: [planwirePlugin()],
   });
-  const js = result.outputFiles[0].contents;
-  const sizes = { name: subject.name, jsRaw: js.length, jsGzip: gzipLength(js), wasmRaw: 0, wasmGzip: 0, wasmFiles: [] };
-  if (subject.name === 'planwire') {
-    const pkgDir = realPackageDir('planwire');
-    for (const file of wasmFilesLoadedBy(result.metafile, pkgDir)) {
-      const bytes = readFileSync(file);
-      sizes.wasmRaw += bytes.length;
-      sizes.wasmGzip += gzipLength(bytes);
-      sizes.wasmFiles.push(file.slice(root.length + 1));
-    }
-    if (sizes.wasmFiles.length === 0) {
-      throw new Error('planwire: no .wasm file found beside the bundled JS (is pkg-js built?)');
+  const files = new Map(result.outputFiles.map((f) => [relative(root, f.path), f.contents]));
+  const outputs = result.metafile.outputs;
+  const entryOut = Object.keys(outputs).find((o) => outputs[o].entryPoint !== undefined && !o.endsWith('.map'));
+  // Up front: the entry chunk and everything it imports statically, transitively.
+  const upFront = new Set();
+  const walk = (o) => {
+    if (upFront.has(o)) return;
+    upFront.add(o);
+    for (const i of outputs[o].imports) if (i.kind === 'import-statement' && outputs[i.path]) walk(i.path);
+  };
+  walk(entryOut);
+  const lazy = Object.keys(outputs).filter((o) => !upFront.has(o) && !o.endsWith('.map'));
+  const bytesOf = (os) => os.map((o) => files.get(o) ?? new Uint8Array());
+  const concat = (parts) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+  const js = concat(bytesOf([...upFront]));
+  const lazyJs = concat(bytesOf(lazy));
+  const inputs = {};
+  for (const o of Object.keys(outputs)) {
+    for (const [file, v] of Object.entries(outputs[o].inputs)) {
+      const abs = resolve(root, file);
+      inputs[abs] = { bytes: (inputs[abs]?.bytes ?? 0) + v.bytesInOutput, lazy: !upFront.has(o) };
     }
   }
-  sizes.raw = sizes.jsRaw + sizes.wasmRaw;
-  sizes.gzip = sizes.jsGzip + sizes.wasmGzip;
-  return sizes;
+  return {
+    jsRaw: js.length,
+    jsGzip: gzipLength(js),
+    lazyRaw: lazyJs.length,
+    // Each lazy chunk is its own request: gzip them one by one.
+    lazyGzip: bytesOf(lazy).reduce((n, b) => n + gzipLength(b), 0),
+    inputs,
+  };
 }
 
-/** The real directory of an installed workspace package (node_modules/<name> is a symlink). */
+/** The real directory of an installed workspace package (node_modules/<name> is a symlink), or --pkg. */
 function realPackageDir(name) {
+  const i = process.argv.indexOf('--pkg');
+  if (name === 'planwire' && i > 0) return realpathSync(resolve(process.argv[i + 1]));
   const link = join(root, 'node_modules', name);
   if (!existsSync(link)) throw new Error(`${name} is not installed (run npm install at the repo root)`);
   return realpathSync(link);
 }
 
+/** The file an export of the package resolves to (`.` or `./react`). */
+function exportFile(pkgDir, key) {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+  const target = pkg.exports?.[key];
+  const file = typeof target === 'string' ? target : target?.default ?? target?.import;
+  if (!file) throw new Error(`planwire: package.json exports no "${key}"`);
+  return resolve(pkgDir, file);
+}
+
+/**
+ * The wasm the facade loads by default: its `new URL('<x>.wasm', import.meta.url)`, resolved beside it
+ * (what Vite, webpack 5 and Parcel do with that expression).
+ */
+function wasmOfFacade(facade) {
+  if (!existsSync(facade)) throw new Error(`planwire: ${relative(root, facade)} is missing (run npm run build -w planwire)`);
+  const text = readFileSync(facade, 'utf8');
+  const m = text.match(/new\s+URL\(\s*(['"`])([^'"`]+\.wasm)\1\s*,\s*import\.meta\.url\s*\)/);
+  if (!m) throw new Error(`planwire: no new URL('….wasm', import.meta.url) in ${relative(root, facade)}`);
+  const wasm = resolve(dirname(facade), m[2]);
+  if (!existsSync(wasm)) throw new Error(`planwire: ${relative(root, facade)} loads ${m[2]}, but ${relative(root, wasm)} is missing (run bash scripts/build-wasm.sh)`);
+  const bytes = readFileSync(wasm);
+  return { file: relative(root, wasm), url: m[2], raw: bytes.length, gzip: gzipLength(bytes) };
+}
+
+/** planwire: the comparison row, each entry, each JS piece and the wasm. */
+async function measurePlanwire() {
+  const pkgDir = realPackageDir('planwire');
+  const facade = exportFile(pkgDir, '.');
+  const wasm = wasmOfFacade(facade);
+  const all = await bundle(PLANWIRE_ALL.name, PLANWIRE_ALL.entry);
+  if (!(facade in all.inputs)) throw new Error(`planwire: the bundle does not contain ${relative(root, facade)}`);
+  // The glue: the module the facade imports from beside the wasm (wasm-pack's <name>.js); the rest of
+  // the package's modules in the bundle (dist/react.js and what it imports) belong to the hooks.
+  const wasmDir = dirname(resolve(root, wasm.file));
+  const mine = Object.keys(all.inputs).filter((f) => f.startsWith(pkgDir + '/') && !all.inputs[f].lazy);
+  const glue = mine.find((f) => dirname(f) === wasmDir && f.endsWith('.js'));
+  if (!glue) throw new Error('planwire: the wasm-bindgen glue is not in the bundle');
+  const hookFiles = mine.filter((f) => f !== glue && f !== facade);
+  const entries = [];
+  for (const e of PLANWIRE_ENTRIES) {
+    const b = await bundle(e.name, e.entry);
+    entries.push({ entry: e.name, jsRaw: b.jsRaw, jsGzip: b.jsGzip, wasmRaw: wasm.raw, wasmGzip: wasm.gzip, raw: b.jsRaw + wasm.raw, gzip: b.jsGzip + wasm.gzip, lazyRaw: b.lazyRaw, lazyGzip: b.lazyGzip });
+  }
+  // Gzip each piece adds: the glue alone, then + facade (`planwire`), then + hooks (`planwire/react`).
+  const glueAlone = await bundle('glue', `export * from ${JSON.stringify(glue)};\n`);
+  const [plain, react] = entries;
+  const pieces = [
+    { piece: 'wasm-bindgen glue', file: relative(root, glue), minRaw: all.inputs[glue].bytes, gzipAdded: glueAlone.jsGzip },
+    { piece: 'facade (loader)', file: relative(root, facade), minRaw: all.inputs[facade].bytes, gzipAdded: plain.jsGzip - glueAlone.jsGzip },
+    { piece: 'React hooks', file: hookFiles.map((f) => relative(root, f)).join(' + '), minRaw: hookFiles.reduce((n, f) => n + all.inputs[f].bytes, 0), gzipAdded: react.jsGzip - plain.jsGzip },
+  ];
+  const lazy = Object.entries(all.inputs).filter(([, v]) => v.lazy).map(([f]) => relative(root, f));
+  const row = { name: 'planwire', jsRaw: all.jsRaw, jsGzip: all.jsGzip, wasmRaw: wasm.raw, wasmGzip: wasm.gzip, raw: all.jsRaw + wasm.raw, gzip: all.jsGzip + wasm.gzip, lazyRaw: all.lazyRaw, lazyGzip: all.lazyGzip };
+  return { row, detail: { wasm, entries, pieces, lazy: { files: lazy, raw: all.lazyRaw, gzip: all.lazyGzip } } };
+}
+
+async function measureAlternative(subject) {
+  const b = await bundle(subject.name, subject.entry);
+  return { name: subject.name, jsRaw: b.jsRaw, jsGzip: b.jsGzip, wasmRaw: 0, wasmGzip: 0, raw: b.jsRaw, gzip: b.jsGzip, lazyRaw: b.lazyRaw, lazyGzip: b.lazyGzip };
+}
+
 /** Measures every subject. Planwire may be unbuilt (reported as `error`); the others must bundle. */
 export async function measureAll() {
   const rows = [];
-  for (const subject of SUBJECTS) {
-    try {
-      rows.push(await measure(subject));
-    } catch (e) {
-      if (subject.name !== 'planwire') throw e;
-      rows.push({ name: subject.name, error: e.errors?.[0]?.text ?? String(e.message ?? e) });
-    }
+  let planwire;
+  try {
+    const pw = await measurePlanwire();
+    rows.push(pw.row);
+    planwire = pw.detail;
+  } catch (e) {
+    rows.push({ name: 'planwire', error: e.errors?.[0]?.text ?? String(e.message ?? e) });
   }
-  const pw = rows.find((r) => r.name === 'planwire');
-  for (const r of rows) if (r !== pw && !pw.error) r.ratio = pw.gzip / r.gzip;
-  return { budgetGzip: BUDGET_GZIP_BYTES, rows };
+  for (const subject of ALTERNATIVES) rows.push(await measureAlternative(subject));
+  const pw = rows[0];
+  for (const r of rows.slice(1)) if (!pw.error) r.ratio = pw.gzip / r.gzip;
+  return { rows, planwire };
 }
 
 const kb = (n) => (n / 1000).toFixed(1);
 
-function printTable({ rows, budgetGzip }) {
+function printTable({ rows, planwire }) {
   console.log('bundle size (esbuild --minify, gzip -9; KB = 1000 bytes; React external)');
-  console.log(`${'library'.padEnd(22)}${'raw KB'.padStart(10)}${'gzip KB'.padStart(10)}${'planwire/x'.padStart(12)}`);
+  const head = (...c) => console.log(`${c[0].padEnd(24)}${c.slice(1).map((x, i) => x.padStart(i === c.length - 2 ? 13 : 11)).join('')}`);
+  head('library', 'JS gzip', 'wasm gzip', 'total gzip', 'total raw', 'planwire/x');
   for (const r of rows) {
     if (r.error) {
-      console.log(`${r.name.padEnd(22)}  not measured: ${r.error}`);
+      console.log(`${r.name.padEnd(24)}  not measured: ${r.error}`);
       continue;
     }
     const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`;
-    console.log(`${r.name.padEnd(22)}${kb(r.raw).padStart(10)}${kb(r.gzip).padStart(10)}${ratio.padStart(12)}`);
+    head(r.name, kb(r.jsGzip), r.wasmGzip ? kb(r.wasmGzip) : '-', kb(r.gzip), kb(r.raw), ratio);
   }
-  const pw = rows.find((r) => r.name === 'planwire');
-  if (!pw.error) {
-    console.log(`planwire = JS ${kb(pw.jsGzip)} KB + wasm ${kb(pw.wasmGzip)} KB gzip; budget ${kb(budgetGzip)} KB`);
+  if (!planwire) return;
+  console.log(`\nplanwire per entry (wasm: ${planwire.wasm.file}, found by the facade's new URL('${planwire.wasm.url}', import.meta.url))`);
+  head('entry', 'JS gzip', 'wasm gzip', 'total gzip', 'total raw');
+  for (const e of planwire.entries) head(e.entry, kb(e.jsGzip), kb(e.wasmGzip), kb(e.gzip), kb(e.raw));
+  console.log('\nplanwire JS by piece');
+  head('piece', 'min KB', 'gzip KB');
+  for (const p of planwire.pieces) console.log(`${p.piece.padEnd(24)}${kb(p.minRaw).padStart(11)}${`+${kb(p.gzipAdded)}`.padStart(11)}  ${p.file}`);
+  console.log(`wasm ${planwire.wasm.file}: ${kb(planwire.wasm.raw)} KB raw, ${kb(planwire.wasm.gzip)} KB gzip`);
+  if (planwire.lazy.files.length) {
+    console.log(`lazy, not loaded up front (only where the .wasm cannot be fetched): ${planwire.lazy.files.join(', ')}: ${kb(planwire.lazy.raw)} KB raw, ${kb(planwire.lazy.gzip)} KB gzip`);
   }
+  for (const r of rows.slice(1)) if (r.lazyRaw) console.log(`${r.name}: lazy chunks ${kb(r.lazyRaw)} KB raw, ${kb(r.lazyGzip)} KB gzip (not in the table)`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = new Set(process.argv.slice(2));
   const figures = await measureAll().catch((e) => {
     console.error(`size: ${String(e?.message ?? e).split('\n')[0]}`);
     process.exit(1);
   });
-  if (args.has('--json')) console.log(JSON.stringify(figures));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
   else printTable(figures);
-  if (args.has('--check')) {
-    const pw = figures.rows.find((r) => r.name === 'planwire');
-    if (pw.error) {
-      console.error(`SIZE CHECK FAILED: planwire could not be measured: ${pw.error}`);
-      process.exit(1);
-    }
-    if (pw.gzip > figures.budgetGzip) {
-      console.error(`SIZE BUDGET EXCEEDED: planwire is ${pw.gzip} gzip bytes, budget ${figures.budgetGzip}`);
-      process.exit(1);
-    } else {
-      console.error(`size budget ok: planwire ${pw.gzip} <= ${figures.budgetGzip} gzip bytes`);
-    }
-  }
 }

@@ -1,31 +1,41 @@
 #!/usr/bin/env bash
-# Where the wasm bytes go: builds the release wasm exactly as scripts/build-wasm.sh does, but keeps
-# function names (in a separate target dir, so nobody's build is disturbed), then prints `twiggy top`,
-# `twiggy dominators`, and a breakdown by origin. Needs `cargo install twiggy`.
+# Where the wasm bytes go. Rebuilds the release wasm the way scripts/build-wasm.sh does (cargo release
+# profile, wasm-bindgen --target web --weak-refs, then wasm-opt with the flags of client-wasm/Cargo.toml's
+# [package.metadata.wasm-pack.profile.release]), but keeps function names (-g), in its own target dir so
+# nobody's build is disturbed. Prints `twiggy top`, `twiggy dominators`, and a breakdown by crate of the
+# shipped (optimised) module and of the module before wasm-opt (where the core is not yet inlined).
+# Needs twiggy (`cargo install twiggy`), wasm-bindgen (scripts/ensure-tools.sh) and npm's binaryen.
 #
 #   bash bench/twiggy.sh [ROWS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROWS="${1:-25}"
 OUT="${TWIGGY_TARGET_DIR:-$ROOT/target/twiggy}"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 command -v twiggy >/dev/null || { echo "twiggy is not installed: cargo install twiggy" >&2; exit 1; }
 cd "$ROOT"
-# Same flags as scripts/build-wasm.sh, symbols kept.
-CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo RUSTFLAGS="-C target-feature=-reference-types,-multivalue" \
-  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
-PRE_OPT="$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
-NAMED="$OUT/planwire_named_opt.wasm"
-# shellcheck disable=SC2046 # the flags are words
-wasm-opt $(sed 's/--strip-debug//' client-wasm/wasm-opt.flags) -g "$PRE_OPT" -o "$NAMED"
-SHIPPED="$ROOT/pkg-js/wasm/planwire.wasm"
-if [ -f "$SHIPPED" ]; then
-  printf 'shipped %s: %d bytes raw, %d bytes gzip -9\n' "${SHIPPED#$ROOT/}" "$(wc -c <"$SHIPPED")" "$(gzip -9c "$SHIPPED" | wc -c)"
-fi
-echo "== twiggy top (names kept; the 'name' custom section is not shipped)"
+CARGO_TARGET_DIR="$OUT" cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
+RAW="$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
+mkdir -p "$OUT/named"
+wasm-bindgen --target web --weak-refs --out-dir "$OUT/named" --out-name planwire "$RAW"
+PRE_OPT="$OUT/named/planwire_bg.wasm"
+NAMED="$OUT/named/planwire_opt_named.wasm"
+# The release wasm-opt flags from Cargo.toml, with -g so the name section survives.
+mapfile -t FLAGS < <(node -e '
+  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
+  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
+  if (!m) { console.error("no wasm-opt flags in client-wasm/Cargo.toml"); process.exit(1); }
+  for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));')
+wasm-opt "${FLAGS[@]}" -g "$PRE_OPT" -o "$NAMED"
+SHIPPED="$ROOT/pkg-js/wasm/planwire_bg.wasm"
+size() { printf '%d bytes raw, %d bytes gzip -9' "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"; }
+echo "this build, names stripped as shipped: $(wasm-opt "${FLAGS[@]}" "$PRE_OPT" -o "$OUT/named/stripped.wasm" && size "$OUT/named/stripped.wasm")"
+[ -f "$SHIPPED" ] && echo "shipped ${SHIPPED#"$ROOT"/}: $(size "$SHIPPED")"
+echo "== twiggy top (names kept; the name section is not shipped)"
 twiggy top -n "$ROWS" "$NAMED"
 echo "== twiggy dominators (retained size)"
 twiggy dominators -d 3 -r "$ROWS" "$NAMED"
-# wasm-opt inlines the core into the few exports, so attribute bytes before it runs.
-echo "== by origin, before wasm-opt"
+echo "== by crate, shipped module (after wasm-opt -Oz: the core and serde code are inlined into callers)"
+twiggy top -n 100000 --format csv "$NAMED" | node "$ROOT/bench/wasm-breakdown.mjs"
+echo "== by crate, before wasm-opt"
 twiggy top -n 100000 --format csv "$PRE_OPT" | node "$ROOT/bench/wasm-breakdown.mjs"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: planwire's four benchmarks in one run, printed as one table.
-#   1. bundle size beside the alternatives       (bench/size.mjs)
-#   2. dispatch throughput in headless Chromium   (bench/dispatch.mjs, against a release mock server)
+#   1. bundle size beside the alternatives       (bench/size.mjs: JS and wasm apart, per entry)
+#   2. dispatch in headless Chromium              (bench/dispatch.mjs: µs per message on a stub WebSocket,
+#                                                  then msg/s against a release mock server)
 #   3. fan-out latency with 1,000 then 5,000 WebSocket connections in 50 rooms (loadgen fanout)
 #   4. reconnect storm of 100,000 clients driven by the client core's backoff (loadgen storm)
 # Figures go to bench/.out/results/*.json; bench/report.mjs prints the table. docs/performance.md explains them.
@@ -10,6 +11,7 @@
 #   BENCH_SKIP_BUILD=1      use the binaries, wasm and dist already built
 #   BENCH_FANOUT="1000 5000" connection counts; BENCH_FANOUT_RATE=200 changes/s; BENCH_FANOUT_SECS=10
 #   BENCH_DISPATCH_COUNT=100000 messages per flood; BENCH_DISPATCH_ROUNDS=4
+#   BENCH_PKG=DIR           measure another build of the package (laid out like pkg-js) for size and dispatch
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -26,6 +28,8 @@ FANOUT_RATE="${BENCH_FANOUT_RATE:-200}"
 FANOUT_SECS="${BENCH_FANOUT_SECS:-10}"
 DISPATCH_COUNT="${BENCH_DISPATCH_COUNT:-100000}"
 DISPATCH_ROUNDS="${BENCH_DISPATCH_ROUNDS:-4}"
+PKG_ARGS=()
+[ -n "${BENCH_PKG:-}" ] && PKG_ARGS=(--pkg "$BENCH_PKG")
 
 MOCK_SERVER="$SERVER"
 LOG_DIR="$OUT"
@@ -68,12 +72,12 @@ FAILED=0
 node -e 'const os=require("os");console.log(JSON.stringify({loadavg:os.loadavg(),startedAt:new Date().toISOString()}))' >"$RESULTS/machine.json"
 
 step "1/4 bundle size"
-run_section size.json node bench/size.mjs --json
+run_section size.json node bench/size.mjs --json "${PKG_ARGS[@]}"
 
-step "2/4 dispatch throughput in headless Chromium ($DISPATCH_COUNT messages)"
+step "2/4 dispatch in headless Chromium ($DISPATCH_COUNT messages: stub socket, then the mock server)"
 start_server dispatch --log-level warn --enable-faults --bench-plans 1 --send-queue $((DISPATCH_COUNT * 2))
 run_section dispatch-ceiling.json "$LOADGEN" drain --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT"
-run_section dispatch.json node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json
+run_section dispatch.json node bench/dispatch.mjs --addr "$SERVER_ADDR" --count "$DISPATCH_COUNT" --rounds "$DISPATCH_ROUNDS" --json "${PKG_ARGS[@]}"
 stop_server
 
 for n in $FANOUT_COUNTS; do
