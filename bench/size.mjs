@@ -14,7 +14,8 @@
 //
 // planwire is measured three ways:
 //   - the comparison row: everything both entries export (`planwire` + `planwire/react`), JS + wasm;
-//   - per entry: `planwire` alone (wasm-bindgen glue + loading facade) and `planwire/react` (+ hooks);
+//   - per entry: `planwire` alone (wasm-bindgen glue + loading facade), `planwire/react` (+ hooks) and
+//     `planwire/testing` (the fake server, for apps' tests);
 //   - per piece of JS: the glue (pkg-js/wasm/planwire.js), the facade (dist/index.js), the hooks
 //     (dist/react.js), as minified bytes in the bundle and as the gzip each adds.
 // The wasm is the file the facade fetches by default, found the way a bundler finds it: the facade's
@@ -42,6 +43,8 @@ const ALTERNATIVES = [
 const PLANWIRE_ENTRIES = [
   { name: 'planwire', entry: "export * from 'planwire';\n" },
   { name: 'planwire/react', entry: "export * from 'planwire/react';\n" },
+  // Test-only (an app's own tests import it, never its production bundle).
+  { name: 'planwire/testing', entry: "export * from 'planwire/testing';\n" },
 ];
 const PLANWIRE_ALL = { name: 'planwire', entry: "export * from 'planwire';\nexport * from 'planwire/react';\n" };
 
