@@ -21,14 +21,22 @@ missing_pkgs=()
 have chromium || missing_pkgs+=(chromium)
 have chromedriver || missing_pkgs+=(chromium-driver)
 have firefox-esr || have firefox || missing_pkgs+=(firefox-esr)
-# WebKit (Safari's engine) for the packaging matrix: WebKitGTK's WebDriver and MiniBrowser, under Xvfb.
-have WebKitWebDriver || missing_pkgs+=(webkit2gtk-driver libgl1-mesa-dri)
-have Xvfb || missing_pkgs+=(xvfb)
-if [ "${#missing_pkgs[@]}" -gt 0 ]; then
-  log "installing Debian packages: ${missing_pkgs[*]}"
+# WebKit (Safari's engine) for the packaging matrix: WebKitGTK's WebDriver and MiniBrowser, under Xvfb,
+# installed with their recommended packages (GL, media), as verified here.
+webkit_pkgs=()
+have WebKitWebDriver || webkit_pkgs+=(webkit2gtk-driver)
+have Xvfb || webkit_pkgs+=(xvfb)
+if [ "$(( ${#missing_pkgs[@]} + ${#webkit_pkgs[@]} ))" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+  if [ "${#missing_pkgs[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing_pkgs[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null
+  fi
+  if [ "${#webkit_pkgs[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${webkit_pkgs[*]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${webkit_pkgs[@]}" >/dev/null
+  fi
 fi
 
 # 3. Cargo-installed tools: wasm-bindgen's CLI at exactly the crate's pinned version (wasm-pack uses
