@@ -97,6 +97,16 @@ function readmeTest() {
  * `npm pack`s pkg-js into the scratch root under a name carrying its hash (a new build is a new
  * dependency to npm), writes the projects and installs them all at once.
  */
+/** Copies the cases' sources into the work folder, with the files made from others. */
+function writeSources() {
+  cpSync(SOURCES, WORK, { recursive: true });
+  // One type check for both resolutions.
+  cpSync(join(WORK, 'types-bundler/check.ts'), join(WORK, 'types-node16/check.ts'));
+  // Only the README's test lives in this case: git keeps no empty folder, so make it here.
+  mkdirSync(join(WORK, 'vitest-happy-dom'), { recursive: true });
+  writeFileSync(join(WORK, 'vitest-happy-dom/Board.test.tsx'), readmeTest());
+}
+
 async function setUp() {
   mkdirSync(WORK, { recursive: true });
   const [packed] = JSON.parse(await exec('npm', ['pack', PKG, '--pack-destination', WORK, '--json', '--loglevel=error']));
@@ -105,10 +115,7 @@ async function setUp() {
   renameSync(join(WORK, packed.filename), join(WORK, tarball));
   for (const f of readdirSync(WORK)) if (/^planwire-.*\.tgz$/.test(f) && f !== tarball) rmSync(join(WORK, f));
 
-  cpSync(SOURCES, WORK, { recursive: true });
-  // Only the README's test lives in this case: git keeps no empty folder, so make it here.
-  mkdirSync(join(WORK, 'vitest-happy-dom'), { recursive: true });
-  writeFileSync(join(WORK, 'vitest-happy-dom/Board.test.tsx'), readmeTest());
+  writeSources();
   writeFileSync(
     join(WORK, 'package.json'),
     `${JSON.stringify(
@@ -153,9 +160,10 @@ const CASES = {
   async types() {
     const tsc = bin('typescript', 'bin/tsc');
     // bundler; node16 with the DOM lib (skipLibCheck off: the package's own declarations are checked);
-    // node16 as a Node-only project (no DOM lib, @types/node, skipLibCheck as `tsc --init` sets it).
+    // node16 as a Node-only project (no DOM lib, @types/node, skipLibCheck off: the package brings the DOM
+    // lib its types need).
     for (const project of ['types-bundler', 'types-node16', 'types-node16/tsconfig.node-only.json']) await node([tsc, '-p', join(WORK, project)]);
-    return 'tsc --noEmit: bundler; node16 ES module + .cts (lib dom); node16 Node-only (skipLibCheck)';
+    return 'tsc --noEmit: bundler; node16 ES module + .cts (lib dom); node16 Node-only (no DOM lib)';
   },
 
   async node() {
@@ -343,7 +351,7 @@ async function main() {
   };
   const total = Date.now();
   try {
-    if (process.env.PLANWIRE_MATRIX_REUSE) cpSync(SOURCES, WORK, { recursive: true });
+    if (process.env.PLANWIRE_MATRIX_REUSE) writeSources();
     else if (!(await step('setup', async () => (await ensurePackageBuilt(), await setUp())))) process.exit(1);
     mock = await startServer();
     serverEnv = { PLANWIRE_MATRIX_SERVER: mock.addr };

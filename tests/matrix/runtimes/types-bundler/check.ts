@@ -1,5 +1,6 @@
-// Types through the exports map with moduleResolution "bundler": every entry resolves, and the types are
-// the real ones (an error is expected where the code is wrong).
+// Types through the exports map: every entry resolves, and the types are the real ones (an error is
+// expected where the code is wrong). The same file is checked with moduleResolution "bundler" here and
+// copied by runtimes.mjs into types-node16/ (module and moduleResolution "node16", an ES module).
 import { createPlanClient, loadPlanwire, PlanClient } from 'planwire';
 import type { PlanClientOptions, PlanEvents, Task } from 'planwire';
 import { PlanSocketProvider, usePlanWebSocket } from 'planwire/react';
