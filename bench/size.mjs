@@ -2,6 +2,7 @@
 //
 //   node bench/size.mjs           prints the tables
 //   node bench/size.mjs --json    prints the figures as JSON (used by scripts/bench.sh)
+//   node bench/size.mjs --check   prints the tables, then fails above the ceilings below (npm test)
 //   node bench/size.mjs --pkg DIR measures another build of the package (a directory laid out like
 //                                 pkg-js: package.json, dist/, wasm/) instead of the installed one
 //
@@ -26,6 +27,13 @@ import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * Ceilings `npm test` holds planwire to (gzip bytes): set just above what the build reaches, so size can
+ * only go down. Lower them when a change wins bytes. Targets (issue 11): 48,000 in total on stable Rust,
+ * 8,000 of it before the first render; docs/performance.md names the bytes between.
+ */
+export const CEILING = { totalGzip: 80_500, firstRenderJsGzip: 8_000 };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -241,4 +249,16 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   });
   if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
   else printTable(figures);
+  if (process.argv.includes('--check')) {
+    // Everything a React user loads (both entries, JS + wasm), and the JS that loads before the first
+    // render (the wasm loads lazily, when the first client is made).
+    const pw = figures.rows.find((r) => r.name === 'planwire');
+    const over = [
+      [pw.gzip, CEILING.totalGzip, 'planwire in total (JS + wasm)'],
+      [pw.jsGzip, CEILING.firstRenderJsGzip, 'planwire JS before the first render'],
+    ].filter(([got, max]) => got > max);
+    for (const [got, max, what] of over) console.error(`SIZE CEILING EXCEEDED: ${what} is ${got} gzip bytes, ceiling ${max}`);
+    if (over.length) process.exit(1);
+    console.log(`size within the ceilings: total ${pw.gzip} ≤ ${CEILING.totalGzip}, first-render JS ${pw.jsGzip} ≤ ${CEILING.firstRenderJsGzip} gzip bytes`);
+  }
 }

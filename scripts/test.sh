@@ -30,7 +30,7 @@ step "packaging matrix: bundlers in Chromium, WebKit and Firefox; Next.js, Vites
 npm run matrix -w planwire-tests
 npm run matrix:runtimes -w planwire-tests
 
-step "size report"
-node bench/size.mjs
+step "size: the report, and the ceilings (size can only go down)"
+node bench/size.mjs --check
 
 step "all test suites passed"

@@ -70,11 +70,15 @@ export async function createPlanClient(options: PlanClientOptions): Promise<Plan
   return new PlanClient(options);
 }
 
-/** The module's bytes (or module) from `source`, refusing an answer that is not wasm with LOAD_FAILED. */
-async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | BufferSource> {
+/**
+ * The module from `source`, refusing an answer that is not wasm with LOAD_FAILED. A response served as
+ * `application/wasm` is handed over as it is, so the browser compiles it while it streams in.
+ */
+async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | BufferSource | Response> {
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
   const response = source instanceof Response ? source : await fetch(source);
   if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
+  if (response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm') return response;
   const bytes = await response.arrayBuffer();
   // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
   if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
@@ -99,7 +103,7 @@ async function inlinedModule(): Promise<Uint8Array> {
  * server answers with HTML) the same module comes from a lazily imported base64 copy instead.
  */
 async function load(source?: WasmSource): Promise<void> {
-  let module: WebAssembly.Module | BufferSource;
+  let module: WebAssembly.Module | BufferSource | Response;
   if (source !== undefined) {
     module = await fetchModule(source);
   } else {

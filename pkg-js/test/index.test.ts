@@ -50,6 +50,15 @@ describe('planwire facade', () => {
     }
   });
 
+  it('hands a response served as application/wasm to the glue as it is, to compile it while it streams', async () => {
+    glue.init.mockResolvedValue({});
+    const response = new Response(WASM, { headers: { 'content-type': 'application/wasm' } });
+    const { loadPlanwire } = await import('../src/index.js');
+    await loadPlanwire(response);
+    expect(glue.init).toHaveBeenCalledWith({ module_or_path: response });
+    expect(response.bodyUsed).toBe(false);
+  });
+
   it('without a source, falls back to the inlined copy when the file beside the package cannot be had', async () => {
     glue.init.mockResolvedValue({});
     for (const answer of [
