@@ -39,8 +39,8 @@ pub struct Header<P> {
     pub plan_id: Option<String>,
     /// The payload.
     pub data: Option<P>,
-    /// Broadcast time.
-    pub timestamp: Option<String>,
+    /// Broadcast time (an ISO 8601 string), passed on untouched.
+    pub timestamp: Option<P>,
     /// **Extension.** Per-room sequence number.
     pub seq: Option<u64>,
 }
@@ -63,8 +63,8 @@ pub struct Frame<P> {
     pub kind: String,
     /// The room, when the message belongs to one.
     pub plan_id: Option<String>,
-    /// Broadcast time.
-    pub timestamp: Option<String>,
+    /// Broadcast time, passed on untouched.
+    pub timestamp: Option<P>,
     /// **Extension.** Per-room sequence number.
     pub seq: Option<u64>,
     /// The payload, decoded by `type`.
@@ -236,7 +236,7 @@ mod text {
         #[serde(default)]
         data: Option<serde_json::Value>,
         #[serde(default)]
-        timestamp: Option<String>,
+        timestamp: Option<serde_json::Value>,
         #[serde(default)]
         seq: Option<u64>,
     }
@@ -245,7 +245,11 @@ mod text {
     pub fn header(text: &str) -> Result<Header<serde_json::Value>, DecodeError> {
         let env: Envelope = serde_json::from_str(text).map_err(|_| bad(super::NOT_AN_ENVELOPE))?;
         let data = env.data.filter(|d| !d.is_null());
-        Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp: env.timestamp, seq: env.seq })
+        let timestamp = env.timestamp.filter(|t| !t.is_null());
+        if timestamp.as_ref().is_some_and(|t| !t.is_string()) {
+            return Err(bad(super::NOT_AN_ENVELOPE));
+        }
+        Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp, seq: env.seq })
     }
 }
 

@@ -7,12 +7,12 @@ use super::machine::State;
 use planwire_protocol::{Participant, PresenceEntry, Progress, UserId};
 
 /// Room, time and sequence of a broadcast.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Meta {
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta<P> {
     /// The room.
     pub plan_id: String,
     /// The server's ISO 8601 timestamp, if sent.
-    pub timestamp: Option<String>,
+    pub timestamp: Option<P>,
     /// **Extension.** The room's sequence number, if sent.
     pub seq: Option<u64>,
 }
@@ -108,35 +108,35 @@ pub enum Event<P> {
     /// `task-updated`.
     TaskUpdated {
         /// Room, time, seq.
-        meta: Meta,
+        meta: Meta<P>,
         /// The task, exactly as received.
         task: P,
     },
     /// `task-created`.
     TaskCreated {
         /// Room, time, seq.
-        meta: Meta,
+        meta: Meta<P>,
         /// The task, exactly as received.
         task: P,
     },
     /// `task-deleted`.
     TaskDeleted {
         /// Room, time, seq.
-        meta: Meta,
+        meta: Meta<P>,
         /// The deleted task's id.
         task_id: TaskId,
     },
     /// `task-reordered`.
     TaskReordered {
         /// Room, time, seq.
-        meta: Meta,
+        meta: Meta<P>,
         /// Task ids in the new order.
         task_ids: Vec<TaskId>,
     },
     /// `progress-updated`.
     ProgressUpdated {
         /// Room, time, seq.
-        meta: Meta,
+        meta: Meta<P>,
         /// The plan's progress.
         progress: Progress,
     },

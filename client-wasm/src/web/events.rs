@@ -211,10 +211,10 @@ macro_rules! broadcast_payload {
             plan_id: String,
             $(#[$fdoc])*
             $field: $ty,
-            /// The server's ISO 8601 timestamp, if sent.
+            /// The server's ISO 8601 timestamp, if sent (the frame's own string, not a copy).
             #[serde(skip_serializing_if = "Option::is_none")]
-            #[tsify(optional)]
-            timestamp: Option<String>,
+            #[tsify(optional, type = "string")]
+            timestamp: Option<Js>,
             /// **Extension.** The room's sequence number, if sent.
             #[serde(skip_serializing_if = "Option::is_none")]
             #[tsify(optional, type = "number")]
@@ -222,7 +222,7 @@ macro_rules! broadcast_payload {
         }
 
         impl $name {
-            fn new(Meta { plan_id, timestamp, seq }: Meta, $field: $ty) -> JsValue {
+            fn new(Meta { plan_id, timestamp, seq }: Meta<Js>, $field: $ty) -> JsValue {
                 js($name { plan_id, $field, timestamp, seq })
             }
         }

@@ -96,7 +96,7 @@ struct Envelope {
     #[serde(default)]
     data: Js,
     #[serde(default)]
-    timestamp: Option<String>,
+    timestamp: Option<Js>,
     #[serde(default)]
     seq: Option<u64>,
 }
@@ -107,7 +107,11 @@ pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let value = parse(text).map_err(|_| invalid)?;
     let env: Envelope = serde_wasm_bindgen::from_value(value).map_err(|_| invalid)?;
     let data = Some(env.data).filter(|d| !d.0.is_null_or_undefined());
-    Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp: env.timestamp, seq: env.seq })
+    let timestamp = env.timestamp.filter(|t| !t.0.is_null_or_undefined());
+    if timestamp.as_ref().is_some_and(|t| !t.0.is_string()) {
+        return Err(invalid);
+    }
+    Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp, seq: env.seq })
 }
 
 /// A message to the server as JSON text.

@@ -27,8 +27,8 @@ fn joined_client() -> Client {
     c
 }
 
-fn meta() -> Meta {
-    Meta { plan_id: "123".into(), timestamp: Some("2025-01-01T00:00:00.000Z".into()), seq: None }
+fn meta() -> Meta<serde_json::Value> {
+    Meta { plan_id: "123".into(), timestamp: Some(json("\"2025-01-01T00:00:00.000Z\"")), seq: None }
 }
 
 #[test]
@@ -94,6 +94,7 @@ fn bad_frames_raise_invalid_frame_and_keep_everything() {
         r#"{"type":"join-plan","planId":7,"data":{}}"#,
         r#"{"type":"task-updated","planId":"123","seq":-1,"data":{"task":{}}}"#,
         r#"{"type":"error","data":{"code":1}}"#,
+        r#"{"type":"task-deleted","planId":"123","timestamp":5,"data":{"taskId":"1"}}"#,
     ];
     for frame in bad {
         c.advance(100);
