@@ -22,6 +22,8 @@ pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
     fn is_object(&self) -> bool;
     /// Whether this is `null`.
     fn is_null(&self) -> bool;
+    /// Whether this is a string.
+    fn is_string(&self) -> bool;
     /// The members of an object, in order (`None` for anything else).
     fn entries(&self) -> Option<Vec<(String, Self)>>;
     /// A new object with these members.
@@ -31,18 +33,29 @@ pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
 }
 
 /// A frame's envelope: `{"type", "planId"?, "data"?, "timestamp"?, "seq"?}`, `data` left as is.
-#[derive(Clone, Debug)]
+/// The glue reads it from the parsed frame with serde (`null` members read as absent).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "P: DeserializeOwned"))]
 pub struct Header<P> {
     /// The `type` string.
+    #[serde(rename = "type")]
     pub kind: String,
     /// The room, when the message belongs to one.
+    #[serde(default)]
     pub plan_id: Option<String>,
     /// The payload.
+    #[serde(default = "none")]
     pub data: Option<P>,
     /// Broadcast time (an ISO 8601 string), passed on untouched.
+    #[serde(default = "none")]
     pub timestamp: Option<P>,
     /// **Extension.** Per-room sequence number.
+    #[serde(default)]
     pub seq: Option<u64>,
+}
+
+fn none<P>() -> Option<P> {
+    None
 }
 
 /// A frame the client cannot read; its code is [`INVALID_FRAME`].
@@ -142,6 +155,9 @@ fn payload<P: Value, T: DeserializeOwned>(data: Option<&P>, message: &'static st
 /// Decodes one frame from its header.
 pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
     let Header { kind, plan_id, data, timestamp, seq } = header;
+    if timestamp.as_ref().is_some_and(|t| !t.is_string()) {
+        return Err(bad(NOT_AN_ENVELOPE));
+    }
     let room_message = matches!(
         kind.as_str(),
         kind::JOIN_PLAN
@@ -200,7 +216,6 @@ fn task<P: Value>(data: Option<&P>, message: &'static str) -> Result<P, DecodeEr
 mod text {
     use super::{bad, DecodeError, Header, Value};
     use serde::de::DeserializeOwned;
-    use serde::Deserialize;
 
     impl Value for serde_json::Value {
         fn read<T: DeserializeOwned>(&self) -> Option<T> {
@@ -215,6 +230,9 @@ mod text {
         fn is_null(&self) -> bool {
             self.is_null()
         }
+        fn is_string(&self) -> bool {
+            self.is_string()
+        }
         fn entries(&self) -> Option<Vec<(String, Self)>> {
             Some(self.as_object()?.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         }
@@ -226,30 +244,9 @@ mod text {
         }
     }
 
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Envelope {
-        #[serde(rename = "type")]
-        kind: String,
-        #[serde(default)]
-        plan_id: Option<String>,
-        #[serde(default)]
-        data: Option<serde_json::Value>,
-        #[serde(default)]
-        timestamp: Option<serde_json::Value>,
-        #[serde(default)]
-        seq: Option<u64>,
-    }
-
     /// Reads the header of one text frame.
     pub fn header(text: &str) -> Result<Header<serde_json::Value>, DecodeError> {
-        let env: Envelope = serde_json::from_str(text).map_err(|_| bad(super::NOT_AN_ENVELOPE))?;
-        let data = env.data.filter(|d| !d.is_null());
-        let timestamp = env.timestamp.filter(|t| !t.is_null());
-        if timestamp.as_ref().is_some_and(|t| !t.is_string()) {
-            return Err(bad(super::NOT_AN_ENVELOPE));
-        }
-        Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp, seq: env.seq })
+        serde_json::from_str(text).map_err(|_| bad(super::NOT_AN_ENVELOPE))
     }
 }
 

@@ -222,7 +222,7 @@ macro_rules! broadcast_payload {
         }
 
         impl $name {
-            fn new(Meta { plan_id, timestamp, seq }: Meta<Js>, $field: $ty) -> JsValue {
+            fn payload(Meta { plan_id, timestamp, seq }: Meta<Js>, $field: $ty) -> JsValue {
                 js($name { plan_id, $field, timestamp, seq })
             }
         }
@@ -358,10 +358,10 @@ pub fn to_js(event: Event<Js>) -> JsValue {
         Event::ParticipantsChanged { plan_id, participants, participant_count } => {
             js(ParticipantsChangedPayload { plan_id, participants, participant_count })
         }
-        Event::TaskUpdated { meta, task } | Event::TaskCreated { meta, task } => TaskPayload::new(meta, task),
-        Event::TaskDeleted { meta, task_id } => TaskDeletedPayload::new(meta, task_id),
-        Event::TaskReordered { meta, task_ids } => TaskReorderedPayload::new(meta, task_ids),
-        Event::ProgressUpdated { meta, progress } => ProgressUpdatedPayload::new(meta, progress),
+        Event::TaskUpdated { meta, task } | Event::TaskCreated { meta, task } => TaskPayload::payload(meta, task),
+        Event::TaskDeleted { meta, task_id } => TaskDeletedPayload::payload(meta, task_id),
+        Event::TaskReordered { meta, task_ids } => TaskReorderedPayload::payload(meta, task_ids),
+        Event::ProgressUpdated { meta, progress } => ProgressUpdatedPayload::payload(meta, progress),
         Event::Resync { plan_id, reason } => js(ResyncPayload { plan_id, reason }),
         Event::PresenceChanged { plan_id, presence } => js(PresenceChangedPayload { plan_id, presence }),
         Event::Message { kind, plan_id, data } => {

@@ -62,6 +62,10 @@ impl Value for Js {
         self.0.is_null()
     }
 
+    fn is_string(&self) -> bool {
+        self.0.is_string()
+    }
+
     fn entries(&self) -> Option<Vec<(String, Self)>> {
         let object = self.0.dyn_ref::<Object>().filter(|_| Value::is_object(self))?;
         let entries = Object::entries(object);
@@ -85,33 +89,11 @@ impl Value for Js {
     }
 }
 
-/// The envelope as serde-wasm-bindgen reads it.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    plan_id: Option<String>,
-    #[serde(default)]
-    data: Js,
-    #[serde(default)]
-    timestamp: Option<Js>,
-    #[serde(default)]
-    seq: Option<u64>,
-}
-
 /// Parses a text frame (`MessageEvent.data`) into its header.
 pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let invalid = DecodeError { message: NOT_AN_ENVELOPE };
     let value = parse(text).map_err(|_| invalid)?;
-    let env: Envelope = serde_wasm_bindgen::from_value(value).map_err(|_| invalid)?;
-    let data = Some(env.data).filter(|d| !d.0.is_null_or_undefined());
-    let timestamp = env.timestamp.filter(|t| !t.0.is_null_or_undefined());
-    if timestamp.as_ref().is_some_and(|t| !t.0.is_string()) {
-        return Err(invalid);
-    }
-    Ok(Header { kind: env.kind, plan_id: env.plan_id, data, timestamp, seq: env.seq })
+    serde_wasm_bindgen::from_value(value).map_err(|_| invalid)
 }
 
 /// A message to the server as JSON text.
