@@ -62,11 +62,8 @@ export class PlanSocket {
   /** Snapshots, computed from the client when first read after a relevant client event. */
   private _conn: ConnView | null = null;
   private _rooms = new Map<string, RoomView>();
-  private _presence = new Map<string, PresenceView>();
-  /** Per plan, the last entries handed out by user, with their JSON (for identity across snapshots). */
-  private _presenceEntries = new Map<string, Map<string, [string, PresenceEntry<PresenceState>]>>();
-  private _presenceLists = new Map<string, PresenceEntry<PresenceState>[]>();
-  private _myPresence = new Map<string, PresenceState | undefined>();
+  /** Per plan, the last presence snapshot handed out, and whether it is still current. */
+  private _presence = new Map<string, { view: PresenceView; current: boolean }>();
   private _storeSubs = new Set<() => void>();
   private _clientSubs = new Set<ClientSub>();
 
@@ -235,30 +232,17 @@ export class PlanSocket {
    * re-renders) and this client's own state.
    */
   getPresence(planId: string): PresenceView {
-    let view = this._presence.get(planId);
-    if (!view) {
-      const client = this._client;
-      const before = this._presenceEntries.get(planId) ?? new Map<string, [string, PresenceEntry<PresenceState>]>();
-      const after = new Map<string, [string, PresenceEntry<PresenceState>]>();
-      const others = (client ? client.presence(planId) : []).map((entry) => {
-        const key = String(entry.userId);
-        const json = JSON.stringify(entry);
-        const kept = before.get(key);
-        const value = kept && kept[0] === json ? kept[1] : entry;
-        after.set(key, [json, value]);
-        return value;
-      });
-      this._presenceEntries.set(planId, after);
-      const old = this._presenceLists.get(planId);
-      const list = old && old.length === others.length && old.every((e, i) => e === others[i]) ? old : others;
-      this._presenceLists.set(planId, list);
-      const mine = client?.myPresence(planId);
-      const oldMine = this._myPresence.get(planId);
-      const myPresence = oldMine !== undefined && JSON.stringify(oldMine) === JSON.stringify(mine) ? oldMine : mine;
-      this._myPresence.set(planId, myPresence);
-      view = { others: list, myPresence };
-      this._presence.set(planId, view);
-    }
+    const last = this._presence.get(planId);
+    if (last?.current) return last.view;
+    const client = this._client;
+    const before = new Map(last?.view.others.map((e) => [String(e.userId), e]));
+    const others = (client ? client.presence(planId) : []).map((e) => unchanged(before.get(String(e.userId)), e));
+    const kept = last?.view.others;
+    const view = {
+      others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
+      myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId)),
+    };
+    this._presence.set(planId, { view, current: true });
     return view;
   }
 
@@ -270,13 +254,19 @@ export class PlanSocket {
     if (planId === undefined || planId === null) this._conn = null;
     if (planId === null) {
       this._rooms.clear();
-      this._presence.clear();
+      this._presence.forEach((p) => (p.current = false));
     } else if (planId !== undefined) {
       this._rooms.delete(planId);
-      this._presence.delete(planId);
+      const presence = this._presence.get(planId);
+      if (presence) presence.current = false;
     }
     this._storeSubs.forEach((cb) => cb());
   }
+}
+
+/** `before` when it is the same JSON as `next` (so a snapshot keeps its identity), else `next`. */
+function unchanged<T>(before: T | undefined, next: T): T {
+  return before !== undefined && JSON.stringify(before) === JSON.stringify(next) ? before : next;
 }
 
 export const SocketContext = createContext<PlanSocket | null>(null);
