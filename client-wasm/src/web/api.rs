@@ -3,7 +3,7 @@
 
 use super::driver::{self, Shared};
 use super::events::EventKind;
-use super::frames::Js;
+use super::frames::{self, Js};
 use super::options;
 use crate::core::{ConfigError, Machine};
 use js_sys::Function;
@@ -146,9 +146,7 @@ impl PlanClient {
     #[wasm_bindgen(unchecked_return_type = "Participant[]")]
     pub fn participants(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        let list = self.read(|m| serde::Serialize::serialize(m.participants(&plan_id), &serializer).ok(), None);
-        Ok(list.unwrap_or_else(|| js_sys::Array::new().into()))
+        Ok(self.read(|m| frames::to_js(m.participants(&plan_id)), None).unwrap_or_else(|| js_sys::Array::new().into()))
     }
 }
 
@@ -188,9 +186,7 @@ impl PlanClient {
     #[wasm_bindgen(unchecked_return_type = "PresenceEntry<PresenceState>[]")]
     pub fn presence(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        let list = self.read(|m| serde::Serialize::serialize(m.presence(&plan_id), &serializer).ok(), None);
-        Ok(list.unwrap_or_else(|| js_sys::Array::new().into()))
+        Ok(self.read(|m| frames::to_js(m.presence(&plan_id)), None).unwrap_or_else(|| js_sys::Array::new().into()))
     }
 
     /// This client's own presence state in a joined room, as merged locally (`undefined` when none).

@@ -72,5 +72,5 @@ pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
 
 /// The entry as a JS object.
 pub fn to_js(entry: &DebugEntry) -> JsValue {
-    entry.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+    super::frames::to_js(entry).unwrap_or(JsValue::UNDEFINED)
 }

@@ -331,7 +331,7 @@ pub fn kind(event: &Event<Js>) -> EventKind {
 }
 
 fn js<T: Serialize>(payload: T) -> JsValue {
-    payload.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+    super::frames::to_js(&payload).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// The event's JS payload.

@@ -96,8 +96,13 @@ pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| invalid)
 }
 
+/// `value` as the JS value `JSON.parse` would give for it (plain objects, numbers), through
+/// serde-wasm-bindgen; `None` only for what JSON cannot hold.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
 /// A message to the server as JSON text.
 pub fn encode(message: &Outgoing<Js>) -> Option<String> {
-    let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
-    stringify(&value).as_string()
+    stringify(&to_js(message)?).as_string()
 }
