@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 
 use planwire_client::core::backoff::Rng;
 use planwire_client::core::decode::text_header;
-use planwire_client::core::{Action, Machine, Options, RawOptions, State};
+use planwire_client::core::{Action, Input, Machine, Options, RawOptions, State};
 use serde::Serialize;
 
 use crate::stats::{peak_in_window, quantile};
@@ -121,13 +121,18 @@ impl CoreClient {
         })
         .expect("valid simulation options");
         let mut client = CoreClient { machine: Machine::new(options, seed), opened_socket: false };
-        client.machine.connect(0);
-        client.drain();
-        client.machine.socket_opened();
-        client.machine.frame_received(text_header(CONFIRMATION), 0);
-        client.drain();
+        client.feed(Input::Connect, 0);
+        client.feed(Input::SocketOpened, 0);
+        client.feed(Input::Frame(text_header(CONFIRMATION)), 0);
         assert!(client.machine.is_connected(), "the simulated client must start connected");
         client
+    }
+
+    /// Feeds one input (the simulation feeds only inputs that cannot be refused) and drains the
+    /// actions it caused.
+    fn feed(&mut self, input: Input<serde_json::Value>, now: u64) {
+        self.machine.handle(input, now).expect("glue inputs are never refused");
+        self.drain();
     }
 
     fn drain(&mut self) {
@@ -142,8 +147,7 @@ impl CoreClient {
 
 impl SimClient for CoreClient {
     fn lost(&mut self, now: u64) {
-        self.machine.socket_closed(1006, "", now);
-        self.drain();
+        self.feed(Input::SocketClosed { code: 1006, reason: String::new() }, now);
     }
     fn deadline(&self) -> Option<u64> {
         match self.machine.state() {
@@ -152,18 +156,15 @@ impl SimClient for CoreClient {
         }
     }
     fn wake(&mut self, now: u64) -> bool {
-        self.machine.handle_timeout(now);
-        self.drain();
+        self.feed(Input::Timer, now);
         self.opened_socket
     }
     fn attempt_failed(&mut self, now: u64) {
-        self.machine.socket_closed(1006, "", now);
-        self.drain();
+        self.feed(Input::SocketClosed { code: 1006, reason: String::new() }, now);
     }
     fn attempt_opened(&mut self, now: u64) {
-        self.machine.socket_opened();
-        self.machine.frame_received(text_header(CONFIRMATION), now);
-        self.drain();
+        self.feed(Input::SocketOpened, now);
+        self.feed(Input::Frame(text_header(CONFIRMATION)), now);
     }
     fn connected(&self) -> bool {
         self.machine.is_connected()

@@ -14,6 +14,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+mod codes;
+pub use codes::{CloseCode, ErrorCode, FailureCode, ResyncReason};
+
 /// The `type` strings of every message.
 pub mod kind {
     /// Client: join a plan room. Server: join confirmation or another user's join.

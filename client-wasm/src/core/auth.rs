@@ -19,6 +19,7 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
 }
 
 /// `url` with the value of its `token` query parameter replaced by `***` (for debug logs).
+#[cfg(any(target_arch = "wasm32", test))]
 pub fn redacted_url(url: &str) -> String {
     let Some(at) = url.match_indices("token=").map(|(i, _)| i).find(|&i| i > 0 && matches!(url.as_bytes()[i - 1], b'?' | b'&'))
     else {

@@ -8,9 +8,6 @@ use planwire_protocol::{kind, JoinConfirm, JoinPresence, PresenceEntry, Progress
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-/// The `code` of every `error` event raised for a frame the client cannot read.
-pub const INVALID_FRAME: &str = "INVALID_FRAME";
-
 /// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively);
 /// it (de)serialises as itself inside protocol types.
 pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
@@ -58,7 +55,7 @@ fn none<P>() -> Option<P> {
     None
 }
 
-/// A frame the client cannot read; its code is [`INVALID_FRAME`].
+/// A frame the client cannot read; reported with code `INVALID_FRAME`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DecodeError {
     /// What was wrong.

@@ -1,7 +1,10 @@
 //! Keep-alive: a ping every interval, counted from the last ping *sent* whatever arrives (seed 000:
 //! "ping messages every 30 seconds"; the server's inactivity sweep counts only what the client
 //! sends). Any frame received proves the link alive: if nothing at all arrives within the pong
-//! timeout after a ping, the link is dead.
+//! timeout after a ping, the link is dead. Its two deadlines live in the client's
+//! [`TimerTable`] ([`Timer::Ping`], [`Timer::PongTimeout`]).
+
+use super::timers::{Timer, TimerTable};
 
 /// What the heartbeat wants done now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,79 +17,71 @@ pub enum Beat {
     Dead,
 }
 
-/// The ping schedule of one open connection.
-#[derive(Clone, Debug)]
+/// The ping schedule's rules, applied to the timer table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Heartbeat {
     interval_ms: u64,
     timeout_ms: u64,
-    next_ping_at: Option<u64>,
-    pong_due_at: Option<u64>,
 }
 
 impl Heartbeat {
-    /// A stopped heartbeat.
+    /// The rules for a ping every `interval_ms` and a link dead `timeout_ms` after an unanswered one.
     pub fn new(interval_ms: u64, timeout_ms: u64) -> Heartbeat {
-        Heartbeat { interval_ms, timeout_ms, next_ping_at: None, pong_due_at: None }
+        Heartbeat { interval_ms, timeout_ms }
     }
 
     /// Starts the schedule on a fresh connection: first ping one interval from `now`.
-    pub fn start(&mut self, now: u64) {
-        self.next_ping_at = Some(now.saturating_add(self.interval_ms));
-        self.pong_due_at = None;
+    pub fn start(&self, timers: &mut TimerTable, now: u64) {
+        timers.set(Timer::Ping, now.saturating_add(self.interval_ms));
+        timers.stop(Timer::PongTimeout);
     }
 
     /// Stops the schedule (the connection is gone).
-    pub fn stop(&mut self) {
-        self.next_ping_at = None;
-        self.pong_due_at = None;
-    }
-
-    fn running(&self) -> bool {
-        self.next_ping_at.is_some()
+    pub fn stop(&self, timers: &mut TimerTable) {
+        timers.stop(Timer::Ping);
+        timers.stop(Timer::PongTimeout);
     }
 
     /// Any frame proves the link alive: clears an outstanding ping. The ping schedule is kept, so
     /// a busy room still pings every interval.
-    pub fn frame_received(&mut self) {
-        self.pong_due_at = None;
+    pub fn frame_received(&self, timers: &mut TimerTable) {
+        timers.stop(Timer::PongTimeout);
     }
 
     /// Asks for an immediate liveness check (page visible again, network back): returns whether
     /// a ping must be sent now. No-op when stopped or when a ping is already outstanding.
-    pub fn probe(&mut self, now: u64) -> bool {
-        if !self.running() || self.pong_due_at.is_some() {
+    pub fn probe(&self, timers: &mut TimerTable, now: u64) -> bool {
+        if !timers.running(Timer::Ping) || timers.running(Timer::PongTimeout) {
             return false;
         }
-        self.ping_sent(now);
+        self.ping_sent(timers, now);
         true
     }
 
     /// A ping goes out at `now`: the next one is due an interval later, and some frame must
     /// arrive within the timeout (an earlier outstanding deadline is kept).
-    fn ping_sent(&mut self, now: u64) {
-        self.next_ping_at = Some(now.saturating_add(self.interval_ms));
-        if self.pong_due_at.is_none() {
-            self.pong_due_at = Some(now.saturating_add(self.timeout_ms));
+    fn ping_sent(&self, timers: &mut TimerTable, now: u64) {
+        timers.set(Timer::Ping, now.saturating_add(self.interval_ms));
+        if !timers.running(Timer::PongTimeout) {
+            timers.set(Timer::PongTimeout, now.saturating_add(self.timeout_ms));
         }
     }
 
-    /// Advances to `now`.
-    pub fn poll(&mut self, now: u64) -> Beat {
-        match (self.pong_due_at, self.next_ping_at) {
-            (Some(due), _) if now >= due => Beat::Dead,
-            (_, Some(at)) if now >= at => {
-                self.ping_sent(now);
-                Beat::SendPing
-            }
-            _ => Beat::Idle,
+    /// Advances to `now`: a dead link is found before a ping is due.
+    pub fn poll(&self, timers: &mut TimerTable, now: u64) -> Beat {
+        if timers.get(Timer::PongTimeout).is_some_and(|due| now >= due) {
+            return Beat::Dead;
         }
+        if timers.get(Timer::Ping).is_some_and(|at| now >= at) {
+            self.ping_sent(timers, now);
+            return Beat::SendPing;
+        }
+        Beat::Idle
     }
 
     /// When [`Heartbeat::poll`] next has something to do.
-    pub fn deadline(&self) -> Option<u64> {
-        match (self.pong_due_at, self.next_ping_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+    #[cfg(test)]
+    pub fn deadline(timers: &TimerTable) -> Option<u64> {
+        [timers.get(Timer::PongTimeout), timers.get(Timer::Ping)].into_iter().flatten().min()
     }
 }

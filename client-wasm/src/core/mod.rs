@@ -1,26 +1,33 @@
 //! The sans-IO client core: no browser, no clock, no sockets.
 //!
-//! A [`Machine`] is fed inputs (connect requested, token ready, socket opened, frame received,
-//! socket closed, timer fired, join, leave, browser online/offline/visible), each with the current
-//! time in milliseconds, and yields [`Action`]s (fetch a token, open a socket, send a message,
-//! close the socket, emit an event) plus one wake-up deadline. The browser layer (`crate::web`)
-//! performs them.
+//! A [`Machine`] takes [`Input`]s (the application's calls, and what the browser reports: socket
+//! opened, frame, socket closed, timer, token, online/offline/visible), each with the current time
+//! in milliseconds, and yields [`Action`]s (fetch a token, open a socket, send a message, close the
+//! socket, emit an [`Event`]) plus one wake-up deadline from its [`timers`] table. The browser
+//! layer (`crate::web`), the native tests and the load generator all drive it the same way.
 
-pub mod auth;
+pub mod action;
+pub(crate) mod auth;
 pub mod backoff;
 pub mod decode;
 pub mod event;
-pub mod heartbeat;
+pub(crate) mod heartbeat;
+pub mod input;
 pub mod machine;
 pub mod options;
-pub mod presence;
-pub mod rooms;
-pub mod seq;
+pub(crate) mod presence;
+pub(crate) mod rooms;
+pub(crate) mod seq;
+pub mod state;
+pub(crate) mod timers;
 
+pub use action::{Action, Outgoing};
 pub use decode::{Header, Value};
 pub use event::Event;
-pub use machine::{Action, ConnectionState, Machine, Outgoing, State};
+pub use input::Input;
+pub use machine::Machine;
 pub use options::{AuthMode, ConfigError, Options, RawOptions};
+pub use state::{ConnectionState, State};
 
 // Native only: they read frames with serde_json (`wasm-pack test` builds the crate's own tests too).
 #[cfg(all(test, not(target_arch = "wasm32")))]

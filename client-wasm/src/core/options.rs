@@ -1,5 +1,6 @@
 //! Client options: defaults that reproduce seed 000, and validation with coded errors.
 
+use planwire_protocol::ErrorCode;
 
 /// How the JWT reaches the server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,11 +11,12 @@ pub enum AuthMode {
     Message,
 }
 
-/// A caller error: `code` is machine-readable, `message` explains it.
+/// A caller error (an option, or an argument of a call): `code` is machine-readable, `message`
+/// explains it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigError {
     /// `INVALID_URL`, `INVALID_OPTION`, `INVALID_PLAN_ID`, …
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// What was wrong, e.g. `jitter must be between 0 and 1`.
     pub message: &'static str,
 }
@@ -22,16 +24,13 @@ pub struct ConfigError {
 impl ConfigError {
     /// An `INVALID_OPTION` error.
     pub const fn option(message: &'static str) -> Self {
-        ConfigError { code: "INVALID_OPTION", message }
+        ConfigError { code: ErrorCode::InvalidOption, message }
     }
 
-    /// `CODE: message`, the text of the JS `Error` thrown to the caller.
+    /// `CODE: message`, the message of the JS `Error` thrown to the caller (whose `code` property
+    /// carries the code itself).
     pub fn text(&self) -> String {
-        let mut s = String::with_capacity(self.code.len() + 2 + self.message.len());
-        s.push_str(self.code);
-        s.push_str(": ");
-        s.push_str(self.message);
-        s
+        [self.code.as_str(), ": ", self.message].concat()
     }
 }
 
@@ -97,15 +96,6 @@ pub struct Options {
 }
 
 impl Options {
-    /// Seed 000's defaults for `url`, with a fixed token or none.
-    pub fn new(url: &str, token: Option<&str>) -> Result<Options, ConfigError> {
-        Options::validate(RawOptions {
-            url: url.into(),
-            token: token.map(Into::into),
-            ..RawOptions::default()
-        })
-    }
-
     /// Checks every option and fills in defaults.
     pub fn validate(raw: RawOptions) -> Result<Options, ConfigError> {
         validate_url(&raw.url)?;
@@ -175,7 +165,7 @@ fn validate_url(url: &str) -> Result<(), ConfigError> {
             Ok(())
         }
         _ => Err(ConfigError {
-            code: "INVALID_URL",
+            code: ErrorCode::InvalidUrl,
             message: "expected a ws:// or wss:// URL with a host and no fragment",
         }),
     }

@@ -20,14 +20,6 @@ pub enum Verdict {
     Resync,
 }
 
-/// Why the app must reload a room over REST.
-pub mod resync_reason {
-    /// A message skipped one or more `seq` numbers that recovery could not replay.
-    pub const GAP: &str = "gap";
-    /// The server could not replay what was missed while disconnected.
-    pub const NOT_RECOVERED: &str = "not-recovered";
-}
-
 /// The last `seq` applied in one room and the state of its recovery.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeqTracker {
@@ -42,6 +34,7 @@ pub struct SeqTracker {
 
 impl SeqTracker {
     /// The last `seq` applied, sent as `lastSeq` when re-joining.
+    #[cfg(test)]
     pub fn last(&self) -> Option<u64> {
         self.last
     }

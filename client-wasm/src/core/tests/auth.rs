@@ -11,8 +11,10 @@
 //! - [x] a rejecting `getToken` → `failed` (`token-error: …`), nothing scheduled
 //! - [x] a `getToken` that never answers is bounded by the connect timeout
 
-use super::harness::{Action, Client, Event, URL, events, failures, opens, reconnecting};
+use crate::core::event::*;
+use super::harness::{Drive, Action, Client, Event, URL, events, failures, opens, reconnecting};
 use crate::core::State;
+use planwire_protocol::FailureCode;
 
 fn with_get_token() -> Client {
     Client::with(|r| {
@@ -70,9 +72,9 @@ fn fixed_token_refused_fails_without_retry() {
     assert_eq!(
         events(&actions),
         [
-            Event::Close { code: 4001, reason: "bye".into(), will_reconnect: false },
-            Event::StateChanged(State::Failed),
-            Event::Failed { reason: "unauthorized".into() },
+            Event::Close(ClosePayload { code: 4001, reason: "bye".into(), will_reconnect: false }),
+            Event::StateChanged(StateChangedPayload { state: State::Failed }),
+            Event::Failed(FailedPayload { code: FailureCode::Unauthorized, reason: "unauthorized".into() }),
         ]
     );
     assert_eq!(c.m.next_deadline(), None);

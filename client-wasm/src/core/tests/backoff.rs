@@ -9,7 +9,7 @@
 //! - [x] the counter resets only after `stableAfterMs` open: accept-then-drop cannot loop tightly
 //! - [x] `reconnect()` from `failed` starts again at attempt 1
 
-use super::harness::{failures, opens, reconnecting, Client};
+use super::harness::{Drive, failures, opens, reconnecting, Client};
 use crate::core::backoff::{Backoff, Rng};
 use crate::core::{Options, RawOptions, State};
 

@@ -13,10 +13,13 @@
 //! - [x] query auth puts the token in the URL (encoded); message auth sends it as the first frame
 //! - [x] connect() is a no-op while connecting or open
 
-use super::harness::{Action, Client, Event, URL, events, json, opens, reconnecting, sends};
-use crate::core::machine::LOCAL_CLOSE;
+use crate::core::event::*;
+use super::harness::{Drive, Action, Client, Event, URL, events, json, opens, reconnecting, sends};
 use crate::core::State;
 use planwire_protocol::UserId;
+
+/// The close code of a link the client closes itself.
+const LOCAL_CLOSE: u16 = planwire_protocol::CloseCode::Local.code();
 
 #[test]
 fn open_only_after_the_confirmation() {
@@ -24,7 +27,7 @@ fn open_only_after_the_confirmation() {
     c.m.connect(c.now);
     let actions = c.take();
     assert_eq!(opens(&actions), [format!("{URL}?token=jwt")]);
-    assert_eq!(events(&actions), [Event::StateChanged(State::Connecting)]);
+    assert_eq!(events(&actions), [Event::StateChanged(StateChangedPayload { state: State::Connecting })]);
     c.m.socket_opened();
     assert_eq!(c.m.state(), State::Connecting);
     assert!(!c.m.is_connected());
@@ -35,8 +38,8 @@ fn open_only_after_the_confirmation() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::StateChanged(State::Open),
-            Event::Open { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: false }
+            Event::StateChanged(StateChangedPayload { state: State::Open }),
+            Event::Open(OpenPayload { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: false })
         ]
     );
 }
@@ -61,9 +64,9 @@ fn a_reconnect_is_reported() {
     assert_eq!(
         events(&actions),
         [
-            Event::Close { code: 1001, reason: "bye".into(), will_reconnect: true },
-            Event::StateChanged(State::Reconnecting),
-            Event::Reconnecting { attempt: 1, delay_ms: 1000 },
+            Event::Close(ClosePayload { code: 1001, reason: "bye".into(), will_reconnect: true }),
+            Event::StateChanged(StateChangedPayload { state: State::Reconnecting }),
+            Event::Reconnecting(ReconnectingPayload { attempt: 1, delay_ms: 1000 }),
         ]
     );
     assert_eq!(c.m.connection_id(), None);
@@ -73,9 +76,9 @@ fn a_reconnect_is_reported() {
     assert_eq!(
         evs,
         [
-            Event::StateChanged(State::Open),
-            Event::Open { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: true },
-            Event::Reconnected,
+            Event::StateChanged(StateChangedPayload { state: State::Open }),
+            Event::Open(OpenPayload { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: true }),
+            Event::Reconnected(ReconnectedPayload {}),
         ]
     );
 }
@@ -89,7 +92,7 @@ fn close_never_reconnects_and_ignores_everything_after() {
     assert_eq!(actions[0], Action::CloseSocket { code: 1000, reason: "" });
     assert_eq!(
         events(&actions),
-        [Event::Close { code: 1000, reason: String::new(), will_reconnect: false }, Event::StateChanged(State::Closed)]
+        [Event::Close(ClosePayload { code: 1000, reason: String::new(), will_reconnect: false }), Event::StateChanged(StateChangedPayload { state: State::Closed })]
     );
     assert_eq!(c.m.next_deadline(), None);
     // The browser still reports the close, frames may still be in flight: all ignored.
@@ -117,12 +120,12 @@ fn close_while_waiting_cancels_the_attempt() {
     c.server_closes(1006);
     c.m.close();
     let actions = c.take();
-    assert_eq!(events(&actions), [Event::StateChanged(State::Closed)], "no socket, so no close event");
+    assert_eq!(events(&actions), [Event::StateChanged(StateChangedPayload { state: State::Closed })], "no socket, so no close event");
     c.advance(60_000);
     assert!(c.take().is_empty());
     // connect() afterwards starts a fresh session.
     c.m.connect(c.now);
-    assert_eq!(events(&c.take()), [Event::StateChanged(State::Connecting)]);
+    assert_eq!(events(&c.take()), [Event::StateChanged(StateChangedPayload { state: State::Connecting })]);
 }
 
 #[test]
@@ -189,7 +192,7 @@ fn reconnect_drops_the_socket_and_connects_now() {
     assert_eq!(c.m.state(), State::Reconnecting);
     // The old socket's close is not reported by the glue (it was told to forget it);
     // the new socket opens as a reconnect.
-    assert!(events(&c.socket_up()).contains(&Event::Reconnected));
+    assert!(events(&c.socket_up()).contains(&Event::Reconnected(ReconnectedPayload {})));
 }
 
 #[test]
@@ -223,5 +226,5 @@ fn a_failed_first_attempt_counts_as_reconnecting() {
     c.advance(1000);
     c.take();
     let evs = events(&c.socket_up());
-    assert!(evs.contains(&Event::Open { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: false }));
+    assert!(evs.contains(&Event::Open(OpenPayload { user_id: UserId::Num(1), connection_id: Some("c1".into()), reconnected: false })));
 }

@@ -8,9 +8,9 @@
 //! - [x] unknown types → `message` with the raw data
 //! - [x] server `error` messages → `error` with code, message and planId
 
-use super::harness::{events, json, sends, Client, Event};
+use super::harness::{Drive, events, json, sends, Client, Event};
 use crate::core::decode::{decode, text_header, Body, Frame};
-use crate::core::event::Meta;
+use crate::core::event::*;
 use crate::core::State;
 use planwire_protocol::{Progress, UserId};
 
@@ -27,8 +27,9 @@ fn joined_client() -> Client {
     c
 }
 
-fn meta() -> Meta<serde_json::Value> {
-    Meta { plan_id: "123".into(), timestamp: Some(json("\"2025-01-01T00:00:00.000Z\"")), seq: None }
+/// The seed's broadcast timestamp.
+fn ts() -> Option<serde_json::Value> {
+    Some(json("\"2025-01-01T00:00:00.000Z\""))
 }
 
 #[test]
@@ -43,14 +44,16 @@ fn seed_broadcasts_give_their_events() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::TaskUpdated { meta: meta(), task: json(r#"{"id":1,"title":"Updated Task","status":"completed"}"#) },
-            Event::TaskCreated { meta: meta(), task: json(r#"{"id":2,"title":"New Task","status":"not_started"}"#) },
-            Event::TaskDeleted { meta: meta(), task_id: UserId::Str("1".into()) },
-            Event::TaskReordered { meta: meta(), task_ids: ["3", "1", "2"].map(|s| UserId::Str(s.into())).to_vec() },
-            Event::ProgressUpdated {
-                meta: meta(),
-                progress: Progress { total_tasks: 10, completed_tasks: 5, completion_percentage: 50 }
-            },
+            Event::TaskUpdated(TaskPayload { plan_id: "123".into(), task: json(r#"{"id":1,"title":"Updated Task","status":"completed"}"#), timestamp: ts(), seq: None }),
+            Event::TaskCreated(TaskPayload { plan_id: "123".into(), task: json(r#"{"id":2,"title":"New Task","status":"not_started"}"#), timestamp: ts(), seq: None }),
+            Event::TaskDeleted(TaskDeletedPayload { plan_id: "123".into(), task_id: UserId::Str("1".into()), timestamp: ts(), seq: None }),
+            Event::TaskReordered(TaskReorderedPayload { plan_id: "123".into(), task_ids: ["3", "1", "2"].map(|s| UserId::Str(s.into())).to_vec(), timestamp: ts(), seq: None }),
+            Event::ProgressUpdated(ProgressUpdatedPayload {
+                plan_id: "123".into(),
+                progress: Progress { total_tasks: 10, completed_tasks: 5, completion_percentage: 50 },
+                timestamp: ts(),
+                seq: None,
+            }),
         ]
     );
 }
@@ -101,10 +104,10 @@ fn bad_frames_raise_invalid_frame_and_keep_everything() {
         c.frame(frame);
         let evs = events(&c.take());
         assert_eq!(evs.len(), 1, "{frame}");
-        assert!(matches!(&evs[0], Event::Error { code, plan_id: None, .. } if code == "INVALID_FRAME"), "{frame}: {evs:?}");
+        assert!(matches!(&evs[0], Event::Error(ErrorPayload { code, plan_id: None, .. }) if code == "INVALID_FRAME"), "{frame}: {evs:?}");
     }
     c.m.binary_received();
-    assert!(matches!(&events(&c.take())[0], Event::Error { code, .. } if code == "INVALID_FRAME"));
+    assert!(matches!(&events(&c.take())[0], Event::Error(ErrorPayload { code, .. }) if code == "INVALID_FRAME"));
     assert_eq!(c.m.state(), State::Open);
     assert_eq!(c.m.participant_count("123"), 1);
     // Bad frames still prove the link alive (pings went out every second meanwhile, each answered
@@ -124,8 +127,8 @@ fn unknown_types_pass_through_as_message() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::Message { kind: "typing".into(), plan_id: Some("123".into()), data: Some(json(r#"{"userId":2,"field":"title"}"#)) },
-            Event::Message { kind: "announcement".into(), plan_id: None, data: None },
+            Event::Message(MessagePayload { kind: "typing".into(), plan_id: Some("123".into()), data: Some(json(r#"{"userId":2,"field":"title"}"#)) }),
+            Event::Message(MessagePayload { kind: "announcement".into(), plan_id: None, data: None }),
         ]
     );
 }
@@ -138,8 +141,8 @@ fn server_errors_become_error_events() {
     assert_eq!(
         events(&c.take()),
         [
-            Event::Error { code: "FORBIDDEN".into(), message: "not a member".into(), plan_id: Some("456".into()) },
-            Event::Error { code: "RATE_LIMITED".into(), message: "slow down".into(), plan_id: None },
+            Event::Error(ErrorPayload { code: "FORBIDDEN".into(), message: "not a member".into(), plan_id: Some("456".into()) }),
+            Event::Error(ErrorPayload { code: "RATE_LIMITED".into(), message: "slow down".into(), plan_id: None }),
         ]
     );
     assert_eq!(c.m.state(), State::Open);
@@ -152,7 +155,7 @@ fn a_confirmation_without_user_is_invalid_and_not_open() {
     c.m.socket_opened();
     c.take();
     c.frame(r#"{"type":"pong","data":{"connected":true}}"#);
-    assert!(matches!(&events(&c.take())[0], Event::Error { code, .. } if code == "INVALID_FRAME"));
+    assert!(matches!(&events(&c.take())[0], Event::Error(ErrorPayload { code, .. }) if code == "INVALID_FRAME"));
     assert_eq!(c.m.state(), State::Connecting);
 }
 
@@ -169,9 +172,9 @@ fn task_ids_pass_through_as_numbers_or_strings() {
     c.frame(r#"{"type":"task-deleted","planId":"123","data":{"taskId":7}}"#);
     c.frame(r#"{"type":"task-reordered","planId":"123","data":{"taskIds":[3,"1",2]}}"#);
     let evs = events(&c.take());
-    assert!(matches!(&evs[0], Event::TaskDeleted { task_id: UserId::Num(7), .. }), "{evs:?}");
+    assert!(matches!(&evs[0], Event::TaskDeleted(TaskDeletedPayload { task_id: UserId::Num(7), .. })), "{evs:?}");
     assert!(
-        matches!(&evs[1], Event::TaskReordered { task_ids, .. } if task_ids == &[UserId::Num(3), UserId::Str("1".into()), UserId::Num(2)]),
+        matches!(&evs[1], Event::TaskReordered(TaskReorderedPayload { task_ids, .. }) if task_ids == &[UserId::Num(3), UserId::Str("1".into()), UserId::Num(2)]),
         "{evs:?}"
     );
 }

@@ -3,14 +3,86 @@
 //! Checklist:
 //! - [x] time only moves when a test says so, stepping through every deadline on the way
 //! - [x] helpers to pick sends, events and socket actions out of what the machine asked for
+//! - [x] every input goes through `Machine::handle`, as in the browser ([`Drive`] only names them)
 
-use crate::core::decode::text_header;
-use crate::core::{Machine, Options, RawOptions, State};
+use crate::core::decode::{text_header, DecodeError, Header};
+use crate::core::event::{FailedPayload, ReconnectingPayload};
+use crate::core::{ConfigError, Input, Machine, Options, RawOptions, State};
+use serde_json::Value;
 
 /// Natively, payloads are serde_json values.
 pub type Action = crate::core::Action<serde_json::Value>;
 /// An event with serde_json payloads.
 pub type Event = crate::core::Event<serde_json::Value>;
+
+/// The inputs of [`Machine::handle`] as calls, so a test reads like the application's code.
+pub trait Drive {
+    fn feed(&mut self, input: Input<Value>, now: u64) -> Result<(), ConfigError>;
+    /// A glue input: never refused.
+    fn glue(&mut self, input: Input<Value>, now: u64) {
+        self.feed(input, now).expect("glue inputs are never refused");
+    }
+    fn connect(&mut self, now: u64) {
+        self.glue(Input::Connect, now);
+    }
+    fn close(&mut self) {
+        self.glue(Input::Close, 0);
+    }
+    fn reconnect(&mut self, now: u64) {
+        self.glue(Input::Reconnect, now);
+    }
+    fn join(&mut self, plan_id: &str) -> Result<(), ConfigError> {
+        self.feed(Input::Join(plan_id.into()), 0)
+    }
+    fn leave(&mut self, plan_id: &str) -> Result<(), ConfigError> {
+        self.feed(Input::Leave(plan_id.into()), 0)
+    }
+    fn set_token(&mut self, token: Option<String>) -> Result<(), ConfigError> {
+        self.feed(Input::SetToken(token), 0)
+    }
+    fn update_presence(&mut self, plan_id: &str, patch: &Value, now: u64) -> Result<(), ConfigError> {
+        self.feed(Input::UpdatePresence { plan_id: plan_id.into(), patch: patch.clone() }, now)
+    }
+    fn set_typing(&mut self, plan_id: &str, mark: Option<&Value>, now: u64) -> Result<(), ConfigError> {
+        self.feed(Input::SetTyping { plan_id: plan_id.into(), mark: mark.cloned() }, now)
+    }
+    fn token_ready(&mut self, ticket: u32, token: String) {
+        self.glue(Input::TokenReady { ticket, token }, 0);
+    }
+    fn token_failed(&mut self, ticket: u32, message: &str) {
+        self.glue(Input::TokenFailed { ticket, message: message.into() }, 0);
+    }
+    fn socket_opened(&mut self) {
+        self.glue(Input::SocketOpened, 0);
+    }
+    fn frame_received(&mut self, header: Result<Header<Value>, DecodeError>, now: u64) {
+        self.glue(Input::Frame(header), now);
+    }
+    fn binary_received(&mut self) {
+        self.glue(Input::Binary, 0);
+    }
+    fn socket_closed(&mut self, code: u16, reason: &str, now: u64) {
+        self.glue(Input::SocketClosed { code, reason: reason.into() }, now);
+    }
+    fn online(&mut self, now: u64) {
+        self.glue(Input::Online, now);
+    }
+    fn offline(&mut self) {
+        self.glue(Input::Offline, 0);
+    }
+    fn visible(&mut self, now: u64) {
+        self.glue(Input::Visible, now);
+    }
+    fn handle_timeout(&mut self, now: u64) {
+        self.glue(Input::Timer, now);
+    }
+}
+
+impl Drive for Machine<Value> {
+    fn feed(&mut self, input: Input<Value>, now: u64) -> Result<(), ConfigError> {
+        self.handle(input, now)
+    }
+}
 
 /// The URL every test client connects to.
 pub const URL: &str = "ws://localhost:5000/ws";
@@ -119,13 +191,13 @@ pub fn opens(actions: &[Action]) -> Vec<String> {
 pub fn reconnecting(actions: &[Action]) -> Vec<(u32, u64)> {
     events(actions)
         .into_iter()
-        .filter_map(|e| if let Event::Reconnecting { attempt, delay_ms } = e { Some((attempt, delay_ms)) } else { None })
+        .filter_map(|e| if let Event::Reconnecting(ReconnectingPayload { attempt, delay_ms }) = e { Some((attempt, delay_ms)) } else { None })
         .collect()
 }
 
 /// The payloads of every `failed` event among `actions`.
 pub fn failures(actions: &[Action]) -> Vec<String> {
-    events(actions).into_iter().filter_map(|e| if let Event::Failed { reason } = e { Some(reason) } else { None }).collect()
+    events(actions).into_iter().filter_map(|e| if let Event::Failed(FailedPayload { reason, .. }) = e { Some(reason) } else { None }).collect()
 }
 
 /// The JSON value of a frame, for comparisons that ignore key order.

@@ -9,10 +9,14 @@
 //! - [x] `visible()` and `online()` probe an open link at once; one probe at a time
 //! - [x] a laptop waking after a long sleep pings first instead of dropping a healthy link
 
-use super::harness::{Action, Client, Event, events, json, reconnecting, sends};
+use crate::core::event::*;
+use super::harness::{Drive, Action, Client, Event, events, json, reconnecting, sends};
 use crate::core::heartbeat::{Beat, Heartbeat};
-use crate::core::machine::LOCAL_CLOSE;
+use crate::core::timers::TimerTable;
 use crate::core::State;
+
+/// The close code of a link the client closes itself.
+const LOCAL_CLOSE: u16 = planwire_protocol::CloseCode::Local.code();
 
 fn short() -> Client {
     Client::with(|r| {
@@ -88,7 +92,7 @@ fn no_pong_within_the_timeout_closes_and_reconnects() {
     let actions = c.take();
     assert_eq!(actions[0], Action::CloseSocket { code: LOCAL_CLOSE, reason: "pong timeout" });
     let evs = events(&actions);
-    assert!(evs.contains(&Event::Close { code: LOCAL_CLOSE, reason: "pong timeout".into(), will_reconnect: true }));
+    assert!(evs.contains(&Event::Close(ClosePayload { code: LOCAL_CLOSE, reason: "pong timeout".into(), will_reconnect: true })));
     assert_eq!(reconnecting(&actions), [(1, 1000)]);
     assert_eq!(c.m.state(), State::Reconnecting);
 }
@@ -138,25 +142,26 @@ fn waking_from_sleep_pings_before_judging_the_link() {
 
 #[test]
 fn heartbeat_unit_rules() {
-    let mut h = Heartbeat::new(100, 10);
-    assert_eq!(h.poll(1000), Beat::Idle, "stopped");
-    assert!(!h.probe(0));
-    h.start(0);
-    assert_eq!(h.deadline(), Some(100));
-    assert_eq!(h.poll(99), Beat::Idle);
-    assert_eq!(h.poll(100), Beat::SendPing);
-    assert_eq!(h.deadline(), Some(110));
-    assert_eq!(h.poll(109), Beat::Idle);
-    assert_eq!(h.poll(110), Beat::Dead);
-    h.start(110);
-    assert_eq!(h.poll(210), Beat::SendPing);
-    h.frame_received();
-    assert_eq!(h.deadline(), Some(310), "a frame clears the pong deadline, not the schedule");
-    assert!(h.probe(250), "a probe pings at once");
-    assert_eq!(h.deadline(), Some(260));
-    h.frame_received();
-    assert_eq!(h.deadline(), Some(350), "the probe was a ping: the next is one interval later");
-    h.stop();
-    h.frame_received();
-    assert_eq!(h.deadline(), None, "a frame does not restart a stopped heartbeat");
+    let h = Heartbeat::new(100, 10);
+    let mut t = TimerTable::default();
+    assert_eq!(h.poll(&mut t, 1000), Beat::Idle, "stopped");
+    assert!(!h.probe(&mut t, 0));
+    h.start(&mut t, 0);
+    assert_eq!(Heartbeat::deadline(&t), Some(100));
+    assert_eq!(h.poll(&mut t, 99), Beat::Idle);
+    assert_eq!(h.poll(&mut t, 100), Beat::SendPing);
+    assert_eq!(Heartbeat::deadline(&t), Some(110));
+    assert_eq!(h.poll(&mut t, 109), Beat::Idle);
+    assert_eq!(h.poll(&mut t, 110), Beat::Dead);
+    h.start(&mut t, 110);
+    assert_eq!(h.poll(&mut t, 210), Beat::SendPing);
+    h.frame_received(&mut t);
+    assert_eq!(Heartbeat::deadline(&t), Some(310), "a frame clears the pong deadline, not the schedule");
+    assert!(h.probe(&mut t, 250), "a probe pings at once");
+    assert_eq!(Heartbeat::deadline(&t), Some(260));
+    h.frame_received(&mut t);
+    assert_eq!(Heartbeat::deadline(&t), Some(350), "the probe was a ping: the next is one interval later");
+    h.stop(&mut t);
+    h.frame_received(&mut t);
+    assert_eq!(Heartbeat::deadline(&t), None, "a frame does not restart a stopped heartbeat");
 }

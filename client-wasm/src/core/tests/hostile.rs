@@ -6,7 +6,8 @@
 //! - [x] a frame refused as `INVALID_FRAME` changes nothing: participants and the room's `seq`
 //! - [x] after any such sequence, the next in-order broadcast is still applied
 
-use super::harness::{events, Client, Event};
+use crate::core::event::*;
+use super::harness::{Drive, events, Client, Event};
 use crate::core::State;
 use planwire_protocol::UserId;
 use proptest::prelude::*;
@@ -108,7 +109,7 @@ proptest! {
             prop_assert_eq!(c.m.state(), State::Open, "{}", frame);
             let after = c.m.room("1").expect("still in the room");
             prop_assert!(after.joined, "{}", frame);
-            if evs.iter().any(|e| matches!(e, Event::Error { code, .. } if code == "INVALID_FRAME")) {
+            if evs.iter().any(|e| matches!(e, Event::Error(ErrorPayload { code, .. }) if code == "INVALID_FRAME")) {
                 prop_assert_eq!(evs.len(), 1, "{}: {:?}", frame, evs);
                 prop_assert_eq!(after, &room, "an invalid frame changed the room: {}", frame);
             }
@@ -118,7 +119,7 @@ proptest! {
         if let Some(seq) = next {
             c.frame(&json!({"type": "task-deleted", "planId": "1", "data": {"taskId": "9"}, "seq": seq}).to_string());
             let evs = events(&c.take());
-            prop_assert!(evs.iter().any(|e| matches!(e, Event::TaskDeleted { task_id: UserId::Str(id), .. } if id == "9")), "{:?}", evs);
+            prop_assert!(evs.iter().any(|e| matches!(e, Event::TaskDeleted(TaskDeletedPayload { task_id: UserId::Str(id), .. }) if id == "9")), "{:?}", evs);
         }
     }
 }

@@ -14,7 +14,8 @@
 //!   typing mark go out again
 //! - [x] state set before the join confirmation goes out right after it
 
-use super::harness::{events, json, sends, Client, Event};
+use crate::core::event::*;
+use super::harness::{Drive, events, json, sends, Client, Event};
 use serde_json::{json as j, Value};
 
 const CONFIRM: &str = r#"{"type":"join-plan","planId":"1","data":{"success":true,"participantCount":1,"participants":[{"userId":1,"userName":"a"}]}}"#;
@@ -44,7 +45,7 @@ fn presence_sent(c: &mut Client) -> Vec<Value> {
 fn presence_events(evs: &[Event]) -> Vec<Vec<(i64, Value, Value)>> {
     evs.iter()
         .filter_map(|e| match e {
-            Event::PresenceChanged { presence, .. } => Some(
+            Event::PresenceChanged(PresenceChangedPayload { presence, .. }) => Some(
                 presence
                     .iter()
                     .map(|p| {

@@ -12,7 +12,8 @@
 //! - [x] a confirmation for a room already left is ignored
 //! - [x] empty plan ids are refused with INVALID_PLAN_ID
 
-use super::harness::{events, json, sends, Client};
+use crate::core::event::*;
+use super::harness::{Drive, events, json, sends, Client};
 use crate::core::Event;
 use planwire_protocol::{Participant, UserId};
 
@@ -53,7 +54,7 @@ fn a_lost_connection_clears_participants_until_the_rejoin() {
     let evs = events(&c.server_closes(1006));
     assert_eq!(c.m.participant_count("123"), 0);
     assert!(c.m.participants("123").is_empty());
-    assert!(evs.contains(&Event::ParticipantsChanged { plan_id: "123".into(), participants: vec![], participant_count: 0 }));
+    assert!(evs.contains(&Event::ParticipantsChanged(ParticipantsChangedPayload { plan_id: "123".into(), participants: vec![], participant_count: 0 })));
     c.advance(1000);
     c.take();
     c.socket_up();
@@ -109,16 +110,16 @@ fn participants_are_tracked() {
     assert_eq!(
         evs,
         [
-            Event::Joined { plan_id: "123".into(), participants: vec![p(1, "user1"), p(2, "user2")], participant_count: 2, recovered: None },
-            Event::ParticipantsChanged { plan_id: "123".into(), participants: vec![p(1, "user1"), p(2, "user2")], participant_count: 2 },
+            Event::Joined(JoinedPayload { plan_id: "123".into(), participants: vec![p(1, "user1"), p(2, "user2")], participant_count: 2, recovered: None }),
+            Event::ParticipantsChanged(ParticipantsChangedPayload { plan_id: "123".into(), participants: vec![p(1, "user1"), p(2, "user2")], participant_count: 2 }),
         ]
     );
     c.frame(r#"{"type":"join-plan","planId":"123","data":{"userId":3,"userName":"user3","participantCount":3}}"#);
     assert_eq!(c.m.participant_count("123"), 3);
     assert_eq!(c.m.participants("123"), [p(1, "user1"), p(2, "user2"), p(3, "user3")]);
     let evs = events(&c.take());
-    assert_eq!(evs[0], Event::UserJoined { plan_id: "123".into(), user_id: UserId::Num(3), user_name: "user3".into(), participant_count: 3 });
-    assert!(matches!(&evs[1], Event::ParticipantsChanged { participant_count: 3, participants, .. } if participants.len() == 3));
+    assert_eq!(evs[0], Event::UserJoined(UserJoinedPayload { plan_id: "123".into(), user_id: UserId::Num(3), user_name: "user3".into(), participant_count: 3 }));
+    assert!(matches!(&evs[1], Event::ParticipantsChanged(ParticipantsChangedPayload { participant_count: 3, participants, .. }) if participants.len() == 3));
     // The same user again (a second tab, as some servers announce it): listed once.
     c.frame(r#"{"type":"join-plan","planId":"123","data":{"userId":3,"userName":"user3","participantCount":3}}"#);
     assert_eq!(c.m.participants("123").len(), 3);
@@ -126,7 +127,7 @@ fn participants_are_tracked() {
     assert_eq!(c.m.participants("123"), [p(1, "user1"), p(3, "user3")]);
     assert_eq!(c.m.participant_count("123"), 2);
     let evs = events(&c.take());
-    assert!(evs.contains(&Event::UserLeft { plan_id: "123".into(), user_id: UserId::Num(2), user_name: None, participant_count: 2 }));
+    assert!(evs.contains(&Event::UserLeft(UserLeftPayload { plan_id: "123".into(), user_id: UserId::Num(2), user_name: None, participant_count: 2 })));
     assert_eq!(c.m.participant_count("999"), 0);
     assert!(c.m.participants("999").is_empty());
 }

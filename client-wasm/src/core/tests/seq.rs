@@ -15,7 +15,8 @@
 //! - [x] a seed 000 server (no seq anywhere): everything applied, no `lastSeq` sent
 //! - [x] the tracker's own rules
 
-use super::harness::{events, json, sends, Action, Client, Event};
+use crate::core::event::*;
+use super::harness::{Drive, events, json, sends, Action, Client, Event};
 use crate::core::seq::{SeqTracker, Verdict};
 use planwire_protocol::UserId;
 
@@ -40,8 +41,8 @@ fn deleted(seq: u64) -> String {
 fn applied(evs: &[Event]) -> Vec<String> {
     evs.iter()
         .filter_map(|e| match e {
-            Event::TaskDeleted { task_id: UserId::Str(id), .. } => Some(id.clone()),
-            Event::Resync { reason, .. } => Some(format!("resync:{reason}")),
+            Event::TaskDeleted(TaskDeletedPayload { task_id: UserId::Str(id), .. }) => Some(id.clone()),
+            Event::Resync(ResyncPayload { reason, .. }) => Some(format!("resync:{reason}")),
             _ => None,
         })
         .collect()
@@ -87,7 +88,7 @@ fn a_gap_is_filled_by_a_rejoin_with_last_seq() {
         c.frame(&deleted(s));
     }
     let evs = events(&c.take());
-    assert!(!evs.iter().any(|e| matches!(e, Event::Joined { .. })), "a recovery is not a new join: {evs:?}");
+    assert!(!evs.iter().any(|e| matches!(e, Event::Joined(JoinedPayload { .. }))), "a recovery is not a new join: {evs:?}");
     assert_eq!(applied(&evs), ["12", "13", "14", "15", "16"]);
     assert_eq!(c.m.room("1").unwrap().seq.last(), Some(16));
 }
@@ -131,7 +132,7 @@ fn a_gap_after_a_reconnect_that_missed_nothing_is_recovered() {
     // The caller's own REST change (seq 11) skipped this connection.
     c.frame(&deleted(12));
     let acts = c.take();
-    assert!(!events(&acts).iter().any(|e| matches!(e, Event::Resync { .. })), "{acts:?}");
+    assert!(!events(&acts).iter().any(|e| matches!(e, Event::Resync(ResyncPayload { .. }))), "{acts:?}");
     assert_eq!(joins(&acts), [json(r#"{"type":"join-plan","planId":"1","lastSeq":10}"#)]);
     c.frame(&confirm(Some(12), Some(true)));
     c.frame(&deleted(11));
@@ -157,7 +158,7 @@ fn gaps_wait_for_a_pending_rejoin_and_a_reconnect_replaces_a_pending_recovery() 
         c.frame(&deleted(s));
     }
     let evs = events(&c.take());
-    assert!(matches!(&evs[0], Event::Joined { recovered: Some(true), .. }), "a re-join is reported: {evs:?}");
+    assert!(matches!(&evs[0], Event::Joined(JoinedPayload { recovered: Some(true), .. })), "a re-join is reported: {evs:?}");
     assert_eq!(applied(&evs), ["11", "12", "13"]);
 }
 
@@ -170,7 +171,7 @@ fn a_recovery_confirmation_reports_changed_participants_only() {
     c.frame(two);
     let evs = events(&c.take());
     assert!(
-        matches!(evs.as_slice(), [Event::ParticipantsChanged { participant_count: 2, .. }]),
+        matches!(evs.as_slice(), [Event::ParticipantsChanged(ParticipantsChangedPayload { participant_count: 2, .. })]),
         "{evs:?}"
     );
 }
@@ -190,7 +191,7 @@ fn rejoin_with_recovery_replays_without_resync() {
         c.frame(&deleted(s));
     }
     let evs = events(&c.take());
-    assert!(matches!(&evs[0], Event::Joined { recovered: Some(true), .. }));
+    assert!(matches!(&evs[0], Event::Joined(JoinedPayload { recovered: Some(true), .. })));
     assert_eq!(applied(&evs), ["12", "13", "14", "15"]);
 }
 
@@ -201,7 +202,7 @@ fn swept_by_the_server_reconnects_and_recovers_what_it_missed() {
     let mut c = joined_at(10);
     let actions = c.server_closes(planwire_protocol::close_code::INACTIVE);
     let evs = events(&actions);
-    assert!(evs.iter().any(|e| matches!(e, Event::Close { code: 4002, will_reconnect: true, .. })), "{evs:?}");
+    assert!(evs.iter().any(|e| matches!(e, Event::Close(ClosePayload { code: 4002, will_reconnect: true, .. }))), "{evs:?}");
     c.advance(1000);
     c.take();
     let sent = sends(&c.socket_up());
@@ -238,7 +239,7 @@ fn not_recovered_raises_resync() {
         c.frame(&confirm(Some(500), recovered));
         c.frame(&deleted(501));
         let evs = events(&c.take());
-        assert!(matches!(&evs[0], Event::Joined { .. }));
+        assert!(matches!(&evs[0], Event::Joined(JoinedPayload { .. })));
         assert_eq!(applied(&evs), ["resync:not-recovered", "501"], "{recovered:?}");
     }
 }
@@ -273,7 +274,7 @@ fn a_seed_server_without_seq_works_as_before() {
     assert_eq!(json(&sent[0]), json(r#"{"type":"join-plan","planId":"1"}"#), "no lastSeq");
     c.frame(&confirm(None, None));
     let evs = events(&c.take());
-    assert!(!evs.iter().any(|e| matches!(e, Event::Resync { .. })));
+    assert!(!evs.iter().any(|e| matches!(e, Event::Resync(ResyncPayload { .. }))));
 }
 
 #[test]

@@ -1,0 +1,44 @@
+//! What the machine asks the glue to do ([`Action`]), and the messages it sends ([`Outgoing`]).
+
+use super::event::Event;
+use planwire_protocol::{ClientMessage, PresenceMessage};
+use serde::Serialize;
+
+/// A message to the server: one of seed 000's, or a presence update (**extension**). Serialises
+/// as the message itself.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Outgoing<P> {
+    /// `join-plan`, `leave-plan`, `ping`, `auth`.
+    Seed(ClientMessage),
+    /// `presence-update`.
+    Presence(PresenceMessage<P>),
+}
+
+/// What the machine asks the glue to do, in order ([`super::Machine::poll_action`]).
+#[derive(Clone, Debug, PartialEq)]
+#[must_use = "the glue must perform every action it polls"]
+pub enum Action<P> {
+    /// Call `getToken`, then feed [`super::Input::TokenReady`] or [`super::Input::TokenFailed`]
+    /// with `ticket`.
+    FetchToken {
+        /// Identifies this request; answers to older tickets are ignored.
+        ticket: u32,
+    },
+    /// Open a WebSocket to `url` (there is no socket at this point).
+    OpenSocket {
+        /// Full URL, token included in query mode.
+        url: String,
+    },
+    /// Send a message on the current socket (the glue encodes it as JSON text).
+    Send(Outgoing<P>),
+    /// Close the current socket and forget it: its later events must not reach the machine.
+    CloseSocket {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: &'static str,
+    },
+    /// Deliver an event to the application.
+    Emit(Event<P>),
+}

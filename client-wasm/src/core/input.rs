@@ -1,0 +1,81 @@
+//! Everything that can happen to a client, as a value: the application's calls and what the
+//! browser (or a test, or the load generator) reports. [`super::Machine::handle`] takes one at a
+//! time with the current time; the glue's socket, window and timer callbacks each turn their event
+//! into one of these and feed it (quinn-proto's `handle_event`, gloo's `StreamMessage`).
+
+use super::decode::{DecodeError, Header};
+
+/// One input to the machine.
+#[derive(Clone, Debug)]
+pub enum Input<P> {
+    // ---------------------------------------------------------------- the application's calls
+    /// `connect()`: from `idle`, `closed` or `failed`, starts connecting; otherwise a no-op.
+    Connect,
+    /// `close()`: closes with 1000 and never reconnects. Nothing queued before is delivered.
+    Close,
+    /// `reconnect()`: drops any socket, resets the attempt counter and connects now.
+    Reconnect,
+    /// `join(planId)`: reference-counted; the first reference sends `join-plan` now or once
+    /// connected.
+    Join(String),
+    /// `leave(planId)`: `leave-plan` goes out when the last reference leaves.
+    Leave(String),
+    /// `setToken(token)`: the fixed token used from the next connection attempt on (the open
+    /// connection keeps its own); `None` removes it. Ignored for the URL when there is `getToken`.
+    SetToken(Option<String>),
+    /// **Extension.** `updatePresence(planId, patch)`: merges `patch` (an object; a `null` value
+    /// removes a key) into this client's state in a room it joined; sent throttled, and again
+    /// after every re-join.
+    UpdatePresence {
+        /// A joined room.
+        plan_id: String,
+        /// The keys to set (or remove, with `null`).
+        patch: P,
+    },
+    /// **Extension.** `setTyping(planId, mark)`: marks typing (an object, e.g. `{taskId: "3"}`;
+    /// fed again while keys are pressed to keep it alive) or stops with `None`.
+    SetTyping {
+        /// A joined room.
+        plan_id: String,
+        /// The mark, or `None` to stop.
+        mark: Option<P>,
+    },
+    // ---------------------------------------------------------------- the browser, via the glue
+    /// `getToken` resolved for `ticket`.
+    TokenReady {
+        /// The ticket of the [`super::Action::FetchToken`] answered.
+        ticket: u32,
+        /// The token.
+        token: String,
+    },
+    /// `getToken` threw, rejected or resolved to something else than a string, for `ticket`: the
+    /// client fails with `token-error`, without retrying.
+    TokenFailed {
+        /// The ticket of the [`super::Action::FetchToken`] answered.
+        ticket: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// The socket opened.
+    SocketOpened,
+    /// A text frame arrived, parsed by the glue into its header; `Err` when it was not even a JSON
+    /// object with a string `type`.
+    Frame(Result<Header<P>, DecodeError>),
+    /// A binary frame arrived: alive, but not part of the protocol.
+    Binary,
+    /// The socket closed (by the server, the network, or a failed open).
+    SocketClosed {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// The browser is online again: a waiting reconnect happens now; an open link is checked.
+    Online,
+    /// The browser went offline: the link is dropped at once and attempts wait for `online`.
+    Offline,
+    /// The page became visible: an open link is checked at once (timers may have been throttled).
+    Visible,
+    /// The wake-up asked for by [`super::Machine::next_deadline`] (early or late is harmless).
+    Timer,
+}
