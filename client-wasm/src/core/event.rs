@@ -8,8 +8,9 @@ use super::state::ConnectionState;
 use planwire_protocol::{FailureCode, Participant, PresenceEntry, Progress, ResyncReason, UserId};
 use serde::Serialize;
 
-/// An event for the application.
-#[derive(Clone, Debug, PartialEq)]
+/// An event for the application; it serialises as its payload.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
 pub enum Event<P> {
     /// `stateChanged`.
     StateChanged(StateChangedPayload),

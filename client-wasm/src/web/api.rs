@@ -5,8 +5,9 @@ use super::driver::{self, Shared};
 use super::events::EventKind;
 use super::frames::{self, Js};
 use super::options;
-use crate::core::{ConfigError, Machine};
-use js_sys::Function;
+use crate::core::{ConfigError, Input, Machine};
+use js_sys::{Function, Reflect};
+use planwire_protocol::ErrorCode;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -17,6 +18,8 @@ export interface PlanClient {
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends keyof PlanEvents>(event: K, callback: (payload: PlanEvents[K]) => void): () => void;
 }
+/** Every error planwire throws: `code` names it, `message` is `CODE: explanation`. */
+export interface PlanwireError extends Error { code: ErrorCode }
 "#;
 
 /// A real-time plan-room client (one WebSocket, any number of rooms).
@@ -25,20 +28,24 @@ pub struct PlanClient {
     shared: Rc<Shared>,
 }
 
-/// A JS `Error` whose message is `CODE: message`.
+/// A JS `Error` (a `PlanwireError`) whose `code` property is the code and whose message is
+/// `CODE: message`.
 fn thrown(e: ConfigError) -> JsValue {
-    js_sys::Error::new(&e.text()).into()
+    let error = js_sys::Error::new(&e.text());
+    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(e.code.as_str()));
+    error.into()
 }
 
 fn plan_id(value: &JsValue) -> Result<String, JsValue> {
     value.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
-        thrown(ConfigError { code: "INVALID_PLAN_ID", message: "planId must be a non-empty string" })
+        thrown(ConfigError { code: ErrorCode::InvalidPlanId, message: "planId must be a non-empty string" })
     })
 }
 
 #[wasm_bindgen]
 impl PlanClient {
-    /// Validates the options (throws `Error("CODE: message")`); the client starts `idle`.
+    /// Validates the options (throws a `PlanwireError`: `INVALID_URL`, `INVALID_OPTION`,
+    /// `NO_WEBSOCKET`); the client starts `idle`.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "PlanClientOptions")] options: JsValue) -> Result<PlanClient, JsValue> {
         let (options, glue) = options::read(options).map_err(thrown)?;
@@ -48,33 +55,27 @@ impl PlanClient {
 
     /// `idle`/`closed`/`failed` → `connecting`; a no-op when already connecting or open.
     pub fn connect(&self) {
-        driver::input_rc(&self.shared, |m, now| m.connect(now));
+        let _ = driver::input_rc(&self.shared, Input::Connect);
     }
 
     /// Closes with 1000; never reconnects; releases the timer and window listeners.
     pub fn close(&self) {
-        driver::input_rc(&self.shared, |m, _| m.close());
+        let _ = driver::input_rc(&self.shared, Input::Close);
     }
 
     /// From any state: drops the socket, resets the attempt counter and connects now.
     pub fn reconnect(&self) {
-        driver::input_rc(&self.shared, |m, now| m.reconnect(now));
+        let _ = driver::input_rc(&self.shared, Input::Reconnect);
     }
 
     /// Joins a plan room (reference-counted; sent now or once connected, re-sent after reconnects).
     pub fn join(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<(), JsValue> {
-        let plan_id = self::plan_id(&plan_id)?;
-        let mut result = Ok(());
-        driver::input_rc(&self.shared, |m, _| result = m.join(&plan_id).map_err(thrown));
-        result
+        driver::input_rc(&self.shared, Input::Join(self::plan_id(&plan_id)?)).map_err(thrown)
     }
 
     /// Leaves a plan room; `leave-plan` goes out when the last reference leaves.
     pub fn leave(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<(), JsValue> {
-        let plan_id = self::plan_id(&plan_id)?;
-        let mut result = Ok(());
-        driver::input_rc(&self.shared, |m, _| result = m.leave(&plan_id).map_err(thrown));
-        result
+        driver::input_rc(&self.shared, Input::Leave(self::plan_id(&plan_id)?)).map_err(thrown)
     }
 
     /// Replaces the fixed token (`undefined` removes it), used from the next connection attempt
@@ -86,9 +87,7 @@ impl PlanClient {
             None if token.is_null_or_undefined() => None,
             None => return Err(thrown(ConfigError::option("token must be a non-empty string"))),
         };
-        let mut result = Ok(());
-        driver::input_rc(&self.shared, |m, _| result = m.set_token(token).map_err(thrown));
-        result
+        driver::input_rc(&self.shared, Input::SetToken(token)).map_err(thrown)
     }
 
     /// Subscribes `callback` to `event`; returns the unsubscribe function (typed in `PlanClient`'s
@@ -97,14 +96,14 @@ impl PlanClient {
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, event: JsValue, callback: JsValue) -> Result<JsValue, JsValue> {
         let kind = event.as_string().and_then(|name| EventKind::from_name(&name)).ok_or_else(|| {
-            thrown(ConfigError { code: "INVALID_EVENT", message: "unknown event name" })
+            thrown(ConfigError { code: ErrorCode::InvalidEvent, message: "unknown event name" })
         })?;
         let callback = callback.dyn_into::<Function>().map_err(|_| {
-            thrown(ConfigError { code: "INVALID_CALLBACK", message: "callback must be a function" })
+            thrown(ConfigError { code: ErrorCode::InvalidCallback, message: "callback must be a function" })
         })?;
         let id = match self.shared.try_borrow_mut() {
             Ok(mut inner) => inner.listeners.add(kind, callback),
-            Err(_) => return Err(thrown(ConfigError { code: "BUSY", message: "the client is busy" })),
+            Err(_) => return Err(thrown(ConfigError { code: ErrorCode::Busy, message: "the client is busy" })),
         };
         let weak: Weak<Shared> = Rc::downgrade(&self.shared);
         let unsubscribe = Closure::<dyn FnMut()>::new(move || {
@@ -162,9 +161,7 @@ impl PlanClient {
         #[wasm_bindgen(unchecked_param_type = "PresenceState")] patch: JsValue,
     ) -> Result<(), JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        let mut result = Ok(());
-        driver::input_rc(&self.shared, |m, now| result = m.update_presence(&plan_id, &Js(patch), now).map_err(thrown));
-        result
+        driver::input_rc(&self.shared, Input::UpdatePresence { plan_id, patch: Js(patch) }).map_err(thrown)
     }
 
     /// Marks this client typing (e.g. `{ taskId: '3' }`; call again while keys are pressed, it is
@@ -177,9 +174,7 @@ impl PlanClient {
     ) -> Result<(), JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
         let mark = (!mark.is_null_or_undefined()).then_some(Js(mark));
-        let mut result = Ok(());
-        driver::input_rc(&self.shared, |m, now| result = m.set_typing(&plan_id, mark.as_ref(), now).map_err(thrown));
-        result
+        driver::input_rc(&self.shared, Input::SetTyping { plan_id, mark }).map_err(thrown)
     }
 
     /// The other users' presence in a joined room (empty when not joined, or while disconnected).

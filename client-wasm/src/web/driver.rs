@@ -1,23 +1,26 @@
-//! Runs the machine in the browser: feeds it inputs with the current time, performs its actions
-//! in order, dispatches events to listeners and keeps the timer and window listeners in step.
+//! Runs the machine in the browser: takes every [`Input`] (the app's calls from `api.rs`, the
+//! browser's through the [`Feed`]) with the current time, performs the resulting actions in order,
+//! dispatches events to listeners and keeps the timer and window listeners in step.
 //!
 //! Re-entrancy: listeners and `getToken` may call back into the client (`leave()` inside a
-//! handler, `close()` inside `reconnecting`…). No `RefCell` borrow is held while they run. A call
-//! made while actions are being performed only feeds its input; the running loop performs what
-//! results, after the current event has reached every listener, so all listeners see every event
-//! in the same order.
+//! handler, `close()` inside `reconnecting`…). No `RefCell` borrow is held while they run. An input
+//! that arrives while actions are being performed is only handed to the machine; the running loop
+//! performs what results, after the current event has reached every listener, so all listeners see
+//! every event in the same order.
 
 use super::debug::{self, DebugEntry};
 use super::events;
+use super::feed::Feed;
 use super::frames::Js;
-use super::options::Glue;
 use super::listeners::Listeners;
+use super::options::Glue;
 use super::socket::Socket;
 use super::timer::Timer;
 use super::window::WindowListeners;
-use crate::core::{Action, Event, Machine, State};
+use crate::core::{Action, ConfigError, Event, Input, Machine, State};
 use futures::future::{abortable, AbortHandle};
 use js_sys::{Function, Promise};
+use planwire_protocol::{CloseCode, ErrorCode};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -31,6 +34,8 @@ pub type Shared = RefCell<Inner>;
 pub struct Inner {
     /// The sans-IO core.
     pub machine: Machine<Js>,
+    /// Where the browser's callbacks send their inputs (back to [`input`]).
+    feed: Feed,
     /// The current socket, if any.
     socket: Option<Socket>,
     /// The single wake-up timer.
@@ -43,11 +48,9 @@ pub struct Inner {
     get_token: Option<Function>,
     /// The `WebSocket` option (`None`: the global class).
     web_socket: Option<Function>,
-    /// Where debug entries go (`None`: debugging is off).
-    debug: Option<Function>,
     /// The pending `getToken` answer, aborted when superseded or on `free()`.
     token_wait: Option<AbortHandle>,
-    /// Actions are being performed: a nested call only feeds its input.
+    /// Actions are being performed: a nested input is only handed to the machine.
     driving: bool,
     /// `free()` ran: nothing happens any more.
     disposed: bool,
@@ -55,19 +58,30 @@ pub struct Inner {
 
 /// A new client around `machine`.
 pub fn create(machine: Machine<Js>, glue: Glue) -> Rc<Shared> {
-    Rc::new(RefCell::new(Inner {
-        machine,
-        socket: None,
-        timer: Timer::default(),
-        window: None,
-        listeners: Listeners::default(),
-        get_token: glue.get_token,
-        web_socket: glue.web_socket,
-        debug: glue.debug,
-        token_wait: None,
-        driving: false,
-        disposed: false,
-    }))
+    Rc::new_cyclic(|weak: &Weak<Shared>| {
+        let weak = weak.clone();
+        let feed = Feed::new(
+            move |i| {
+                // A browser input is never refused (`BUSY` cannot happen: no borrow is held while
+                // the browser runs a callback).
+                let _ = input(&weak, i);
+            },
+            glue.debug,
+        );
+        RefCell::new(Inner {
+            machine,
+            feed,
+            socket: None,
+            timer: Timer::default(),
+            window: None,
+            listeners: Listeners::default(),
+            get_token: glue.get_token,
+            web_socket: glue.web_socket,
+            token_wait: None,
+            driving: false,
+            disposed: false,
+        })
+    })
 }
 
 /// Milliseconds since the epoch: the machine's clock (wall time, so a sleeping laptop's pause shows).
@@ -76,38 +90,46 @@ fn now() -> u64 {
 }
 
 /// Feeds one input to the client behind `weak` (gone or disposed: nothing happens), then drives it.
-pub fn input(weak: &Weak<Shared>, f: impl FnOnce(&mut Machine<Js>, u64)) {
-    if let Some(shared) = weak.upgrade() {
-        input_rc(&shared, f);
+fn input(weak: &Weak<Shared>, input: Input<Js>) -> Result<(), ConfigError> {
+    match weak.upgrade() {
+        Some(shared) => input_rc(&shared, input),
+        None => Ok(()),
     }
 }
 
-/// Feeds one input, then performs every resulting action (unless a running loop will).
-pub fn input_rc(shared: &Rc<Shared>, f: impl FnOnce(&mut Machine<Js>, u64)) {
+/// Feeds one input, then performs every resulting action (unless a running loop will). An
+/// application call may be refused with a coded error; a disposed client ignores everything.
+pub fn input_rc(shared: &Rc<Shared>, input: Input<Js>) -> Result<(), ConfigError> {
     {
-        let Ok(mut inner) = shared.try_borrow_mut() else { return };
+        let Ok(mut inner) = shared.try_borrow_mut() else {
+            return Err(ConfigError { code: ErrorCode::Busy, message: "the client is busy" });
+        };
         if inner.disposed {
-            return;
+            return Ok(());
         }
-        f(&mut inner.machine, now());
+        if matches!(input, Input::Timer) {
+            inner.timer.cancel();
+        }
+        inner.machine.handle(input, now())?;
         if inner.driving {
-            return;
+            return Ok(());
         }
         inner.driving = true;
     }
     drive(shared);
+    Ok(())
 }
 
 fn drive(shared: &Rc<Shared>) {
     loop {
-        let action = match shared.try_borrow_mut() {
-            Ok(mut inner) if !inner.disposed => inner.machine.poll_action(),
-            _ => None,
+        let (action, feed) = match shared.try_borrow_mut() {
+            Ok(mut inner) if !inner.disposed => (inner.machine.poll_action(), inner.feed.clone()),
+            _ => break,
         };
         let Some(action) = action else { break };
-        log(shared, || debug::action_entry(&action));
+        feed.log(|| debug::action_entry(&action));
         match action {
-            Action::Emit(event) => dispatch(shared, event),
+            Action::Emit(event) => dispatch(shared, &feed, event),
             Action::Send(message) => {
                 if let Ok(inner) = shared.try_borrow() {
                     if let Some(socket) = &inner.socket {
@@ -115,7 +137,7 @@ fn drive(shared: &Rc<Shared>) {
                     }
                 }
             }
-            Action::OpenSocket { url } => open_socket(shared, &url),
+            Action::OpenSocket { url } => open_socket(shared, &feed, &url),
             Action::CloseSocket { code, reason } => {
                 let socket = shared.try_borrow_mut().ok().and_then(|mut inner| inner.socket.take());
                 if let Some(socket) = socket {
@@ -137,40 +159,29 @@ fn sync(shared: &Rc<Shared>) {
     if inner.disposed {
         return;
     }
-    let deadline = inner.machine.next_deadline();
-    let weak = Rc::downgrade(shared);
-    inner.timer.arm(deadline, now, move || {
-        if let Some(shared) = weak.upgrade() {
-            if let Ok(mut inner) = shared.try_borrow_mut() {
-                inner.timer.cancel();
-            }
-            input_rc(&shared, |m, now| m.handle_timeout(now));
-        }
-    });
+    let inner = &mut *inner;
+    inner.timer.arm(inner.machine.next_deadline(), now, &inner.feed);
     let active = !matches!(inner.machine.state(), State::Idle | State::Closed | State::Failed);
     if active && inner.window.is_none() {
-        inner.window = WindowListeners::attach(&Rc::downgrade(shared));
+        inner.window = WindowListeners::attach(&inner.feed);
     } else if !active {
         inner.window = None;
     }
 }
 
-/// Sends a debug entry made by `make`, only when debugging is on.
-pub fn log(shared: &Rc<Shared>, make: impl FnOnce() -> Option<DebugEntry>) {
-    let Some(sink) = shared.try_borrow().ok().and_then(|inner| inner.debug.clone()) else { return };
-    if let Some(entry) = make() {
-        let _ = sink.call1(&JsValue::UNDEFINED, &debug::to_js(&entry));
-    }
-}
-
-fn open_socket(shared: &Rc<Shared>, url: &str) {
+fn open_socket(shared: &Rc<Shared>, feed: &Feed, url: &str) {
     let class = shared.try_borrow().ok().and_then(|inner| inner.web_socket.clone());
-    let opened = Socket::open(url, class.as_ref(), &Rc::downgrade(shared));
-    let Ok(mut inner) = shared.try_borrow_mut() else { return };
-    match opened {
-        Ok(socket) => inner.socket = Some(socket),
+    match Socket::open(url, class.as_ref(), feed) {
+        Ok(socket) => {
+            if let Ok(mut inner) = shared.try_borrow_mut() {
+                inner.socket = Some(socket);
+            }
+        }
         // The browser refused the URL: the attempt failed like an unreachable server.
-        Err(_) => inner.machine.socket_closed(1006, "could not open the socket", now()),
+        Err(_) => {
+            let reason = "could not open the socket".into();
+            feed.emit(Input::SocketClosed { code: CloseCode::Abnormal.code(), reason });
+        }
     }
 }
 
@@ -186,10 +197,13 @@ fn error_text(value: &JsValue, fallback: &str) -> String {
 /// `ticket` (the machine ignores an answer for a superseded attempt). The wait is aborted when
 /// another token is asked for and on `free()`.
 fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
-    let Some(get_token) = shared.try_borrow().ok().and_then(|inner| inner.get_token.clone()) else { return };
+    let Some((get_token, feed)) = shared.try_borrow().ok().and_then(|i| Some((i.get_token.clone()?, i.feed.clone())))
+    else {
+        return;
+    };
     let promise = match get_token.call0(&JsValue::UNDEFINED) {
         Ok(value) => Promise::resolve(&value),
-        Err(e) => return input_rc(shared, |m, _| m.token_failed(ticket, &error_text(&e, "getToken threw"))),
+        Err(e) => return feed.emit(Input::TokenFailed { ticket, message: error_text(&e, "getToken threw") }),
     };
     let (answer, handle) = abortable(JsFuture::from(promise));
     if let Ok(mut inner) = shared.try_borrow_mut() {
@@ -197,15 +211,14 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
             previous.abort();
         }
     }
-    let weak = Rc::downgrade(shared);
     wasm_bindgen_futures::spawn_local(async move {
         let Ok(answer) = answer.await else { return };
-        input(&weak, |m, _| match answer {
+        feed.emit(match answer {
             Ok(value) => match value.as_string() {
-                Some(token) => m.token_ready(ticket, token),
-                None => m.token_failed(ticket, "getToken must resolve to a string"),
+                Some(token) => Input::TokenReady { ticket, token },
+                None => Input::TokenFailed { ticket, message: "getToken must resolve to a string".into() },
             },
-            Err(e) => m.token_failed(ticket, &error_text(&e, "getToken rejected")),
+            Err(e) => Input::TokenFailed { ticket, message: error_text(&e, "getToken rejected") },
         });
     });
 }
@@ -213,19 +226,14 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
 /// Serialises the payload once and calls each listener subscribed now and still subscribed when
 /// its turn comes. A throwing listener does not stop the others: its error is re-raised as an
 /// unhandled rejection, which the browser reports.
-fn dispatch(shared: &Rc<Shared>, event: Event<Js>) {
+fn dispatch(shared: &Rc<Shared>, feed: &Feed, event: Event<Js>) {
     let kind = events::kind(&event);
-    let (targets, debugging) = match shared.try_borrow() {
-        Ok(inner) if inner.listeners.any(kind) || inner.debug.is_some() => {
-            (inner.listeners.snapshot(kind), inner.debug.is_some())
-        }
+    let targets = match shared.try_borrow() {
+        Ok(inner) if inner.listeners.any(kind) || feed.debugging() => inner.listeners.snapshot(kind),
         _ => return,
     };
-    let payload = events::to_js(event);
-    if debugging {
-        let name = kind.name().into();
-        log(shared, || Some(DebugEntry::Event { name, payload: payload.clone() }));
-    }
+    let payload = events::to_js(&event);
+    feed.log(|| Some(DebugEntry::Event { name: kind.name().into(), payload: payload.clone() }));
     for (id, listener) in targets {
         let live = shared.try_borrow().is_ok_and(|inner| !inner.disposed && inner.listeners.contains(kind, id));
         if live {
@@ -241,12 +249,11 @@ fn dispatch(shared: &Rc<Shared>, event: Event<Js>) {
 pub fn dispose(shared: &Rc<Shared>) {
     let released = shared.try_borrow_mut().ok().map(|mut inner| {
         inner.disposed = true;
-        inner.machine.close();
+        let _ = inner.machine.handle(Input::Close, now());
         while inner.machine.poll_action().is_some() {}
         inner.timer.cancel();
         inner.listeners.clear();
         inner.get_token = None;
-        inner.debug = None;
         if let Some(wait) = inner.token_wait.take() {
             wait.abort();
         }

@@ -9,6 +9,7 @@
 mod api;
 mod debug;
 mod driver;
+mod feed;
 mod events;
 mod frames;
 mod listeners;

@@ -4,6 +4,7 @@
 //! own message: numbers read anything else as NaN, strings anything else as an invalid string.
 
 use crate::core::{ConfigError, Options, RawOptions};
+use planwire_protocol::ErrorCode;
 use js_sys::Function;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -35,7 +36,7 @@ pub struct PlanClientOptions {
     #[serde(default)]
     #[tsify(optional, type = "number")]
     max_reconnect_attempts: Option<Number>,
-    /// Default 1000: delay = min(baseDelayMs * 2^attempt, maxDelayMs), minus jitter.
+    /// Default 1000: the delay before retry n (0-based) is min(baseDelayMs * 2^n, maxDelayMs), scaled by the jitter.
     #[serde(default)]
     #[tsify(optional, type = "number")]
     base_delay_ms: Option<Number>,
@@ -214,7 +215,7 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
     let web_socket = function(o.web_socket, "WebSocket must be a class (a constructor)")?;
     if web_socket.is_none() && GLOBAL_WEB_SOCKET.with(JsValue::is_undefined) {
         return Err(ConfigError {
-            code: "NO_WEBSOCKET",
+            code: ErrorCode::NoWebsocket,
             message: "this runtime has no global WebSocket: pass one as the WebSocket option (e.g. the ws package)",
         });
     }

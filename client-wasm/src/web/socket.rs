@@ -1,13 +1,12 @@
-//! One web-sys `WebSocket` and its three handlers, owned together. Closing or dropping a
-//! [`Socket`] detaches the handlers first, so a replaced socket never reports anything again.
+//! One web-sys `WebSocket` and its three handlers, owned together; each handler feeds its event as
+//! an [`Input`]. Closing or dropping a [`Socket`] detaches the handlers first, so a replaced socket
+//! never reports anything again.
 
 use super::debug::DebugEntry;
-use super::driver::{self, Shared};
+use super::feed::Feed;
+use super::frames::{self, Js};
+use crate::core::{Input, Outgoing};
 use js_sys::{Array, Function, Reflect};
-use super::frames;
-use super::frames::Js;
-use crate::core::Outgoing;
-use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
@@ -24,31 +23,23 @@ pub struct Socket {
 
 impl Socket {
     /// Opens a socket to `url` — of the app's `class` (any class with the browser's WebSocket
-    /// interface), or the global one — whose events feed the client behind `weak`.
-    pub fn open(url: &str, class: Option<&Function>, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
+    /// interface), or the global one — whose events go to `feed`.
+    pub fn open(url: &str, class: Option<&Function>, feed: &Feed) -> Result<Socket, JsValue> {
         let ws: WebSocket = match class {
             Some(class) => Reflect::construct(class, &Array::of1(&JsValue::from_str(url)))?.unchecked_into(),
             None => WebSocket::new(url)?,
         };
-        let w = weak.clone();
-        let on_open = Closure::new(move || driver::input(&w, |m, _| m.socket_opened()));
-        let w = weak.clone();
+        let f = feed.clone();
+        let on_open = Closure::new(move || f.emit(Input::SocketOpened));
+        let f = feed.clone();
         let on_message = Closure::new(move |event: MessageEvent| {
             let data = event.data();
-            if let Some(shared) = w.upgrade() {
-                driver::log(&shared, || data.as_string().map(|frame| DebugEntry::Receive { frame }));
-            }
-            if data.is_string() {
-                let header = frames::header(&data);
-                driver::input(&w, |m, now| m.frame_received(header, now));
-            } else {
-                driver::input(&w, |m, _| m.binary_received());
-            }
+            f.log(|| data.as_string().map(|frame| DebugEntry::Receive { frame }));
+            f.emit(if data.is_string() { Input::Frame(frames::header(&data)) } else { Input::Binary });
         });
-        let w = weak.clone();
+        let f = feed.clone();
         let on_close = Closure::new(move |event: CloseEvent| {
-            let reason = event.reason();
-            driver::input(&w, |m, now| m.socket_closed(event.code(), &reason, now));
+            f.emit(Input::SocketClosed { code: event.code(), reason: event.reason() });
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

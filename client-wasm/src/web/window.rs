@@ -1,9 +1,9 @@
 //! The browser's `online`, `offline` and `visibilitychange` events, listened to only while the
-//! client is active; the listeners are removed when this is dropped.
+//! client is active and fed as [`Input`]s; the listeners are removed when this is dropped.
 
-use super::driver::{self, Shared};
+use super::feed::Feed;
+use crate::core::Input;
 use js_sys::Reflect;
-use std::rc::Weak;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
@@ -26,18 +26,18 @@ pub struct WindowListeners {
 }
 
 impl WindowListeners {
-    /// Listens on behalf of the client behind `weak`; `None` outside a window or worker.
-    pub fn attach(weak: &Weak<Shared>) -> Option<WindowListeners> {
+    /// Listens on behalf of the client `feed` reaches; `None` outside a window or worker.
+    pub fn attach(feed: &Feed) -> Option<WindowListeners> {
         let scope = GLOBAL_THIS.with(JsValue::clone);
         let global = scope.dyn_ref::<EventTarget>()?.clone();
         let document = Reflect::get(&scope, &JsValue::from_str("document"))
             .ok()
             .and_then(|d| d.dyn_into::<EventTarget>().ok());
-        let w = weak.clone();
-        let online = Closure::new(move || driver::input(&w, |m, now| m.online(now)));
-        let w = weak.clone();
-        let offline = Closure::new(move || driver::input(&w, |m, _| m.offline()));
-        let w = weak.clone();
+        let f = feed.clone();
+        let online = Closure::new(move || f.emit(Input::Online));
+        let f = feed.clone();
+        let offline = Closure::new(move || f.emit(Input::Offline));
+        let f = feed.clone();
         let doc = document.clone();
         let visibility = Closure::new(move || {
             let visible = doc
@@ -46,7 +46,7 @@ impl WindowListeners {
                 .and_then(|s| s.as_string())
                 .is_some_and(|s| s == "visible");
             if visible {
-                driver::input(&w, |m, now| m.visible(now));
+                f.emit(Input::Visible);
             }
         });
         let _ = global.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
