@@ -19,13 +19,15 @@ use serde::Serialize;
 use tokio::sync::{mpsc, Notify};
 
 use crate::auth::Claims;
+use crate::config::Config;
+use crate::conn_id::{conn_id_string, ConnId};
+use crate::frames::Frame;
 use crate::history::EventLog;
 use crate::metrics::{Counters, Metrics};
 use crate::plans::{PlanError, PlanEvent, PlanStore};
 use crate::presence::{Obj, RoomPresence, Timing};
 use crate::rooms::{Departed, Room};
 use crate::time::now_iso;
-use crate::{Config, ConnId, Frame};
 
 /// Close reason of a connection closed by the inactivity sweep (code [`close_code::INACTIVE`]).
 pub const INACTIVE_REASON: &str = "inactive";
@@ -555,16 +557,6 @@ struct ConfirmWithPresence {
 /// A `presence` frame (**extension**): a user's merged presence; no `seq`, no timestamp.
 fn presence_frame(plan_id: &str, entry: &PresenceEntry<Obj>) -> Frame {
     encode(kind::PRESENCE, Some(plan_id), Some(entry), None, None)
-}
-
-/// The wire form of a connection id (`X-Connection-Id`, `connectionId`).
-fn conn_id_string(id: ConnId) -> String {
-    format!("c{id}")
-}
-
-/// Parses the wire form of a connection id.
-pub fn parse_conn_id(s: &str) -> Option<ConnId> {
-    s.trim().strip_prefix('c')?.parse().ok()
 }
 
 /// The error code and message of a refused plan operation.

@@ -11,10 +11,12 @@ use planwire_protocol::{error_code, CreateTask, ReorderTasks, RestError, TaskDel
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::app::SharedApp;
 use crate::auth::{bearer, AuthError};
-use crate::hub::{parse_conn_id, plan_error_code, Mutation};
+use crate::conn_id::{parse_conn_id, ConnId};
+use crate::hub::{plan_error_code, Mutation};
+use crate::metrics::Metrics;
 use crate::plans::PlanError;
-use crate::{ConnId, SharedApp};
 
 /// Request header naming the originating connection, which the broadcast skips.
 pub const CONNECTION_ID_HEADER: &str = "x-connection-id";
@@ -134,6 +136,6 @@ async fn health(State(app): State<SharedApp>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "connections": app.hub.connection_count(), "uptimeMs": app.hub.uptime_ms() }))
 }
 
-async fn metrics(State(app): State<SharedApp>) -> Json<crate::metrics::Metrics> {
+async fn metrics(State(app): State<SharedApp>) -> Json<Metrics> {
     Json(app.hub.metrics())
 }
