@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::app::SharedApp;
 use crate::auth::AuthError;
 use crate::conn_id::{parse_conn_id, ConnId};
-use crate::hub::{CloseCmd, ConnFilter};
+use crate::connections::{CloseCmd, ConnFilter};
 use crate::plans::PlanError;
 use crate::rest::ApiError;
 

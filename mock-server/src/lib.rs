@@ -13,6 +13,7 @@ pub mod bench_data;
 pub mod cli;
 pub mod config;
 pub mod conn_id;
+pub mod connections;
 pub mod decode;
 pub mod fault_routes;
 pub mod faults;

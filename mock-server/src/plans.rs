@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use planwire_protocol::{CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
+use planwire_protocol::{error_code, CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
 
 use crate::time::now_iso;
 
@@ -63,6 +63,17 @@ pub enum PlanError {
     Forbidden(String),
     /// The request is malformed.
     Invalid(String),
+}
+
+impl PlanError {
+    /// The error code (`error` frames, REST errors) and the message.
+    pub fn code_and_message(&self) -> (&'static str, &str) {
+        match self {
+            PlanError::NotFound(m) => (error_code::NOT_FOUND, m),
+            PlanError::Forbidden(m) => (error_code::FORBIDDEN, m),
+            PlanError::Invalid(m) => (error_code::INVALID_MESSAGE, m),
+        }
+    }
 }
 
 /// Every plan, by id.

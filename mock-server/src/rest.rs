@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::app::SharedApp;
 use crate::auth::{bearer, AuthError};
 use crate::conn_id::{parse_conn_id, ConnId};
-use crate::hub::{plan_error_code, Mutation};
+use crate::hub::Mutation;
 use crate::metrics::Metrics;
 use crate::plans::PlanError;
 
@@ -58,7 +58,7 @@ impl From<PlanError> for ApiError {
             PlanError::Forbidden(_) => StatusCode::FORBIDDEN,
             PlanError::Invalid(_) => StatusCode::BAD_REQUEST,
         };
-        let (code, message) = plan_error_code(&e);
+        let (code, message) = e.code_and_message();
         ApiError::new(status, code, message)
     }
 }

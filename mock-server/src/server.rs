@@ -20,7 +20,8 @@ use crate::app::{App, SharedApp};
 use crate::auth::Jwt;
 use crate::config::Config;
 use crate::faults::Faults;
-use crate::hub::{CloseCmd, ConnFilter, Hub};
+use crate::connections::{CloseCmd, ConnFilter};
+use crate::hub::Hub;
 use crate::shutdown::{until_shutdown, Shutdown};
 use crate::{fault_routes, rest, ws};
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 use planwire_protocol::close_code;
 use tokio::sync::{watch, Notify};
 
-use crate::hub::{CloseCmd, ConnFilter, Hub};
+use crate::connections::{CloseCmd, ConnFilter};
+use crate::hub::Hub;
 
 /// Close reason of connections closed by shutdown (code [`close_code::GOING_AWAY`]).
 pub const SHUTDOWN_REASON: &str = "server shutting down";

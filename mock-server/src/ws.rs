@@ -15,8 +15,8 @@ use crate::app::SharedApp;
 use crate::auth::{bearer, AuthError, Claims};
 use crate::conn_id::ConnId;
 use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
-use crate::hub::{error_frame, CloseCmd, ConnCtl};
-use crate::frames::Frame;
+use crate::connections::{CloseCmd, ConnCtl};
+use crate::frames::{error_frame, Frame};
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
 
