@@ -262,7 +262,8 @@ impl Hub {
     }
 
     /// Runs a plan mutation and broadcasts the events it returns (plan id, response, events) to
-    /// the plan's room, skipping the connection `exclude`.
+    /// the plan's room, skipping the connection `exclude`. `change` runs under the lock: it should
+    /// only change the store (bodies are parsed and checked before).
     pub fn mutate<R>(
         &self,
         exclude: Option<ConnId>,
