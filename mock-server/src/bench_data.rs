@@ -46,7 +46,7 @@ mod tests {
 
     #[test]
     fn bench_plans_admit_exactly_the_bench_users() {
-        let hub = Hub::new(crate::Config { demo_data: false, ..Default::default() });
+        let hub = Hub::new(crate::config::Config { demo_data: false, ..Default::default() });
         install(&hub, &BenchArgs { bench_plans: 3, bench_users: 10 });
         let plan = hub.plan("bench-2", &UserId::Num(FIRST_BENCH_USER)).expect("a bench user sees a bench plan");
         assert_eq!(plan.members.len(), 10);
@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn no_bench_plans_by_default() {
-        let hub = Hub::new(crate::Config { demo_data: false, ..Default::default() });
+        let hub = Hub::new(crate::config::Config { demo_data: false, ..Default::default() });
         install(&hub, &BenchArgs::default());
         assert!(matches!(hub.plan("bench-0", &UserId::Num(FIRST_BENCH_USER)), Err(PlanError::NotFound(_))));
     }

@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::bench_data::BenchArgs;
+use crate::config::Config;
+
 /// The development JWT secret used when neither `--jwt-secret` nor `JWT_SECRET` is set.
 pub const DEV_JWT_SECRET: &str = "planwire-dev-secret";
 
@@ -121,14 +124,14 @@ pub struct ServeArgs {
     pub log_level: String,
     /// Benchmark plans (`--bench-plans`, `--bench-users`; see `bench_data`).
     #[command(flatten)]
-    pub bench: crate::bench_data::BenchArgs,
+    pub bench: BenchArgs,
 }
 
 impl ServeArgs {
     /// The settings the server runs with, after applying defaults.
-    pub fn to_config(&self) -> crate::Config {
+    pub fn to_config(&self) -> Config {
         let jwt_secret_is_default = self.jwt_secret.is_none();
-        crate::Config {
+        Config {
             host: self.host.clone(),
             port: self.port,
             jwt_secret: self.jwt_secret.clone().unwrap_or_else(|| DEV_JWT_SECRET.to_owned()),
@@ -152,5 +155,14 @@ impl ServeArgs {
             presence_rate_window: Duration::from_millis(self.presence_rate_window_ms.max(1)),
             enable_faults: self.enable_faults,
         }
+    }
+}
+
+impl Default for Config {
+    /// The CLI defaults on port 0 (seed 000 durations, demo data, faults off).
+    fn default() -> Self {
+        let mut cfg = Cli::parse_from(["mock-server"]).serve.to_config();
+        cfg.port = 0;
+        cfg
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::Frame;
+use crate::frames::Frame;
 
 /// Per-room `seq` counter and the most recent broadcasts, bounded by count and by age.
 #[derive(Debug)]

@@ -1,114 +1,34 @@
 //! The hub: plans, rooms, their event logs and the open connections, under one lock so every
-//! room sees its broadcasts in `seq` order. Delivery never blocks: each connection has a bounded
-//! queue, and a connection whose queue is full is closed with 1013.
+//! room sees its broadcasts in `seq` order. Delivery never blocks ([`crate::connections`]); the
+//! frames' JSON is built by [`crate::frames`].
 //!
 //! Live presence (extension) lives here too, per room ([`RoomPresence`]); its coalesced frames and
 //! typing expiries are driven by [`Hub::presence_tick`], which the server runs at the deadline it
 //! returns (or sooner, when [`Hub::presence_wake`] is notified).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use planwire_protocol::{
-    close_code, error_code, kind, Connected, Envelope, ErrorData, JoinConfirm, JoinPlanData, JoinPresence, Plan,
-    PresenceEntry, PresenceUpdate, ProgressPayload, TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
-};
-use serde::Serialize;
-use tokio::sync::{mpsc, Notify};
+use planwire_protocol::{close_code, error_code, JoinConfirm, Plan, PresenceUpdate, TaskStatus, UserId, UserJoined};
+use tokio::sync::Notify;
 
 use crate::auth::Claims;
+use crate::config::Config;
+use crate::conn_id::ConnId;
+use crate::connections::{lock, CloseCmd, ConnCtl, ConnFilter, Connections, Registration};
+use crate::frames::{
+    connected_frame, error_frame, event_frame, join_confirm_frame, presence_frame, user_joined_frame, user_left_frame, Frame,
+};
 use crate::history::EventLog;
 use crate::metrics::{Counters, Metrics};
 use crate::plans::{PlanError, PlanEvent, PlanStore};
 use crate::presence::{Obj, RoomPresence, Timing};
-use crate::rooms::{Departed, Room};
+use crate::rooms::Room;
 use crate::time::now_iso;
-use crate::{Config, ConnId, Frame};
 
 /// Close reason of a connection closed by the inactivity sweep (code [`close_code::INACTIVE`]).
 pub const INACTIVE_REASON: &str = "inactive";
-
-/// How a connection is to be closed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CloseCmd {
-    /// Send a close frame with this code and reason.
-    Frame(u16, String),
-    /// Drop the TCP connection without a close frame.
-    Abrupt,
-}
-
-/// Commands from the hub (and the fault routes) to a connection's task.
-#[derive(Debug, Default)]
-pub struct ConnCtl {
-    close: Mutex<Option<CloseCmd>>,
-    frozen: AtomicBool,
-    /// Wakes the connection task when a command is set.
-    pub wake: Notify,
-}
-
-impl ConnCtl {
-    /// Asks the connection to close; the first request wins.
-    pub fn close(&self, cmd: CloseCmd) {
-        let mut slot = lock(&self.close);
-        if slot.is_none() {
-            *slot = Some(cmd);
-        }
-        drop(slot);
-        self.wake.notify_one();
-    }
-
-    /// The pending close request, if any.
-    pub fn pending_close(&self) -> Option<CloseCmd> {
-        lock(&self.close).clone()
-    }
-
-    /// Stops the connection reading and writing until the peer goes away.
-    pub fn freeze(&self) {
-        self.frozen.store(true, Ordering::SeqCst);
-        self.wake.notify_one();
-    }
-
-    /// Whether the connection is frozen.
-    pub fn is_frozen(&self) -> bool {
-        self.frozen.load(Ordering::SeqCst)
-    }
-}
-
-/// An authenticated connection as the hub knows it.
-struct ConnEntry {
-    user_id: UserId,
-    user_name: String,
-    tx: mpsc::Sender<Frame>,
-    ctl: Arc<ConnCtl>,
-    rooms: Vec<String>,
-}
-
-/// What a connection task receives when it registers.
-pub struct Registration {
-    /// The connection's id.
-    pub id: ConnId,
-    /// Its outbound queue.
-    pub rx: mpsc::Receiver<Frame>,
-    /// Its command channel.
-    pub ctl: Arc<ConnCtl>,
-}
-
-/// Which connections a fault or shutdown applies to.
-#[derive(Debug, Clone, Default)]
-pub struct ConnFilter {
-    /// Only this user's connections.
-    pub user_id: Option<UserId>,
-    /// Only this connection.
-    pub conn: Option<ConnId>,
-}
-
-impl ConnFilter {
-    fn matches(&self, id: ConnId, entry: &ConnEntry) -> bool {
-        self.conn.map_or(true, |c| c == id) && self.user_id.as_ref().map_or(true, |u| *u == entry.user_id)
-    }
-}
 
 /// The result of a REST mutation: its response value and the room's latest `seq` after it.
 pub struct Mutation<R> {
@@ -122,8 +42,7 @@ struct State {
     plans: PlanStore,
     rooms: HashMap<String, Room>,
     logs: HashMap<String, EventLog>,
-    conns: HashMap<ConnId, ConnEntry>,
-    next_conn: ConnId,
+    conns: Connections,
     /// Live presence per room (only rooms where someone set presence).
     presence: HashMap<String, RoomPresence>,
     /// Presence deadlines: (when, room). Stale entries are harmless (the tick finds nothing due).
@@ -153,8 +72,7 @@ impl Hub {
             plans,
             rooms: HashMap::new(),
             logs: HashMap::new(),
-            conns: HashMap::new(),
-            next_conn: 1,
+            conns: Connections::default(),
             presence: HashMap::new(),
             timers: BTreeSet::new(),
             timing,
@@ -164,7 +82,7 @@ impl Hub {
     }
 
     /// Adds (or replaces) a plan, e.g. to embed the server with other data than the demo.
-    pub fn add_plan(&self, id: &str, title: &str, members: Vec<UserId>, tasks: &[(&str, planwire_protocol::TaskStatus)]) {
+    pub fn add_plan(&self, id: &str, title: &str, members: Vec<UserId>, tasks: &[(&str, TaskStatus)]) {
         self.state().plans.add_plan(id, title, members, tasks);
     }
 
@@ -174,27 +92,13 @@ impl Hub {
 
     /// Registers an authenticated connection, unless a connection cap is reached.
     pub fn register(&self, claims: &Claims) -> Result<Registration, &'static str> {
-        let mut st = self.state();
-        if st.conns.len() >= self.cfg.max_connections {
-            return Err("too many connections on this server");
-        }
-        if st.conns.values().filter(|c| c.user_id == claims.user_id).count() >= self.cfg.max_connections_per_user {
-            return Err("too many connections for this user");
-        }
-        let id = st.next_conn;
-        st.next_conn += 1;
-        let (tx, rx) = mpsc::channel(self.cfg.send_queue);
-        let ctl = Arc::new(ConnCtl::default());
-        let entry = ConnEntry { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };
-        deliver(&entry, connected_frame(&entry.user_id, id), &self.counters);
-        st.conns.insert(id, entry);
-        Ok(Registration { id, rx, ctl })
+        self.state().conns.register(claims, &self.cfg, &self.counters)
     }
 
     /// Removes a connection, leaving its rooms (announcing users whose last connection it was).
     pub fn unregister(&self, id: ConnId) {
         let mut st = self.state();
-        let Some(entry) = st.conns.remove(&id) else { return };
+        let Some(entry) = st.conns.remove(id) else { return };
         let now = Instant::now();
         for plan_id in entry.rooms {
             st.leave_room(&plan_id, id, now, &self.counters);
@@ -204,16 +108,16 @@ impl Hub {
     /// Answers a `ping` with the connection confirmation shape.
     pub fn pong(&self, id: ConnId) {
         let st = self.state();
-        let Some(entry) = st.conns.get(&id) else { return };
-        deliver(entry, connected_frame(&entry.user_id, id), &self.counters);
+        let Some(entry) = st.conns.get(id) else { return };
+        entry.deliver(connected_frame(&entry.user_id, id), &self.counters);
     }
 
     /// Sends an `error` message to one connection.
     pub fn send_error(&self, id: ConnId, code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) {
         let st = self.state();
-        if let Some(entry) = st.conns.get(&id) {
+        if let Some(entry) = st.conns.get(id) {
             self.counters.error();
-            deliver(entry, error_frame(code, message, plan_id, retry_after_ms), &self.counters);
+            entry.deliver(error_frame(code, message, plan_id, retry_after_ms), &self.counters);
         }
     }
 
@@ -222,7 +126,7 @@ impl Hub {
         let mut st = self.state();
         let now = Instant::now();
         let State { conns, rooms, .. } = &mut *st;
-        if let Some(entry) = conns.get(&id) {
+        if let Some(entry) = conns.get(id) {
             for plan_id in &entry.rooms {
                 if let Some(room) = rooms.get_mut(plan_id) {
                     room.touch(id, now);
@@ -235,59 +139,55 @@ impl Hub {
     /// `last_seq` is given and still covered) and tells the others if the user is new here.
     pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>) {
         let mut st = self.state();
-        let Some(entry) = st.conns.get(&id) else { return };
+        let Some(entry) = st.conns.get(id) else { return };
         if entry.ctl.pending_close().is_some() {
             // Closing (e.g. swept): it must not re-enter a room its disconnect would not leave.
             return;
         }
         let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
         if let Err(e) = st.plans.check_access(plan_id, &user_id) {
-            let (code, msg) = plan_error_code(&e);
+            let (code, msg) = e.code_and_message();
             self.counters.error();
-            deliver(entry, error_frame(code, msg, Some(plan_id), None), &self.counters);
+            entry.deliver(error_frame(code, msg, Some(plan_id), None), &self.counters);
             return;
         }
         let now = Instant::now();
         let State { rooms, logs, conns, presence, .. } = &mut *st;
         let room = rooms.entry(plan_id.to_owned()).or_insert_with(|| Room::new(now));
         let first_for_user = room.join(id, &user_id, &user_name, now);
-        let entry = conns.get_mut(&id).expect("checked above");
+        let entry = conns.get_mut(id).expect("checked above");
         if !entry.rooms.iter().any(|r| r == plan_id) {
             entry.rooms.push(plan_id.to_owned());
         }
         let log = logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
         // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
         let replay = last_seq
-            .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.tx.capacity()));
+            .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.spare_capacity()));
         let participants = room.participants();
         let presence = presence.get(plan_id).map_or_else(Vec::new, |rp| {
             participants.iter().filter_map(|p| rp.snapshot(&p.user_id, now)).collect()
         });
-        let confirm = ConfirmWithPresence {
-            confirm: JoinConfirm {
-                success: true,
-                participant_count: room.participant_count(),
-                participants,
-                recovered: replay.as_ref().map(Option::is_some),
-                seq: Some(log.latest()),
-            },
-            presence: JoinPresence { presence },
+        let confirm = JoinConfirm {
+            success: true,
+            participant_count: room.participant_count(),
+            participants,
+            recovered: replay.as_ref().map(Option::is_some),
+            seq: Some(log.latest()),
         };
-        deliver(entry, encode(kind::JOIN_PLAN, Some(plan_id), Some(&confirm), None, None), &self.counters);
+        entry.deliver(join_confirm_frame(plan_id, confirm, presence), &self.counters);
         for frame in replay.flatten().unwrap_or_default() {
-            deliver(entry, frame, &self.counters);
+            entry.deliver(frame, &self.counters);
         }
         if first_for_user {
-            let joined = JoinPlanData::UserJoined(UserJoined { user_id, user_name, participant_count: room.participant_count() });
-            let frame = encode(kind::JOIN_PLAN, Some(plan_id), Some(&joined), None, None);
-            send_room(conns, room, &frame, Some(id), &self.counters);
+            let joined = UserJoined { user_id, user_name, participant_count: room.participant_count() };
+            conns.send_room(room, &user_joined_frame(plan_id, joined), Some(id), &self.counters);
         }
     }
 
     /// `leave-plan`: removes the connection from the room (a no-op when it is not in it).
     pub fn leave(&self, id: ConnId, plan_id: &str) {
         let mut st = self.state();
-        let Some(entry) = st.conns.get_mut(&id) else { return };
+        let Some(entry) = st.conns.get_mut(id) else { return };
         entry.rooms.retain(|r| r != plan_id);
         st.leave_room(plan_id, id, Instant::now(), &self.counters);
     }
@@ -297,11 +197,11 @@ impl Hub {
     /// `NOT_IN_ROOM` or `PRESENCE_TOO_LARGE` instead when refused.
     pub fn presence_update(&self, id: ConnId, plan_id: &str, update: PresenceUpdate<Obj>) {
         let mut st = self.state();
-        let Some(entry) = st.conns.get(&id) else { return };
+        let Some(entry) = st.conns.get(id) else { return };
         if !entry.rooms.iter().any(|r| r == plan_id) {
             self.counters.error();
             let msg = format!("not in room {plan_id:?}: join it first");
-            deliver(entry, error_frame(error_code::NOT_IN_ROOM, &msg, Some(plan_id), None), &self.counters);
+            entry.deliver(error_frame(error_code::NOT_IN_ROOM, &msg, Some(plan_id), None), &self.counters);
             return;
         }
         let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
@@ -311,14 +211,14 @@ impl Hub {
         match rp.update(id, &user_id, &user_name, update, now, timing) {
             Ok(Some(out)) => {
                 if let Some(room) = rooms.get(plan_id) {
-                    send_room(conns, room, &presence_frame(plan_id, &out), None, &self.counters);
+                    conns.send_room(room, &presence_frame(plan_id, &out), None, &self.counters);
                 }
             }
             Ok(None) => {}
             Err(too_large) => {
                 self.counters.error();
-                if let Some(entry) = conns.get(&id) {
-                    deliver(entry, error_frame(error_code::PRESENCE_TOO_LARGE, &too_large.0, Some(plan_id), None), &self.counters);
+                if let Some(entry) = conns.get(id) {
+                    entry.deliver(error_frame(error_code::PRESENCE_TOO_LARGE, &too_large.0, Some(plan_id), None), &self.counters);
                 }
             }
         }
@@ -339,7 +239,7 @@ impl Hub {
             let frames = rp.tick(now, timing);
             if let Some(room) = rooms.get(&plan_id) {
                 for out in &frames {
-                    send_room(conns, room, &presence_frame(&plan_id, out), None, &self.counters);
+                    conns.send_room(room, &presence_frame(&plan_id, out), None, &self.counters);
                 }
             }
             st.schedule(&plan_id);
@@ -362,7 +262,8 @@ impl Hub {
     }
 
     /// Runs a plan mutation and broadcasts the events it returns (plan id, response, events) to
-    /// the plan's room, skipping the connection `exclude`.
+    /// the plan's room, skipping the connection `exclude`. `change` runs under the lock: it should
+    /// only change the store (bodies are parsed and checked before).
     pub fn mutate<R>(
         &self,
         exclude: Option<ConnId>,
@@ -382,23 +283,10 @@ impl Hub {
         let now = Instant::now();
         let log = st.logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
         let seq = log.next_seq();
-        let ts = now_iso();
-        let frame = match event {
-            PlanEvent::TaskCreated(task) => encode(kind::TASK_CREATED, Some(plan_id), Some(&TaskPayload { task }), Some(&ts), Some(seq)),
-            PlanEvent::TaskUpdated(task) => encode(kind::TASK_UPDATED, Some(plan_id), Some(&TaskPayload { task }), Some(&ts), Some(seq)),
-            PlanEvent::TaskDeleted(task_id) => {
-                encode(kind::TASK_DELETED, Some(plan_id), Some(&TaskDeleted { task_id: task_id.clone() }), Some(&ts), Some(seq))
-            }
-            PlanEvent::TaskReordered(ids) => {
-                encode(kind::TASK_REORDERED, Some(plan_id), Some(&TaskReordered { task_ids: ids.clone() }), Some(&ts), Some(seq))
-            }
-            PlanEvent::ProgressUpdated(progress) => {
-                encode(kind::PROGRESS_UPDATED, Some(plan_id), Some(&ProgressPayload { progress: *progress }), Some(&ts), Some(seq))
-            }
-        };
+        let frame = event_frame(plan_id, event, &now_iso(), seq);
         log.record(seq, frame.clone(), now);
         if let Some(room) = st.rooms.get(plan_id) {
-            send_room(&st.conns, room, &frame, exclude, &self.counters);
+            st.conns.send_room(room, &frame, exclude, &self.counters);
         }
         seq
     }
@@ -428,7 +316,7 @@ impl Hub {
         idle.sort_unstable();
         idle.dedup();
         for id in idle {
-            let plan_ids = match st.conns.get_mut(&id) {
+            let plan_ids = match st.conns.get_mut(id) {
                 Some(entry) => {
                     entry.ctl.close(CloseCmd::Frame(close_code::INACTIVE, INACTIVE_REASON.into()));
                     std::mem::take(&mut entry.rooms)
@@ -446,34 +334,18 @@ impl Hub {
 
     /// Asks every matching connection to close; returns how many matched.
     pub fn close_matching(&self, filter: &ConnFilter, cmd: &CloseCmd) -> usize {
-        let st = self.state();
-        let mut n = 0;
-        for (&id, entry) in &st.conns {
-            if filter.matches(id, entry) {
-                entry.ctl.close(cmd.clone());
-                n += 1;
-            }
-        }
-        n
+        self.state().conns.close_matching(filter, cmd)
     }
 
     /// The control handle of a connection.
     pub fn ctl(&self, id: ConnId) -> Option<Arc<ConnCtl>> {
-        self.state().conns.get(&id).map(|e| e.ctl.clone())
+        self.state().conns.get(id).map(|e| e.ctl.clone())
     }
 
     /// Queues a raw text frame to every matching connection; returns how many got it.
     pub fn send_raw(&self, filter: &ConnFilter, frame: &str) -> usize {
-        let st = self.state();
         let frame = Frame::from(frame.to_owned());
-        let mut n = 0;
-        for (&id, entry) in &st.conns {
-            if filter.matches(id, entry) {
-                deliver(entry, frame.clone(), &self.counters);
-                n += 1;
-            }
-        }
-        n
+        self.state().conns.send_matching(filter, &frame, &self.counters)
     }
 
     /// Open connections.
@@ -518,7 +390,7 @@ impl State {
         let departed = room.leave(id, now);
         if let Some(rp) = self.presence.get_mut(plan_id) {
             if let Some(out) = rp.remove_conn(id, departed.as_ref().map(|d| &d.user_id), now, &self.timing) {
-                send_room(&self.conns, room, &presence_frame(plan_id, &out), None, counters);
+                self.conns.send_room(room, &presence_frame(plan_id, &out), None, counters);
             }
             if rp.is_empty() {
                 self.presence.remove(plan_id);
@@ -526,7 +398,7 @@ impl State {
         }
         if let Some(departed) = departed {
             let frame = user_left_frame(plan_id, departed, room.participant_count());
-            send_room(&self.conns, room, &frame, None, counters);
+            self.conns.send_room(room, &frame, None, counters);
         }
         self.schedule(plan_id);
     }
@@ -541,88 +413,4 @@ impl State {
             self.wake.notify_one();
         }
     }
-}
-
-/// The join confirmation with its `presence` extension (absent when nobody has presence).
-#[derive(Serialize)]
-struct ConfirmWithPresence {
-    #[serde(flatten)]
-    confirm: JoinConfirm,
-    #[serde(flatten)]
-    presence: JoinPresence<Obj>,
-}
-
-/// A `presence` frame (**extension**): a user's merged presence; no `seq`, no timestamp.
-fn presence_frame(plan_id: &str, entry: &PresenceEntry<Obj>) -> Frame {
-    encode(kind::PRESENCE, Some(plan_id), Some(entry), None, None)
-}
-
-/// The wire form of a connection id (`X-Connection-Id`, `connectionId`).
-fn conn_id_string(id: ConnId) -> String {
-    format!("c{id}")
-}
-
-/// Parses the wire form of a connection id.
-pub fn parse_conn_id(s: &str) -> Option<ConnId> {
-    s.trim().strip_prefix('c')?.parse().ok()
-}
-
-/// The error code and message of a refused plan operation.
-pub fn plan_error_code(e: &PlanError) -> (&'static str, &str) {
-    match e {
-        PlanError::NotFound(m) => (error_code::NOT_FOUND, m),
-        PlanError::Forbidden(m) => (error_code::FORBIDDEN, m),
-        PlanError::Invalid(m) => (error_code::INVALID_MESSAGE, m),
-    }
-}
-
-/// An `error` frame.
-pub fn error_frame(code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) -> Frame {
-    let data = ErrorData { code: code.into(), message: message.into(), plan_id: plan_id.map(Into::into), retry_after_ms };
-    encode(kind::ERROR, None, Some(&data), None, None)
-}
-
-/// The connection confirmation (`pong` with `connected: true`), sent on connect and for every `ping`.
-fn connected_frame(user_id: &UserId, id: ConnId) -> Frame {
-    let data = Connected { user_id: user_id.clone(), connected: true, timestamp: now_iso(), connection_id: Some(conn_id_string(id)) };
-    encode(kind::PONG, None, Some(&data), None, None)
-}
-
-fn user_left_frame(plan_id: &str, d: Departed, participant_count: u32) -> Frame {
-    let data = UserLeft { user_id: d.user_id, participant_count, user_name: Some(d.user_name) };
-    encode(kind::LEAVE_PLAN, Some(plan_id), Some(&data), None, None)
-}
-
-/// Serializes a server message.
-pub fn encode<D: Serialize>(kind: &str, plan_id: Option<&str>, data: Option<&D>, timestamp: Option<&str>, seq: Option<u64>) -> Frame {
-    let env = Envelope { kind: kind.into(), plan_id: plan_id.map(Into::into), data, timestamp: timestamp.map(Into::into), seq };
-    // Serializing plain structs of strings and numbers into a String cannot fail.
-    Frame::from(serde_json::to_string(&env).expect("server messages serialize"))
-}
-
-fn send_room(conns: &HashMap<ConnId, ConnEntry>, room: &Room, frame: &Frame, exclude: Option<ConnId>, counters: &Counters) {
-    for id in room.conns() {
-        if Some(id) == exclude {
-            continue;
-        }
-        if let Some(entry) = conns.get(&id) {
-            deliver(entry, frame.clone(), counters);
-        }
-    }
-}
-
-/// Queues a frame without waiting; a full queue closes the connection with 1013.
-fn deliver(entry: &ConnEntry, frame: Frame, counters: &Counters) {
-    if let Err(mpsc::error::TrySendError::Full(_)) = entry.tx.try_send(frame) {
-        if entry.ctl.pending_close().is_none() {
-            counters.error();
-        }
-        entry.ctl.close(CloseCmd::Frame(close_code::TRY_AGAIN_LATER, "send queue full".into()));
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave these maps half-updated in a way that matters
-    // more than stopping the whole server would.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }

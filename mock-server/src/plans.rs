@@ -1,11 +1,13 @@
 //! In-memory plans and tasks, the demo data, and the mutations the REST routes make.
 //!
 //! Every mutation checks membership and returns the room events it caused, in broadcast order;
-//! a change to the number of tasks or of completed tasks adds a `progress-updated`.
+//! a change to the number of tasks or of completed tasks adds a `progress-updated`. Request
+//! bodies come already checked as far as they can be without the store ([`NewTask`],
+//! [`TaskChange`], [`TaskOrder`]), so the routes build them before taking the hub's lock.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use planwire_protocol::{CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
+use planwire_protocol::{error_code, CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
 
 use crate::time::now_iso;
 
@@ -63,6 +65,74 @@ pub enum PlanError {
     Forbidden(String),
     /// The request is malformed.
     Invalid(String),
+}
+
+impl PlanError {
+    /// The error code (`error` frames, REST errors) and the message.
+    pub fn code_and_message(&self) -> (&'static str, &str) {
+        match self {
+            PlanError::NotFound(m) => (error_code::NOT_FOUND, m),
+            PlanError::Forbidden(m) => (error_code::FORBIDDEN, m),
+            PlanError::Invalid(m) => (error_code::INVALID_MESSAGE, m),
+        }
+    }
+}
+
+/// A `POST /api/plans/:planId/tasks` body, checked: its title is valid; its status defaults to
+/// `not_started`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    title: String,
+    status: TaskStatus,
+}
+
+impl TryFrom<CreateTask> for NewTask {
+    type Error = PlanError;
+
+    fn try_from(body: CreateTask) -> Result<Self, PlanError> {
+        Ok(NewTask { title: valid_title(body.title)?, status: body.status.unwrap_or(TaskStatus::NotStarted) })
+    }
+}
+
+/// A `PATCH /api/tasks/:taskId` body, checked: it changes something, and its title, if any, is valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskChange {
+    title: Option<String>,
+    status: Option<TaskStatus>,
+}
+
+impl TryFrom<UpdateTask> for TaskChange {
+    type Error = PlanError;
+
+    fn try_from(body: UpdateTask) -> Result<Self, PlanError> {
+        if body.title.is_none() && body.status.is_none() {
+            return Err(PlanError::Invalid("nothing to update: send title and/or status".into()));
+        }
+        Ok(TaskChange { title: body.title.map(valid_title).transpose()?, status: body.status })
+    }
+}
+
+/// A `POST /api/plans/:planId/tasks/reorder` body, prepared: its ids in wire form, each as a task id
+/// when it is written as one, and where the first repeated id is. [`PlanStore::reorder`] checks it
+/// against the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskOrder {
+    /// The ids as `task-reordered` writes them.
+    wire: Vec<String>,
+    /// Each id as a task id, if its wire form is one (`"7"`, not `"07"` or `"+7"`).
+    ids: Vec<Option<u64>>,
+    /// The index of the first id that repeats an earlier one.
+    first_repeat: Option<usize>,
+}
+
+impl From<ReorderTasks> for TaskOrder {
+    fn from(body: ReorderTasks) -> Self {
+        let wire: Vec<String> = body.task_ids.iter().map(TaskRef::to_wire).collect();
+        let ids = wire.iter().map(|s| s.parse::<u64>().ok().filter(|n| n.to_string() == *s)).collect();
+        let mut seen = HashSet::with_capacity(wire.len());
+        let first_repeat = wire.iter().position(|s| !seen.insert(s.as_str()));
+        TaskOrder { wire, ids, first_repeat }
+    }
 }
 
 /// Every plan, by id.
@@ -133,9 +203,8 @@ impl PlanStore {
     }
 
     /// Adds a task at the end of the plan.
-    pub fn create_task(&mut self, plan_id: &str, user: &UserId, body: CreateTask) -> Result<(Task, Vec<PlanEvent>), PlanError> {
+    pub fn create_task(&mut self, plan_id: &str, user: &UserId, new: NewTask) -> Result<(Task, Vec<PlanEvent>), PlanError> {
         check_member(self.plan(plan_id)?, user)?;
-        let title = valid_title(body.title)?;
         let id = self.take_task_id();
         let plan = self.plan_mut(plan_id)?;
         let before = plan.progress();
@@ -143,8 +212,8 @@ impl PlanStore {
         let task = Task {
             id,
             plan_id: plan_id.to_owned(),
-            title,
-            status: body.status.unwrap_or(TaskStatus::NotStarted),
+            title: new.title,
+            status: new.status,
             position: plan.tasks.len() as u32,
             created_at: now.clone(),
             updated_at: now,
@@ -156,19 +225,15 @@ impl PlanStore {
     }
 
     /// Changes a task's title and/or status.
-    pub fn update_task(&mut self, task_id: &str, user: &UserId, body: UpdateTask) -> Result<(String, Task, Vec<PlanEvent>), PlanError> {
+    pub fn update_task(&mut self, task_id: &str, user: &UserId, change: TaskChange) -> Result<(String, Task, Vec<PlanEvent>), PlanError> {
         let (plan_id, index) = self.task_plan(task_id, user)?;
-        if body.title.is_none() && body.status.is_none() {
-            return Err(PlanError::Invalid("nothing to update: send title and/or status".into()));
-        }
-        let title = body.title.map(valid_title).transpose()?;
         let plan = self.plan_mut(&plan_id)?;
         let before = plan.progress();
         let task = &mut plan.tasks[index];
-        if let Some(title) = title {
+        if let Some(title) = change.title {
             task.title = title;
         }
-        if let Some(status) = body.status {
+        if let Some(status) = change.status {
             task.status = status;
         }
         task.updated_at = now_iso();
@@ -190,38 +255,33 @@ impl PlanStore {
         Ok((plan_id, task.id.to_string(), events))
     }
 
-    /// Puts the plan's tasks in the given order; every task id must appear exactly once.
-    pub fn reorder(&mut self, plan_id: &str, user: &UserId, body: ReorderTasks) -> Result<(Vec<String>, Vec<PlanEvent>), PlanError> {
+    /// Puts the plan's tasks in the given order; every task id must appear exactly once. Refused
+    /// (the plan untouched) at the first id that is not a task of the plan or is repeated.
+    pub fn reorder(&mut self, plan_id: &str, user: &UserId, order: TaskOrder) -> Result<(Vec<String>, Vec<PlanEvent>), PlanError> {
         check_member(self.plan(plan_id)?, user)?;
         let plan = self.plan_mut(plan_id)?;
-        if body.task_ids.len() != plan.tasks.len() {
+        if order.wire.len() != plan.tasks.len() {
             return Err(PlanError::Invalid(format!(
                 "taskIds must list all {} tasks of the plan exactly once",
                 plan.tasks.len()
             )));
         }
-        let task_ids: Vec<String> = body.task_ids.iter().map(TaskRef::to_wire).collect();
-        let mut reordered = Vec::with_capacity(plan.tasks.len());
-        let mut remaining = std::mem::take(&mut plan.tasks);
-        for id in &task_ids {
-            match remaining.iter().position(|t| t.id.to_string() == *id) {
-                Some(i) => reordered.push(remaining.swap_remove(i)),
-                None => {
-                    // Restore the untouched order before refusing.
-                    reordered.extend(remaining);
-                    reordered.sort_by_key(|t| t.position);
-                    plan.tasks = reordered;
-                    return Err(PlanError::Invalid(format!("taskIds: {id:?} is not a task of this plan or is repeated")));
-                }
+        let index: HashMap<u64, usize> = plan.tasks.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        let mut from = Vec::with_capacity(plan.tasks.len());
+        for (i, (wire, id)) in order.wire.iter().zip(&order.ids).enumerate() {
+            match id.and_then(|id| index.get(&id)) {
+                Some(&at) if order.first_repeat != Some(i) => from.push(at),
+                _ => return Err(PlanError::Invalid(format!("taskIds: {wire:?} is not a task of this plan or is repeated"))),
             }
         }
-        plan.tasks = reordered;
+        let mut old: Vec<Option<Task>> = std::mem::take(&mut plan.tasks).into_iter().map(Some).collect();
+        plan.tasks = from.iter().map(|&at| old[at].take().expect("every task listed once")).collect();
         plan.renumber();
         let now = now_iso();
         for t in &mut plan.tasks {
             t.updated_at.clone_from(&now);
         }
-        Ok((task_ids.clone(), vec![PlanEvent::TaskReordered(task_ids)]))
+        Ok((order.wire.clone(), vec![PlanEvent::TaskReordered(order.wire)]))
     }
 
     /// Test hook for the flood fault: retitles a task `flood i of n` without a membership check.
@@ -312,10 +372,10 @@ mod tests {
     fn progress_event_only_when_counts_change() {
         let mut store = PlanStore::demo();
         let retitle = UpdateTask { title: Some("New".into()), status: None };
-        let (_, _, events) = store.update_task("4", &ALICE, retitle).unwrap();
+        let (_, _, events) = store.update_task("4", &ALICE, retitle.try_into().unwrap()).unwrap();
         assert_eq!(events.len(), 1);
         let complete = UpdateTask { title: None, status: Some(TaskStatus::Completed) };
-        let (_, _, events) = store.update_task("4", &ALICE, complete).unwrap();
+        let (_, _, events) = store.update_task("4", &ALICE, complete.try_into().unwrap()).unwrap();
         assert_eq!(events.last(), Some(&PlanEvent::ProgressUpdated(Progress::from_counts(5, 3))));
     }
 
@@ -323,11 +383,11 @@ mod tests {
     fn reorder_requires_every_id_once_and_keeps_order_on_error() {
         let mut store = PlanStore::demo();
         let bad = ReorderTasks { task_ids: ["1", "1", "2", "3", "4"].map(|s| TaskRef::Str(s.into())).to_vec() };
-        assert!(matches!(store.reorder("123", &ALICE, bad), Err(PlanError::Invalid(_))));
+        assert!(matches!(store.reorder("123", &ALICE, bad.into()), Err(PlanError::Invalid(_))));
         let ids: Vec<u64> = store.get("123", &ALICE).unwrap().tasks.iter().map(|t| t.id).collect();
         assert_eq!(ids, vec![1, 2, 3, 4, 5]);
         let mixed = ReorderTasks { task_ids: vec![TaskRef::Num(5), TaskRef::Str("4".into()), TaskRef::Num(3), TaskRef::Num(2), TaskRef::Str("1".into())] };
-        let (ids, _) = store.reorder("123", &ALICE, mixed).unwrap();
+        let (ids, _) = store.reorder("123", &ALICE, mixed.into()).unwrap();
         assert_eq!(ids, ["5", "4", "3", "2", "1"]);
         let plan = store.get("123", &ALICE).unwrap();
         assert_eq!(plan.tasks.iter().map(|t| (t.id, t.position)).collect::<Vec<_>>(), vec![(5, 0), (4, 1), (3, 2), (2, 3), (1, 4)]);

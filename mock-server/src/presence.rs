@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use planwire_protocol::{PresenceEntry, PresenceUpdate, UserId, PRESENCE_MAX_BYTES};
 use serde_json::{Map, Value};
 
-use crate::ConnId;
+use crate::conn_id::ConnId;
 
 /// A presence state or typing mark: a JSON object.
 pub type Obj = Map<String, Value>;

@@ -1,5 +1,9 @@
 //! REST routes of seed 000 (authenticated with the same JWT), health and metrics.
 //! Mutations broadcast to the plan's room, skipping only the connection named by `X-Connection-Id`.
+//!
+//! A route verifies the token and parses and checks its body before it takes the hub's lock; the
+//! lock guards only the change. A body's error is still reported after the plan or task's
+//! not-found and forbidden errors.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,10 +15,12 @@ use planwire_protocol::{error_code, CreateTask, ReorderTasks, RestError, TaskDel
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::app::SharedApp;
 use crate::auth::{bearer, AuthError};
-use crate::hub::{parse_conn_id, plan_error_code, Mutation};
-use crate::plans::PlanError;
-use crate::{ConnId, SharedApp};
+use crate::conn_id::{parse_conn_id, ConnId};
+use crate::hub::Mutation;
+use crate::metrics::Metrics;
+use crate::plans::{NewTask, PlanError, TaskChange, TaskOrder};
 
 /// Request header naming the originating connection, which the broadcast skips.
 pub const CONNECTION_ID_HEADER: &str = "x-connection-id";
@@ -56,7 +62,7 @@ impl From<PlanError> for ApiError {
             PlanError::Forbidden(_) => StatusCode::FORBIDDEN,
             PlanError::Invalid(_) => StatusCode::BAD_REQUEST,
         };
-        let (code, message) = plan_error_code(&e);
+        let (code, message) = e.code_and_message();
         ApiError::new(status, code, message)
     }
 }
@@ -94,19 +100,21 @@ async fn get_plan(State(app): State<SharedApp>, Path(plan_id): Path<String>, hea
 
 async fn create_task(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
+    let new = body::<CreateTask>(&bytes).and_then(NewTask::try_from);
     let m = app.hub.mutate(origin(&headers), |plans| {
         plans.check_access(&plan_id, &user)?;
-        let (task, events) = plans.create_task(&plan_id, &user, body::<CreateTask>(&bytes)?)?;
-        Ok((plan_id.clone(), task, events))
+        let (task, events) = plans.create_task(&plan_id, &user, new?)?;
+        Ok((plan_id, task, events))
     })?;
     Ok(with_seq(StatusCode::CREATED, m))
 }
 
 async fn update_task(State(app): State<SharedApp>, Path(task_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
+    let change = body::<UpdateTask>(&bytes).and_then(TaskChange::try_from);
     let m = app.hub.mutate(origin(&headers), |plans| {
         plans.task_plan(&task_id, &user)?;
-        plans.update_task(&task_id, &user, body::<UpdateTask>(&bytes)?)
+        plans.update_task(&task_id, &user, change?)
     })?;
     Ok(with_seq(StatusCode::OK, m))
 }
@@ -122,10 +130,11 @@ async fn delete_task(State(app): State<SharedApp>, Path(task_id): Path<String>, 
 
 async fn reorder_tasks(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
+    let order = body::<ReorderTasks>(&bytes).map(TaskOrder::from);
     let m = app.hub.mutate(origin(&headers), |plans| {
         plans.check_access(&plan_id, &user)?;
-        let (task_ids, events) = plans.reorder(&plan_id, &user, body::<ReorderTasks>(&bytes)?)?;
-        Ok((plan_id.clone(), TaskReordered { task_ids }, events))
+        let (task_ids, events) = plans.reorder(&plan_id, &user, order?)?;
+        Ok((plan_id, TaskReordered { task_ids }, events))
     })?;
     Ok(with_seq(StatusCode::OK, m))
 }
@@ -134,6 +143,6 @@ async fn health(State(app): State<SharedApp>) -> Json<serde_json::Value> {
     Json(json!({ "status": "ok", "connections": app.hub.connection_count(), "uptimeMs": app.hub.uptime_ms() }))
 }
 
-async fn metrics(State(app): State<SharedApp>) -> Json<crate::metrics::Metrics> {
+async fn metrics(State(app): State<SharedApp>) -> Json<Metrics> {
     Json(app.hub.metrics())
 }

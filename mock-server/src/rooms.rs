@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use planwire_protocol::{Participant, UserId};
 
-use crate::ConnId;
+use crate::conn_id::ConnId;
 
 /// One user present in a room, with the connections through which they joined.
 #[derive(Debug)]

@@ -1,5 +1,6 @@
 //! Starting and stopping: the listener (which the restart fault can close and reopen), the
-//! router with CORS, the room sweep, and graceful shutdown (every socket closed with 1001).
+//! router with CORS, the room sweep and presence timers, and graceful shutdown (the signal and the
+//! drain are in [`crate::shutdown`]).
 
 use std::future::IntoFuture;
 use std::io;
@@ -10,19 +11,19 @@ use std::time::{Duration, Instant};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::routing::get;
 use axum::Router;
-use planwire_protocol::close_code;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::app::{App, SharedApp};
 use crate::auth::Jwt;
+use crate::config::Config;
 use crate::faults::Faults;
-use crate::hub::{CloseCmd, ConnFilter, Hub};
-use crate::{faults, rest, ws, App, Config, SharedApp};
-
-/// How long shutdown waits for connections to finish their closing handshake.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+use crate::connections::{CloseCmd, ConnFilter};
+use crate::hub::Hub;
+use crate::shutdown::{until_shutdown, Shutdown};
+use crate::{fault_routes, rest, ws};
 
 /// A running server.
 pub struct RunningServer {
@@ -42,15 +43,11 @@ impl RunningServer {
 
     /// Stops listening, closes every WebSocket with 1001 and waits (bounded) for them to finish.
     pub async fn shutdown(self) {
-        self.app.shutdown.send_replace(true);
+        self.app.shutdown.begin();
         let _ = self.supervisor.await;
         self.sweeper.abort();
         self.presence.abort();
-        let hub = &self.app.hub;
-        hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(close_code::GOING_AWAY, "server shutting down".into()));
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.app.sockets.drained()).await.is_err() {
-            tracing::warn!(left = self.app.sockets.count(), "sockets still open at shutdown");
-        }
+        self.app.shutdown.drain(&self.app.hub).await;
     }
 }
 
@@ -62,14 +59,12 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::AddrNotAvailable, "host resolves to no address"))?;
     let listener = bind(wanted)?;
     let addr = listener.local_addr()?;
-    let (shutdown, _) = watch::channel(false);
     let (restart_tx, restart_rx) = mpsc::unbounded_channel();
     let app = Arc::new(App {
         jwt: Jwt::new(&cfg.jwt_secret),
         hub: Hub::new(cfg.clone()),
         faults: Faults::new(restart_tx),
-        sockets: ws::OpenSockets::default(),
-        shutdown,
+        shutdown: Shutdown::default(),
         cfg,
     });
     let router = router(app.clone());
@@ -83,7 +78,7 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
 fn router(app: SharedApp) -> Router {
     let mut router = Router::new().route("/ws", get(ws::upgrade)).merge(rest::routes());
     if app.cfg.enable_faults {
-        router = router.merge(faults::routes());
+        router = router.merge(fault_routes::routes());
     }
     router.fallback(rest::no_route).layer(cors(&app.cfg)).with_state(app)
 }
@@ -190,9 +185,4 @@ async fn presence_timers(app: SharedApp) {
             _ = until_shutdown(&mut shutdown) => return,
         }
     }
-}
-
-/// Resolves once the server starts shutting down.
-pub async fn until_shutdown(rx: &mut watch::Receiver<bool>) {
-    let _ = rx.wait_for(|down| *down).await;
 }

@@ -2,7 +2,6 @@
 //! that reads client messages and writes the connection's bounded outbound queue.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -10,14 +9,19 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use planwire_protocol::{close_code, error_code, ClientMessage};
-use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout};
 
+use crate::app::SharedApp;
 use crate::auth::{bearer, AuthError, Claims};
+use crate::conn_id::ConnId;
 use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
-use crate::hub::{error_frame, CloseCmd, ConnCtl};
+use crate::connections::{CloseCmd, ConnCtl};
+use crate::frames::{error_frame, Frame};
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
-use crate::{ConnId, Frame, SharedApp, MAX_FRAME_BYTES};
+use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
+
+/// Frames and messages larger than this close the connection with 1009.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// How long a closing connection waits to write its close frame, and then for the peer's reply.
 const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -43,51 +47,8 @@ pub async fn upgrade(
         .on_upgrade(move |socket| serve_socket(app, socket, token))
 }
 
-/// Counts running WebSocket tasks, so shutdown can wait for their closing handshakes.
-#[derive(Debug, Default)]
-pub struct OpenSockets {
-    count: AtomicUsize,
-    drained: Notify,
-}
-
-impl OpenSockets {
-    /// Sockets still open.
-    pub fn count(&self) -> usize {
-        self.count.load(Ordering::SeqCst)
-    }
-
-    /// Resolves once no socket is open.
-    pub async fn drained(&self) {
-        loop {
-            let notified = self.drained.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if self.count() == 0 {
-                return;
-            }
-            notified.await;
-        }
-    }
-
-    fn enter(&self) -> SocketGuard<'_> {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        SocketGuard(self)
-    }
-}
-
-/// Decrements [`OpenSockets`] when a socket task ends.
-struct SocketGuard<'a>(&'a OpenSockets);
-
-impl Drop for SocketGuard<'_> {
-    fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.drained.notify_waiters();
-        }
-    }
-}
-
 async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>) {
-    let _open = app.sockets.enter();
+    let _open = app.shutdown.socket_opened();
     authenticate_and_run(&app, socket, token).await;
 }
 
@@ -97,8 +58,8 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         Some(token) => app.jwt.verify(&token),
         None => tokio::select! {
             claims = first_frame_auth(app, &mut socket) => claims,
-            _ = crate::server::until_shutdown(&mut shutdown) => {
-                close_socket(socket, close_code::GOING_AWAY, "server shutting down").await;
+            _ = until_shutdown(&mut shutdown) => {
+                close_socket(socket, close_code::GOING_AWAY, SHUTDOWN_REASON).await;
                 return;
             }
         },

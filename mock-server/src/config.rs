@@ -1,0 +1,53 @@
+//! The server's settings.
+
+use std::time::Duration;
+
+/// Everything the server runs with; [`crate::cli::ServeArgs::to_config`] builds it from flags, and
+/// its `Default` (in `cli` too) is the CLI defaults on port 0.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Interface to bind.
+    pub host: String,
+    /// Port (0 = any free port).
+    pub port: u16,
+    /// HS256 secret.
+    pub jwt_secret: String,
+    /// Whether `jwt_secret` is the development default (logged as a warning).
+    pub jwt_secret_is_default: bool,
+    /// CORS origins; empty = any.
+    pub allow_origins: Vec<String>,
+    /// Load the demo plans.
+    pub demo_data: bool,
+    /// Room participants idle for this long are closed with 4002 `inactive`.
+    pub inactive_after: Duration,
+    /// Empty rooms are deleted after this.
+    pub empty_room_ttl: Duration,
+    /// Room sweep period.
+    pub sweep_every: Duration,
+    /// Recovery history bound: events per room.
+    pub history_max_events: usize,
+    /// Recovery history bound: age.
+    pub history_max_age: Duration,
+    /// Wait for an `auth` first frame this long.
+    pub auth_timeout: Duration,
+    /// Inbound messages per connection per `rate_window`.
+    pub rate_limit: u32,
+    /// Rate window.
+    pub rate_window: Duration,
+    /// Connections per user.
+    pub max_connections_per_user: usize,
+    /// Connections in total.
+    pub max_connections: usize,
+    /// Outbound queue length per connection.
+    pub send_queue: usize,
+    /// Presence: a typing mark lasts this long without a refresh.
+    pub typing_ttl: Duration,
+    /// Presence: at most one frame per user per room per this interval.
+    pub presence_batch: Duration,
+    /// Presence: `presence-update` messages per connection per `presence_rate_window`.
+    pub presence_rate_limit: u32,
+    /// Presence rate window.
+    pub presence_rate_window: Duration,
+    /// Enable `/api/v1/faults/*`.
+    pub enable_faults: bool,
+}
