@@ -24,7 +24,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The server's inactivity close code (`planwire_protocol::close_code::INACTIVE`).
+/// The server's inactivity close code (`planwire_protocol::CloseCode::Inactive`).
 const INACTIVE: u16 = 4002;
 /// The client's default `pingIntervalMs`: a client with it is silent for the sweep server.
 const DEFAULT_PING_INTERVAL_MS: u32 = 30_000;

@@ -9,15 +9,18 @@
  * client-wasm's Rust with wasm-bindgen and tsify); this facade only loads the module once, lazily:
  * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`).
  */
-import init, { PlanClient } from '../wasm/planwire.js';
+import init, { CloseCode, PlanClient } from '../wasm/planwire.js';
+import type { ErrorCode, PlanwireError } from '../wasm/planwire.js';
 
-export { PlanClient };
+export { CloseCode, PlanClient };
 export type {
   ClosePayload,
   ConnectionState,
   DebugEntry,
+  ErrorCode,
   ErrorPayload,
   FailedPayload,
+  FailureCode,
   JoinedPayload,
   MessagePayload,
   OpenPayload,
@@ -25,6 +28,7 @@ export type {
   ParticipantsChangedPayload,
   PlanClientOptions,
   PlanEvents,
+  PlanwireError,
   PresenceChangedPayload,
   PresenceEntry,
   PresenceState,
@@ -33,6 +37,7 @@ export type {
   ReconnectedPayload,
   ReconnectingPayload,
   ResyncPayload,
+  ResyncReason,
   StateChangedPayload,
   Task,
   TaskDeletedPayload,
@@ -43,6 +48,16 @@ export type {
   UserLeftPayload,
 } from '../wasm/planwire.js';
 import type { PlanClientOptions } from '../wasm/planwire.js';
+
+/** A `PlanwireError`: an `Error` with a `code`, its message `CODE: explanation`. */
+function failure(code: ErrorCode, explanation: string): PlanwireError {
+  return Object.assign(new Error(`${code}: ${explanation}`), { code });
+}
+
+/** Whether `e` is an error planwire threw (it has a `code`: `INVALID_URL`, `LOAD_FAILED`, …). */
+export function isPlanwireError(e: unknown): e is PlanwireError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';
+}
 
 /** Where the wasm module can come from: a URL (fetched), a fetch `Response`, its bytes, or a compiled module. */
 export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
@@ -77,12 +92,12 @@ export async function createPlanClient(options: PlanClientOptions): Promise<Plan
 async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | BufferSource | Response> {
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
   const response = source instanceof Response ? source : await fetch(source);
-  if (!response.ok) throw new Error(`LOAD_FAILED: ${response.status} fetching ${response.url}`);
+  if (!response.ok) throw failure('LOAD_FAILED', `${response.status} fetching ${response.url}`);
   if (response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm') return response;
   const bytes = await response.arrayBuffer();
   // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
   if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
-    throw new Error(`LOAD_FAILED: ${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    throw failure('LOAD_FAILED', `${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
   }
   return bytes;
 }

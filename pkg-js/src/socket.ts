@@ -10,15 +10,33 @@
 import { createContext, useContext } from 'react';
 import type { ReactNode } from 'react';
 import { createPlanClient } from './index.js';
-import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents, PresenceEntry, PresenceState } from './index.js';
+import type {
+  ConnectionState,
+  ErrorCode,
+  Participant,
+  PlanClient,
+  PlanClientOptions,
+  PresenceEntry,
+  PresenceState,
+} from './index.js';
 
 /** Props of `PlanSocketProvider`: the client options plus children. */
 export interface PlanSocketProviderProps extends PlanClientOptions {
   children?: ReactNode;
 }
 
-/** The last error reported by the connection: a code (e.g. `UNAUTHORIZED`, `FAILED`) and a message. */
-export interface PlanSocketError { code: string; message: string; planId?: string }
+/**
+ * The last error reported by the connection: a code (e.g. `UNAUTHORIZED`, `RATE_LIMITED`, or `FAILED`
+ * when the client gave up, with the `failed` event's reason as the message) and a message.
+ */
+export interface PlanSocketError {
+  /** One of `ErrorCode` (or a code of a newer server). */
+  code: ErrorCode | (string & {});
+  /** What went wrong. */
+  message: string;
+  /** The room concerned, if any. */
+  planId?: string;
+}
 
 interface ConnView { status: ConnectionState; error: PlanSocketError | null }
 /** A room's snapshot. */
@@ -29,16 +47,14 @@ export interface PresenceView { others: PresenceEntry<PresenceState>[]; myPresen
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
-/** Events after which `client.participants(planId)` / `participantCount(planId)` may read differently. */
-const ROOM_EVENTS: (keyof PlanEvents)[] = ['joined', 'participantsChanged', 'userJoined', 'userLeft'];
 /** Options of the hook or provider that are not client options. */
 const NOT_CLIENT_OPTIONS = new Set(['children', 'planId', 'enabled', 'token', 'getToken']);
+const FAILED: ErrorCode = 'FAILED';
 
-/** An Error whose message starts with a code (`INVALID_URL: …`) as a `PlanSocketError`. */
+/** A thrown error (a `PlanwireError` carries its `code`) as a `PlanSocketError`. */
 function toError(e: unknown): PlanSocketError {
-  const message = String((e as Error)?.message ?? e);
-  const m = /^([A-Z_]+):/.exec(message);
-  return { code: m ? m[1] : 'FAILED', message };
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  return { code: typeof code === 'string' ? code : FAILED, message: String(message ?? e) };
 }
 
 /**
@@ -59,11 +75,13 @@ export class PlanSocket {
   private _token: string | undefined;
   private _error: PlanSocketError | null = null;
   private _resyncs = new Map<string, number>();
-  /** Snapshots, computed from the client when first read after a relevant client event. */
+  /** Snapshots: built from the client's event payloads, or read from the client after a call of ours. */
   private _conn: ConnView | null = null;
   private _rooms = new Map<string, RoomView>();
   /** Per plan, the last presence snapshot handed out, and whether it is still current. */
   private _presence = new Map<string, { view: PresenceView; current: boolean }>();
+  /** Per plan, the others' presence as the last `presenceChanged` reported it. */
+  private _others = new Map<string, PresenceEntry<PresenceState>[]>();
   private _storeSubs = new Set<() => void>();
   private _clientSubs = new Set<ClientSub>();
 
@@ -100,22 +118,34 @@ export class PlanSocket {
         this._token = token;
         client.on('stateChanged', ({ state }) => {
           if (state === 'open') this._error = null;
-          this._changed();
+          this._conn = { status: state, error: this._error };
+          this._notify();
         });
         client.on('error', ({ code, message, planId }) => {
           this._error = { code, message, planId };
           this._changed();
         });
         client.on('failed', ({ reason }) => {
-          this._error = { code: 'FAILED', message: reason };
+          this._error = { code: FAILED, message: reason };
           this._changed();
         });
         client.on('resync', ({ planId }) => {
           this._resyncs.set(planId, (this._resyncs.get(planId) ?? 0) + 1);
-          this._changed(planId);
+          const room = this._rooms.get(planId);
+          if (room) this._rooms.set(planId, { ...room, resyncCount: this._resyncs.get(planId)! });
+          this._notify();
         });
-        for (const event of ROOM_EVENTS) client.on(event, (x) => this._changed((x as { planId: string }).planId));
-        client.on('presenceChanged', ({ planId }) => this._changed(planId));
+        // Every change of a room's participants (joined, user joined or left, connection lost) is
+        // reported with the whole list: the snapshot is the payload.
+        client.on('participantsChanged', ({ planId, participants, participantCount }) => {
+          this._rooms.set(planId, { participants, participantCount, resyncCount: this._resyncs.get(planId) ?? 0 });
+          this._notify();
+        });
+        client.on('presenceChanged', ({ planId, presence }) => {
+          this._others.set(planId, presence);
+          this._stalePresence(planId);
+          this._notify();
+        });
         for (const call of this._queue.splice(0)) call(client);
         this._clientSubs.forEach((sub) => (sub.off = sub.subscribe(client)));
         this.syncToken();
@@ -147,11 +177,12 @@ export class PlanSocket {
       this._error = null;
       this._loadFailed = false;
       this._resyncs.clear();
+      this._others.clear();
       this._changed(null);
     });
   }
 
-  /** Calls `f` with the client now, or once it exists; then the plan's snapshots are stale. */
+  /** Calls `f` with the client now, or once it exists; then the plan's snapshots are read again. */
   private _call(planId: string, f: (client: PlanClient) => void): void {
     if (this._client) f(this._client);
     else this._queue.push(f);
@@ -212,6 +243,16 @@ export class PlanSocket {
       error: this._error,
     });
 
+  /** This plan's presence snapshot is out of date (a `presenceChanged`, or a call of ours). */
+  private _stalePresence(planId: string): void {
+    const presence = this._presence.get(planId);
+    if (presence) presence.current = false;
+  }
+
+  private _notify(): void {
+    this._storeSubs.forEach((cb) => cb());
+  }
+
   getRoom(planId: string): RoomView {
     let room = this._rooms.get(planId);
     if (!room) {
@@ -236,7 +277,8 @@ export class PlanSocket {
     if (last?.current) return last.view;
     const client = this._client;
     const before = new Map(last?.view.others.map((e) => [String(e.userId), e]));
-    const others = (client ? client.presence(planId) : []).map((e) => unchanged(before.get(String(e.userId)), e));
+    const reported = this._others.get(planId) ?? (client ? client.presence(planId) : []);
+    const others = reported.map((e) => unchanged(before.get(String(e.userId)), e));
     const kept = last?.view.others;
     const view = {
       others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
@@ -247,20 +289,22 @@ export class PlanSocket {
   }
 
   /**
-   * Something the snapshots show may have changed: the connection (no argument), one room (its plan
-   * id), or everything (`null`). Drops those snapshots and tells the hooks.
+   * Something the snapshots show may have changed by other means than an event payload (a call of
+   * ours, a new or freed client): the connection (no argument), one room (its plan id), or everything
+   * (`null`). Drops those snapshots, read from the client again when next asked for, and tells the hooks.
    */
   private _changed(planId?: string | null): void {
     if (planId === undefined || planId === null) this._conn = null;
     if (planId === null) {
       this._rooms.clear();
+      this._others.clear();
       this._presence.forEach((p) => (p.current = false));
     } else if (planId !== undefined) {
       this._rooms.delete(planId);
-      const presence = this._presence.get(planId);
-      if (presence) presence.current = false;
+      this._others.delete(planId);
+      this._stalePresence(planId);
     }
-    this._storeSubs.forEach((cb) => cb());
+    this._notify();
   }
 }
 
@@ -280,7 +324,10 @@ const sharedSockets = new Map<string, PlanSocket>();
 export function useSocket(options: Partial<PlanSocketProviderProps>, hook: string): { socket: PlanSocket; provided: boolean } {
   const provided = useContext(SocketContext);
   const { url } = options;
-  if (!provided && !url) throw new Error(`NO_PROVIDER: ${hook} needs a <PlanSocketProvider> above it or a url option`);
+  if (!provided && !url) {
+    const code: ErrorCode = 'NO_PROVIDER';
+    throw Object.assign(new Error(`${code}: ${hook} needs a <PlanSocketProvider> above it or a url option`), { code });
+  }
   let socket = provided ?? sharedSockets.get(url!);
   // No side effect but the (idempotent) registration: the hook's effect opens the connection.
   if (!socket) sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));

@@ -14,7 +14,8 @@
  * await act(async () => server.taskUpdated('123', { id: 1, title: 'Ship it', status: 'completed' }));
  * ```
  */
-import type { Participant, PresenceEntry, PresenceState, Progress, Task, UserId } from './index.js';
+import { CloseCode } from './index.js';
+import type { ErrorCode, Participant, PresenceEntry, PresenceState, Progress, Task, UserId } from './index.js';
 
 /** Options of `createTestServer`. */
 export interface TestServerOptions {
@@ -66,7 +67,7 @@ export interface TestServer {
   /** Another user leaves the room. */
   userLeft(planId: string, userId: UserId): void;
   /** Sends an `error` message to every connection. */
-  error(code: string, message: string, planId?: string): void;
+  error(code: ErrorCode | (string & {}), message: string, planId?: string): void;
   /** Drops every open connection as the network would (default 1006); the client reconnects by itself. */
   drop(code?: number, reason?: string): void;
   /** Connections from now on are refused with this close code (4001: bad token) until `accept()`. */
@@ -171,7 +172,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       }
     }
 
-    close(code = 1000, reason = ''): void {
+    close(code: number = CloseCode.Normal, reason = ''): void {
       if (this.readyState > 1) return;
       this._closed(code, reason);
     }
@@ -191,7 +192,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       sockets.delete(this);
       this.rooms.clear();
       changed();
-      queueMicrotask(() => this.onclose?.({ code, reason, wasClean: code !== 1006 }));
+      queueMicrotask(() => this.onclose?.({ code, reason, wasClean: code !== CloseCode.Abnormal }));
     }
   }
 
@@ -238,10 +239,10 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       broadcast(planId, 'leave-plan', { userId, userName: gone?.userName, participantCount: r.others.length + 1 });
     },
     error: (code, message, planId) => toAll({ type: 'error', data: { code, message, ...(planId && { planId }) } }),
-    drop(code = 1006, reason = '') {
+    drop(code: number = CloseCode.Abnormal, reason = '') {
       [...sockets].forEach((s) => s._closed(code, reason));
     },
-    refuse(code = 4001, reason = 'invalid token') {
+    refuse(code: number = CloseCode.Unauthorized, reason = 'invalid token') {
       refusing = [code, reason];
     },
     accept() {

@@ -134,7 +134,7 @@ describe('PlanSocketProvider', () => {
   });
 
   it('reports a client that cannot be created as failed with the error code', async () => {
-    created.fail = new Error('INVALID_URL: expected ws:// or wss://');
+    created.fail = Object.assign(new Error('INVALID_URL: expected ws:// or wss://'), { code: 'INVALID_URL' });
     const { result } = renderHook(() => usePlanWebSocket({ planId: '123' }), { wrapper });
     await flush();
     expect(result.current.status).toBe('failed');
@@ -307,7 +307,7 @@ describe('usePlanWebSocket', () => {
     expect(result.current.error).toEqual({ code: 'RATE_LIMITED', message: 'slow down', planId: undefined });
     act(() => c.open());
     expect(result.current.error).toBeNull();
-    act(() => c.emit('failed', { reason: 'max-attempts' }));
+    act(() => c.emit('failed', { code: 'max-attempts', reason: 'max-attempts' }));
     expect(result.current.error).toEqual({ code: 'FAILED', message: 'max-attempts' });
   });
 

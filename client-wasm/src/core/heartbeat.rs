@@ -80,7 +80,7 @@ impl Heartbeat {
     }
 
     /// When [`Heartbeat::poll`] next has something to do.
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn deadline(timers: &TimerTable) -> Option<u64> {
         [timers.get(Timer::PongTimeout), timers.get(Timer::Ping)].into_iter().flatten().min()
     }

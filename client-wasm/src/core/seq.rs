@@ -34,7 +34,7 @@ pub struct SeqTracker {
 
 impl SeqTracker {
     /// The last `seq` applied, sent as `lastSeq` when re-joining.
-    #[cfg(test)]
+    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn last(&self) -> Option<u64> {
         self.last
     }

@@ -200,7 +200,7 @@ fn swept_by_the_server_reconnects_and_recovers_what_it_missed() {
     // The server's inactivity sweep closes the socket with 4002 `inactive` (extension): the client
     // learns it, reconnects, re-joins with `lastSeq` and applies the replay.
     let mut c = joined_at(10);
-    let actions = c.server_closes(planwire_protocol::close_code::INACTIVE);
+    let actions = c.server_closes(planwire_protocol::CloseCode::Inactive.code());
     let evs = events(&actions);
     assert!(evs.iter().any(|e| matches!(e, Event::Close(ClosePayload { code: 4002, will_reconnect: true, .. }))), "{evs:?}");
     c.advance(1000);
