@@ -47,7 +47,7 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         let close = rec.next("close").await;
         assert!(close["reason"].is_string(), "{close}");
         assert_eq!(close, json!({"code": 4001, "reason": close["reason"], "willReconnect": false}));
-        assert_eq!(rec.next("failed").await["reason"], "unauthorized");
+        assert_eq!(rec.next("failed").await, json!({"code": "unauthorized", "reason": "unauthorized"}));
         assert_eq!(client.state(), "failed");
         assert!(rec.all("reconnecting").is_empty(), "{}", shown(&rec.all("reconnecting")));
 
@@ -67,7 +67,9 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         let client = Opts::new(None).set("getToken", rejecting.as_ref().clone()).client();
         let rec = Recorder::attach(&client);
         client.connect();
-        assert_eq!(rec.next("failed").await["reason"], "token-error: auth server down");
+        let failed = rec.next("failed").await;
+        assert_eq!(failed["reason"], "token-error: auth server down");
+        assert_eq!(failed["code"], "token-error", "the code apart from the text: {failed}");
         assert_eq!(calls.get(), 1, "getToken calls");
         assert_eq!(client.state(), "failed");
     })

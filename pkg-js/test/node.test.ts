@@ -3,7 +3,8 @@
 // from bytes, coded errors, no global WebSocket (Node 20) → NO_WEBSOCKET unless the WebSocket option
 // gives a class with the browser's interface, and the debug option's entries (tokens redacted).
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createPlanClient, loadPlanwire, PlanClient } from '../src/index.js';
+import { CloseCode, createPlanClient, isPlanwireError, loadPlanwire, PlanClient } from '../src/index.js';
+import type { PlanwireError } from '../src/index.js';
 
 /** A WebSocket with the browser's interface whose peer is the test. */
 class FakeSocket {
@@ -67,6 +68,28 @@ describe('the real module in Node', () => {
     expect(() => client.on('nope' as 'open', () => {})).toThrow(/^INVALID_EVENT: /);
     expect(() => client.setToken('')).toThrow(/^INVALID_OPTION: token/);
     client.free();
+  });
+
+  it('gives every thrown error its code as a property, and the close codes as runtime values', () => {
+    const WebSocket = FakeSocket;
+    const codeOf = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (e) {
+        expect(isPlanwireError(e)).toBe(true);
+        return (e as PlanwireError).code;
+      }
+      throw new Error('did not throw');
+    };
+    expect(codeOf(() => new PlanClient({ url: 'http://127.0.0.1/ws', WebSocket }))).toBe('INVALID_URL');
+    expect(codeOf(() => new PlanClient({ url: 'ws://h/ws', jitter: 2, WebSocket }))).toBe('INVALID_OPTION');
+    const client = new PlanClient({ url: 'ws://h/ws', token: 't', WebSocket });
+    expect(codeOf(() => client.join(''))).toBe('INVALID_PLAN_ID');
+    expect(codeOf(() => client.on('nope' as 'open', () => {}))).toBe('INVALID_EVENT');
+    expect(codeOf(() => client.updatePresence('9', { a: 1 }))).toBe('NOT_JOINED');
+    expect(isPlanwireError(new Error('INVALID_URL: looks coded, is not'))).toBe(false);
+    client.free();
+    expect([CloseCode.Normal, CloseCode.Local, CloseCode.Unauthorized, CloseCode.Inactive]).toEqual([1000, 4000, 4001, 4002]);
   });
 
   it('without a global WebSocket and without the option, refuses with NO_WEBSOCKET instead of crashing', () => {

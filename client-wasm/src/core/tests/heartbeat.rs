@@ -165,3 +165,27 @@ fn heartbeat_unit_rules() {
     h.frame_received(&mut t);
     assert_eq!(Heartbeat::deadline(&t), None, "a frame does not restart a stopped heartbeat");
 }
+
+#[test]
+fn the_timer_table_is_the_only_source_of_deadlines() {
+    use crate::core::timers::Timer;
+    let mut t = TimerTable::default();
+    assert_eq!(t.next(), None);
+    t.set(Timer::Ping, 300);
+    t.set(Timer::Stable, 200);
+    t.set_opt(Timer::Presence, Some(250));
+    assert_eq!(t.next(), Some(200), "the earliest entry");
+    t.stop(Timer::Stable);
+    assert_eq!(t.next(), Some(250));
+    t.set_opt(Timer::Presence, None);
+    assert!(!t.running(Timer::Presence));
+    assert_eq!(t.next(), Some(300));
+    t.stop_all();
+    assert_eq!(t.next(), None);
+    // The machine's deadline is the table's: open, it is the first ping or the stable period.
+    let mut c = Client::new();
+    c.open();
+    assert_eq!(c.m.next_deadline(), Some(c.now + 5_000), "stable period (5 s) before the first ping (30 s)");
+    c.advance(5_000);
+    assert_eq!(c.m.next_deadline(), Some(c.now + 25_000), "then the ping");
+}
