@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use planwire_protocol::{close_code, UserId};
+use planwire_protocol::{CloseCode, UserId};
 use tokio::sync::{mpsc, Notify};
 
 use crate::auth::Claims;
@@ -23,10 +23,24 @@ use crate::rooms::Room;
 /// How a connection is to be closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CloseCmd {
-    /// Send a close frame with this code and reason.
-    Frame(u16, String),
+    /// Send a close frame with one of planwire's codes and this reason.
+    Frame(CloseCode, String),
+    /// Send a close frame with any sendable code and this reason (the drop fault route lets a
+    /// test pick the code).
+    AnyFrame(u16, String),
     /// Drop the TCP connection without a close frame.
     Abrupt,
+}
+
+impl CloseCmd {
+    /// The close frame's numeric code and reason; `None` for [`CloseCmd::Abrupt`].
+    pub fn frame(&self) -> Option<(u16, &str)> {
+        match self {
+            CloseCmd::Frame(code, reason) => Some((code.code(), reason)),
+            CloseCmd::AnyFrame(code, reason) => Some((*code, reason)),
+            CloseCmd::Abrupt => None,
+        }
+    }
 }
 
 /// Commands from the hub (and the fault routes) to a connection's task.
@@ -111,7 +125,7 @@ impl Conn {
             if self.ctl.pending_close().is_none() {
                 counters.error();
             }
-            self.ctl.close(CloseCmd::Frame(close_code::TRY_AGAIN_LATER, "send queue full".into()));
+            self.ctl.close(CloseCmd::Frame(CloseCode::TryAgainLater, "send queue full".into()));
         }
     }
 

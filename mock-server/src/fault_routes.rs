@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use planwire_protocol::{close_code, error_code, UserId};
+use planwire_protocol::{CloseCode, ErrorCode, UserId};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,14 +40,14 @@ pub fn routes() -> Router<SharedApp> {
 }
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, error_code::INVALID_MESSAGE, format!("invalid body: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, format!("invalid body: {e}")))
 }
 
 /// Parses a `connectionId`; unknown or malformed ids are 404.
 fn conn(app: &SharedApp, raw: &str) -> Result<ConnId, ApiError> {
     parse_conn_id(raw)
         .filter(|&id| app.hub.ctl(id).is_some())
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, format!("no connection {raw:?}")))
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no connection {raw:?}")))
 }
 
 #[derive(Deserialize)]
@@ -85,14 +85,14 @@ fn sendable(code: u16) -> bool {
 /// `POST /faults/drop` {code?, reason?, abrupt?, userId?, connectionId?} → {dropped}.
 async fn drop_connections(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let b: DropBody = body(&bytes)?;
-    let code = b.code.unwrap_or(close_code::GOING_AWAY);
+    let code = b.code.unwrap_or(CloseCode::GoingAway.code());
     let reason = b.reason.unwrap_or_else(|| "dropped by fault injection".into());
     if !sendable(code) || reason.len() > 123 {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::INVALID_MESSAGE, "code must be sendable and reason at most 123 bytes"));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, "code must be sendable and reason at most 123 bytes"));
     }
     // An id that parses to nothing matches nothing (0 is never a connection id).
     let filter = ConnFilter { user_id: b.user_id, conn: b.connection_id.map(|c| parse_conn_id(&c).unwrap_or(0)) };
-    let cmd = if b.abrupt { CloseCmd::Abrupt } else { CloseCmd::Frame(code, reason) };
+    let cmd = if b.abrupt { CloseCmd::Abrupt } else { CloseCmd::AnyFrame(code, reason) };
     Ok(Json(json!({ "dropped": app.hub.close_matching(&filter, &cmd) })))
 }
 
@@ -107,7 +107,7 @@ async fn restart(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Valu
     let b: RestartBody = body(&bytes)?;
     app.faults
         .request_restart(Duration::from_millis(b.down_ms))
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "the server is shutting down"))?;
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the server is shutting down"))?;
     Ok(Json(json!({ "restarting": true, "downMs": b.down_ms })))
 }
 
@@ -157,7 +157,7 @@ async fn malformed(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Va
 async fn expire_token(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let b: ConnBody = body(&bytes)?;
     let id = conn(&app, &b.connection_id)?;
-    let cmd = CloseCmd::Frame(close_code::UNAUTHORIZED, AuthError::Expired.reason().into());
+    let cmd = CloseCmd::Frame(CloseCode::Unauthorized, AuthError::Expired.reason().into());
     app.hub.close_matching(&ConnFilter { user_id: None, conn: Some(id) }, &cmd);
     Ok(Json(json!({ "expired": true })))
 }
@@ -182,7 +182,7 @@ struct FloodBody {
 async fn flood(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let b: FloodBody = body(&bytes)?;
     if b.count > MAX_FLOOD {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, error_code::INVALID_MESSAGE, format!("count must be at most {MAX_FLOOD}")));
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidMessage, format!("count must be at most {MAX_FLOOD}")));
     }
     let task_id = match b.task_id {
         None => None,
@@ -193,6 +193,6 @@ async fn flood(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Value>
     let worker = app.clone();
     tokio::task::spawn_blocking(move || worker.hub.flood(&b.plan_id, task_id, b.count))
         .await
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "flood worker failed"))??;
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "flood worker failed"))??;
     Ok(Json(json!({ "sent": b.count, "elapsedMs": started.elapsed().as_millis() as u64 })))
 }

@@ -3,7 +3,7 @@
 //! the plan broadcasts.
 
 use planwire_protocol::{
-    kind, Connected, Envelope, ErrorData, JoinConfirm, JoinPlanData, JoinPresence, PresenceEntry, ProgressPayload,
+    kind, Connected, Envelope, ErrorCode, ErrorData, JoinConfirm, JoinPlanData, JoinPresence, PresenceEntry, ProgressPayload,
     TaskDeleted, TaskPayload, TaskReordered, UserId, UserJoined, UserLeft,
 };
 use serde::Serialize;
@@ -25,8 +25,8 @@ pub fn encode<D: Serialize>(kind: &str, plan_id: Option<&str>, data: Option<&D>,
 }
 
 /// An `error` frame.
-pub fn error_frame(code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) -> Frame {
-    let data = ErrorData { code: code.into(), message: message.into(), plan_id: plan_id.map(Into::into), retry_after_ms };
+pub fn error_frame(code: ErrorCode, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) -> Frame {
+    let data = ErrorData { code: code.as_str().into(), message: message.into(), plan_id: plan_id.map(Into::into), retry_after_ms };
     encode(kind::ERROR, None, Some(&data), None, None)
 }
 

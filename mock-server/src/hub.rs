@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use planwire_protocol::{close_code, error_code, JoinConfirm, Plan, PresenceUpdate, TaskStatus, UserId, UserJoined};
+use planwire_protocol::{CloseCode, ErrorCode, JoinConfirm, Plan, PresenceUpdate, TaskStatus, UserId, UserJoined};
 use tokio::sync::Notify;
 
 use crate::auth::Claims;
@@ -27,7 +27,7 @@ use crate::presence::{Obj, RoomPresence, Timing};
 use crate::rooms::Room;
 use crate::time::now_iso;
 
-/// Close reason of a connection closed by the inactivity sweep (code [`close_code::INACTIVE`]).
+/// Close reason of a connection closed by the inactivity sweep (code [`CloseCode::Inactive`]).
 pub const INACTIVE_REASON: &str = "inactive";
 
 /// The result of a REST mutation: its response value and the room's latest `seq` after it.
@@ -113,7 +113,7 @@ impl Hub {
     }
 
     /// Sends an `error` message to one connection.
-    pub fn send_error(&self, id: ConnId, code: &str, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) {
+    pub fn send_error(&self, id: ConnId, code: ErrorCode, message: &str, plan_id: Option<&str>, retry_after_ms: Option<u64>) {
         let st = self.state();
         if let Some(entry) = st.conns.get(id) {
             self.counters.error();
@@ -201,7 +201,7 @@ impl Hub {
         if !entry.rooms.iter().any(|r| r == plan_id) {
             self.counters.error();
             let msg = format!("not in room {plan_id:?}: join it first");
-            entry.deliver(error_frame(error_code::NOT_IN_ROOM, &msg, Some(plan_id), None), &self.counters);
+            entry.deliver(error_frame(ErrorCode::NotInRoom, &msg, Some(plan_id), None), &self.counters);
             return;
         }
         let (user_id, user_name) = (entry.user_id.clone(), entry.user_name.clone());
@@ -218,7 +218,7 @@ impl Hub {
             Err(too_large) => {
                 self.counters.error();
                 if let Some(entry) = conns.get(id) {
-                    entry.deliver(error_frame(error_code::PRESENCE_TOO_LARGE, &too_large.0, Some(plan_id), None), &self.counters);
+                    entry.deliver(error_frame(ErrorCode::PresenceTooLarge, &too_large.0, Some(plan_id), None), &self.counters);
                 }
             }
         }
@@ -318,7 +318,7 @@ impl Hub {
         for id in idle {
             let plan_ids = match st.conns.get_mut(id) {
                 Some(entry) => {
-                    entry.ctl.close(CloseCmd::Frame(close_code::INACTIVE, INACTIVE_REASON.into()));
+                    entry.ctl.close(CloseCmd::Frame(CloseCode::Inactive, INACTIVE_REASON.into()));
                     std::mem::take(&mut entry.rooms)
                 }
                 // A membership without a connection cannot happen (unregister leaves every room);

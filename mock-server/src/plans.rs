@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use planwire_protocol::{error_code, CreateTask, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
+use planwire_protocol::{CreateTask, ErrorCode, Progress, ReorderTasks, Task, TaskRef, TaskStatus, UpdateTask, UserId};
 
 use crate::time::now_iso;
 
@@ -69,11 +69,11 @@ pub enum PlanError {
 
 impl PlanError {
     /// The error code (`error` frames, REST errors) and the message.
-    pub fn code_and_message(&self) -> (&'static str, &str) {
+    pub fn code_and_message(&self) -> (ErrorCode, &str) {
         match self {
-            PlanError::NotFound(m) => (error_code::NOT_FOUND, m),
-            PlanError::Forbidden(m) => (error_code::FORBIDDEN, m),
-            PlanError::Invalid(m) => (error_code::INVALID_MESSAGE, m),
+            PlanError::NotFound(m) => (ErrorCode::NotFound, m),
+            PlanError::Forbidden(m) => (ErrorCode::Forbidden, m),
+            PlanError::Invalid(m) => (ErrorCode::InvalidMessage, m),
         }
     }
 }

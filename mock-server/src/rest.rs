@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use planwire_protocol::{error_code, CreateTask, ReorderTasks, RestError, TaskDeleted, TaskReordered, UpdateTask, UserId};
+use planwire_protocol::{CreateTask, ErrorCode, ReorderTasks, RestError, TaskDeleted, TaskReordered, UpdateTask, UserId};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
@@ -44,8 +44,8 @@ pub struct ApiError(pub StatusCode, pub RestError);
 
 impl ApiError {
     /// An error with this status, code and message.
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        ApiError(status, RestError { code: code.to_owned(), message: message.into() })
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError(status, RestError { code: code.as_str().to_owned(), message: message.into() })
     }
 }
 
@@ -69,14 +69,14 @@ impl From<PlanError> for ApiError {
 
 /// Fallback: a JSON 404 for unknown routes.
 pub async fn no_route() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, error_code::NOT_FOUND, "no such route")
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route")
 }
 
 /// The caller's user id, from `Authorization: Bearer`.
 fn caller(app: &SharedApp, headers: &HeaderMap) -> Result<UserId, ApiError> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
     let claims = token.ok_or(AuthError::Missing).and_then(|t| app.jwt.verify(t));
-    claims.map(|c| c.user_id).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, error_code::UNAUTHORIZED, e.reason()))
+    claims.map(|c| c.user_id).map_err(|e| ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, e.reason()))
 }
 
 /// The connection to skip in the broadcast.

@@ -5,13 +5,13 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use planwire_protocol::close_code;
+use planwire_protocol::CloseCode;
 use tokio::sync::{watch, Notify};
 
 use crate::connections::{CloseCmd, ConnFilter};
 use crate::hub::Hub;
 
-/// Close reason of connections closed by shutdown (code [`close_code::GOING_AWAY`]).
+/// Close reason of connections closed by shutdown (code [`CloseCode::GoingAway`]).
 pub const SHUTDOWN_REASON: &str = "server shutting down";
 
 /// How long the drain waits for connections to finish their closing handshake.
@@ -57,7 +57,7 @@ impl Shutdown {
 
     /// Asks every connection to close with 1001 and waits (at most 3 s) until no socket is open.
     pub async fn drain(&self, hub: &Hub) {
-        hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(close_code::GOING_AWAY, SHUTDOWN_REASON.into()));
+        hub.close_matching(&ConnFilter::default(), &CloseCmd::Frame(CloseCode::GoingAway, SHUTDOWN_REASON.into()));
         if tokio::time::timeout(GRACE, self.drained()).await.is_err() {
             tracing::warn!(left = self.open_sockets(), "sockets still open at shutdown");
         }

@@ -8,7 +8,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
-use planwire_protocol::{close_code, error_code, ClientMessage};
+use planwire_protocol::{ClientMessage, CloseCode, ErrorCode};
 use tokio::time::{sleep_until, timeout};
 
 use crate::app::SharedApp;
@@ -59,7 +59,7 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         None => tokio::select! {
             claims = first_frame_auth(app, &mut socket) => claims,
             _ = until_shutdown(&mut shutdown) => {
-                close_socket(socket, close_code::GOING_AWAY, SHUTDOWN_REASON).await;
+                close_socket(socket, CloseCode::GoingAway.code(), SHUTDOWN_REASON).await;
                 return;
             }
         },
@@ -69,7 +69,7 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         Err(e) => {
             app.hub.counters.error();
             tracing::info!(reason = e.reason(), "refused a connection");
-            close_socket(socket, close_code::UNAUTHORIZED, e.reason()).await;
+            close_socket(socket, CloseCode::Unauthorized.code(), e.reason()).await;
             return;
         }
     };
@@ -77,8 +77,8 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         Ok(reg) => reg,
         Err(why) => {
             app.hub.counters.error();
-            let _ = socket.send(Message::Text(error_frame(error_code::TOO_MANY_CONNECTIONS, why, None, None))).await;
-            close_socket(socket, close_code::TOO_MANY_CONNECTIONS, why).await;
+            let _ = socket.send(Message::Text(error_frame(ErrorCode::TooManyConnections, why, None, None))).await;
+            close_socket(socket, CloseCode::TooManyConnections.code(), why).await;
             return;
         }
     };
@@ -99,11 +99,13 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     app.hub.unregister(id);
     match end {
         End::Gone => {}
-        End::Close(CloseCmd::Abrupt) => drop(socket),
-        End::Close(CloseCmd::Frame(code, reason)) => {
-            tracing::info!(conn = id, code, reason, "closing");
-            close_socket(socket, code, &reason).await;
-        }
+        End::Close(cmd) => match cmd.frame() {
+            None => drop(socket),
+            Some((code, reason)) => {
+                tracing::info!(conn = id, code, reason, "closing");
+                close_socket(socket, code, reason).await;
+            }
+        },
     }
     tracing::info!(conn = id, "disconnected");
 }
@@ -163,7 +165,7 @@ impl Connection {
                     }
                 }
                 _ = &mut expiry, if !frozen => {
-                    break End::Close(CloseCmd::Frame(close_code::UNAUTHORIZED, AuthError::Expired.reason().into()));
+                    break End::Close(CloseCmd::Frame(CloseCode::Unauthorized, AuthError::Expired.reason().into()));
                 }
                 out = self.rx.recv() => match out {
                     // A frozen connection writes nothing; its queue is drained so it never overflows.
@@ -179,7 +181,7 @@ impl Connection {
                     None => break End::Gone,
                     Some(Err(e)) if is_too_big(&e) => {
                         self.app.hub.counters.error();
-                        break End::Close(CloseCmd::Frame(close_code::MESSAGE_TOO_BIG, "frame exceeds 64 KiB".into()));
+                        break End::Close(CloseCmd::Frame(CloseCode::MessageTooBig, "frame exceeds 64 KiB".into()));
                     }
                     Some(Err(_)) => break End::Gone,
                     Some(Ok(_)) if frozen => {}
@@ -243,17 +245,17 @@ impl Connection {
         match self.limiter.check(Instant::now()) {
             Verdict::Allow => {}
             Verdict::Limited(retry_after_ms) => {
-                hub.send_error(self.id, error_code::RATE_LIMITED, "too many messages", None, Some(retry_after_ms));
+                hub.send_error(self.id, ErrorCode::RateLimited, "too many messages", None, Some(retry_after_ms));
                 return None;
             }
             Verdict::Exceeded => {
                 hub.counters.error();
-                return Some(End::Close(CloseCmd::Frame(close_code::POLICY_VIOLATION, "rate limit exceeded".into())));
+                return Some(End::Close(CloseCmd::Frame(CloseCode::PolicyViolation, "rate limit exceeded".into())));
             }
         }
         hub.touch(self.id);
         let Some(inbound) = inbound else {
-            hub.send_error(self.id, error_code::INVALID_MESSAGE, "binary frames are not supported", None, None);
+            hub.send_error(self.id, ErrorCode::InvalidMessage, "binary frames are not supported", None, None);
             return None;
         };
         match inbound {
@@ -261,10 +263,10 @@ impl Connection {
             Ok(Inbound::Client(ClientMessage::LeavePlan { plan_id })) => hub.leave(self.id, &plan_id),
             Ok(Inbound::Client(ClientMessage::Ping)) => hub.pong(self.id),
             Ok(Inbound::Client(ClientMessage::Auth { .. })) => {
-                hub.send_error(self.id, error_code::INVALID_MESSAGE, "already authenticated", None, None)
+                hub.send_error(self.id, ErrorCode::InvalidMessage, "already authenticated", None, None)
             }
             Ok(Inbound::Presence { .. }) => unreachable!("handled above"),
-            Err(e) => hub.send_error(self.id, error_code::INVALID_MESSAGE, &e.message, e.plan_id.as_deref(), None),
+            Err(e) => hub.send_error(self.id, ErrorCode::InvalidMessage, &e.message, e.plan_id.as_deref(), None),
         }
         None
     }
@@ -277,7 +279,7 @@ impl Connection {
             SoftVerdict::Allow => {}
             SoftVerdict::Refuse(retry_after_ms) => {
                 let msg = "too many presence updates";
-                hub.send_error(self.id, error_code::RATE_LIMITED, msg, Some(&plan_id), Some(retry_after_ms));
+                hub.send_error(self.id, ErrorCode::RateLimited, msg, Some(&plan_id), Some(retry_after_ms));
                 return;
             }
             SoftVerdict::Drop => return,
@@ -285,7 +287,7 @@ impl Connection {
         hub.touch(self.id);
         match presence_data(data) {
             Ok(update) => hub.presence_update(self.id, &plan_id, update),
-            Err(msg) => hub.send_error(self.id, error_code::INVALID_PRESENCE, &msg, Some(&plan_id), None),
+            Err(msg) => hub.send_error(self.id, ErrorCode::InvalidPresence, &msg, Some(&plan_id), None),
         }
     }
 }

@@ -14,7 +14,7 @@ use mock_server::Config;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const INACTIVE: u16 = planwire_protocol::close_code::INACTIVE;
+const INACTIVE: u16 = planwire_protocol::CloseCode::Inactive.code();
 
 fn fast_sweep(c: &mut Config) {
     c.inactive_after = Duration::from_millis(400);

@@ -147,7 +147,7 @@ async fn sweep_closes_idle_participants_and_deletes_empty_rooms() {
         assert_eq!(left["data"]["participantCount"], 1);
 
         // Swept Alice is not left connected and deaf: her socket is closed with 4002.
-        assert_eq!(alice.expect_close().await, (planwire_protocol::close_code::INACTIVE, "inactive".to_owned()));
+        assert_eq!(alice.expect_close().await, (planwire_protocol::CloseCode::Inactive.code(), "inactive".to_owned()));
         let (status, _, _) = s.rest(Method::PATCH, "/api/tasks/1", Some(&s.token(BOB)), None, Some(json!({"title":"y"}))).await;
         assert_eq!(status, 200);
         assert_eq!(bob.recv().await["type"], "pong", "the pong of the last ping");

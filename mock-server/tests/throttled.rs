@@ -58,7 +58,7 @@ async fn a_throttled_client_is_kept_while_a_silent_one_is_swept() {
         let left: Vec<_> = seen.iter().filter(|m| m["type"] == "leave-plan").collect();
         assert_eq!(left.len(), 1, "{seen:?}");
         assert_eq!(left[0]["data"]["userId"], 2, "silent Bob was swept");
-        assert_eq!(bob.expect_close().await, (planwire_protocol::close_code::INACTIVE, "inactive".to_owned()));
+        assert_eq!(bob.expect_close().await, (planwire_protocol::CloseCode::Inactive.code(), "inactive".to_owned()));
 
         // 2.8 s later, Alice is still in the room.
         let (status, _, _) = s.rest(Method::PATCH, "/api/tasks/1", Some(&s.token(BOB)), None, Some(json!({"title": "z"}))).await;

@@ -48,56 +48,9 @@ pub mod kind {
     pub const PRESENCE: &str = "presence";
 }
 
-/// The `code` strings of `error` messages (**extension**, after seeds 002 and 004).
-pub mod error_code {
-    /// Missing, invalid or expired token.
-    pub const UNAUTHORIZED: &str = "UNAUTHORIZED";
-    /// The user is not a member of the plan.
-    pub const FORBIDDEN: &str = "FORBIDDEN";
-    /// No plan or task with that id.
-    pub const NOT_FOUND: &str = "NOT_FOUND";
-    /// The frame is not JSON, has an unknown `type`, or a field has the wrong type.
-    pub const INVALID_MESSAGE: &str = "INVALID_MESSAGE";
-    /// Too many messages; `retryAfterMs` says when to try again.
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    /// Too many connections for this user or this server.
-    pub const TOO_MANY_CONNECTIONS: &str = "TOO_MANY_CONNECTIONS";
-    /// **Extension** (presence): `presence-update` data is malformed (`state` or `typing` neither an
-    /// object nor `null`, neither of them given, `replace` not a boolean, no `data` object).
-    pub const INVALID_PRESENCE: &str = "INVALID_PRESENCE";
-    /// **Extension** (presence): the resulting state, or the typing mark, serializes to more than
-    /// [`PRESENCE_MAX_BYTES`].
-    pub const PRESENCE_TOO_LARGE: &str = "PRESENCE_TOO_LARGE";
-    /// **Extension** (presence): `presence-update` for a room this connection has not joined.
-    pub const NOT_IN_ROOM: &str = "NOT_IN_ROOM";
-}
-
 /// **Extension** (presence): the largest presence state, and the largest typing mark, as compact
 /// JSON (`{"taskId":"3"}` is 14 bytes).
 pub const PRESENCE_MAX_BYTES: usize = 1024;
-
-/// WebSocket close codes used by planwire.
-pub mod close_code {
-    /// Normal closure (the caller closed).
-    pub const NORMAL: u16 = 1000;
-    /// The server is shutting down.
-    pub const GOING_AWAY: u16 = 1001;
-    /// Closed without a close frame (reported by browsers, never sent).
-    pub const ABNORMAL: u16 = 1006;
-    /// Policy violation, e.g. rate limit exceeded repeatedly.
-    pub const POLICY_VIOLATION: u16 = 1008;
-    /// A frame exceeded the size limit (64 KiB).
-    pub const MESSAGE_TOO_BIG: u16 = 1009;
-    /// The connection could not keep up (its outbound queue is full); reconnect later.
-    pub const TRY_AGAIN_LATER: u16 = 1013;
-    /// Missing, invalid or expired token.
-    pub const UNAUTHORIZED: u16 = 4001;
-    /// **Extension**: closed by the server's inactivity sweep (no message for `--inactive-after-ms`);
-    /// reconnect and re-join with `lastSeq`.
-    pub const INACTIVE: u16 = 4002;
-    /// **Extension.** Refused: too many connections for this user or this server.
-    pub const TOO_MANY_CONNECTIONS: u16 = 4029;
-}
 
 /// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
@@ -314,7 +267,8 @@ pub struct ProgressPayload {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorData<'a> {
-    /// One of [`error_code`] (clients accept unknown codes).
+    /// An [`ErrorCode`]'s wire text as the server writes it; a string, so that clients accept codes
+    /// they do not know.
     #[serde(borrow)]
     pub code: Cow<'a, str>,
     /// Human-readable explanation.
@@ -568,7 +522,7 @@ impl<'de> Deserialize<'de> for TaskRef {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RestError {
-    /// One of [`error_code`].
+    /// An [`ErrorCode`]'s wire text; a string, so that clients accept codes they do not know.
     pub code: String,
     /// Human-readable explanation.
     pub message: String,

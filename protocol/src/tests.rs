@@ -209,3 +209,53 @@ fn presence_entries_and_the_confirmation_field() {
     assert!(none.presence.is_empty());
     assert_eq!(serde_json::to_string(&none).unwrap(), "{}");
 }
+
+#[test]
+fn codes_keep_their_wire_values() {
+    let server_codes = [
+        (ErrorCode::Unauthorized, "UNAUTHORIZED"),
+        (ErrorCode::Forbidden, "FORBIDDEN"),
+        (ErrorCode::NotFound, "NOT_FOUND"),
+        (ErrorCode::InvalidMessage, "INVALID_MESSAGE"),
+        (ErrorCode::RateLimited, "RATE_LIMITED"),
+        (ErrorCode::TooManyConnections, "TOO_MANY_CONNECTIONS"),
+        (ErrorCode::InvalidPresence, "INVALID_PRESENCE"),
+        (ErrorCode::PresenceTooLarge, "PRESENCE_TOO_LARGE"),
+        (ErrorCode::NotInRoom, "NOT_IN_ROOM"),
+        (ErrorCode::Unavailable, "UNAVAILABLE"),
+        (ErrorCode::Internal, "INTERNAL"),
+    ];
+    for (code, text) in server_codes {
+        assert_eq!(code.as_str(), text);
+        assert_eq!(code, text);
+        assert_eq!(code.to_string(), text);
+        assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
+        assert_eq!(serde_json::from_value::<ErrorCode>(json!(text)).unwrap(), code);
+    }
+    let close_codes = [
+        (CloseCode::Normal, 1000),
+        (CloseCode::GoingAway, 1001),
+        (CloseCode::Abnormal, 1006),
+        (CloseCode::PolicyViolation, 1008),
+        (CloseCode::MessageTooBig, 1009),
+        (CloseCode::TryAgainLater, 1013),
+        (CloseCode::Local, 4000),
+        (CloseCode::Unauthorized, 4001),
+        (CloseCode::Inactive, 4002),
+        (CloseCode::TooManyConnections, 4029),
+    ];
+    for (code, n) in close_codes {
+        assert_eq!(code.code(), n);
+    }
+}
+
+#[test]
+fn error_bodies_read_unknown_codes() {
+    let frame = r#"{"code":"SOMETHING_NEW","message":"from a newer server"}"#;
+    let data: ErrorData = serde_json::from_str(frame).unwrap();
+    assert_eq!(data.code, "SOMETHING_NEW");
+    let body: RestError = serde_json::from_str(frame).unwrap();
+    assert_eq!(body.code, "SOMETHING_NEW");
+    let written = ErrorData { code: ErrorCode::RateLimited.as_str().into(), message: "m".into(), plan_id: None, retry_after_ms: Some(5) };
+    same_json(&serde_json::to_string(&written).unwrap(), &json!({"code":"RATE_LIMITED","message":"m","retryAfterMs":5}));
+}
