@@ -97,6 +97,8 @@ string_codes! {
         NotLoaded = "NOT_LOADED",
         /// A React hook with neither a `PlanSocketProvider` above it nor a `url` option.
         NoProvider = "NO_PROVIDER",
+        /// The React hooks' error when the client gave up (its `failure` says why).
+        Failed = "FAILED",
     }
 }
 

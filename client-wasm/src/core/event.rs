@@ -108,11 +108,17 @@ pub struct ReconnectedPayload {}
 /// `failed`: the client gave up until `connect()` / `reconnect()`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
 pub struct FailedPayload {
     /// Why, as a code: `unauthorized`, `max-attempts` or `token-error`.
     pub code: FailureCode,
     /// Why, as text: the code, and for `token-error` what `getToken` said (`token-error: …`).
     pub reason: String,
+    /// For `unauthorized`: the reason the server gave when it closed (e.g. `invalid token`,
+    /// `token expired`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub close_reason: Option<String>,
 }
 
 /// `error`: a server `error`, or a frame the client cannot read (`INVALID_FRAME`).

@@ -69,7 +69,7 @@ impl<P: Value> Machine<P> {
             return;
         }
         let code = FailureCode::TokenError;
-        self.fail(code, [code.as_str(), ": ", message].concat());
+        self.fail(code, [code.as_str(), ": ", message].concat(), None);
     }
 
     pub(super) fn socket_opened(&mut self) {
@@ -104,9 +104,10 @@ impl<P: Value> Machine<P> {
         if !self.phase.has_socket() {
             return;
         }
+        let accepted = self.phase == Phase::Open;
         self.link_lost();
         if code == CloseCode::Unauthorized.code() {
-            self.unauthorized(reason, now);
+            self.unauthorized(reason, accepted, now);
         } else {
             self.retry_later(Some((code, reason.into())), now);
         }
@@ -263,7 +264,7 @@ impl<P: Value> Machine<P> {
         }
         if !will_reconnect {
             let code = FailureCode::MaxAttempts;
-            return self.fail(code, code.as_str().into());
+            return self.fail(code, code.as_str().into(), None);
         }
         let delay_ms = self.backoff.delay(self.attempt, &mut self.rng);
         self.attempt = self.attempt.saturating_add(1);
@@ -272,14 +273,24 @@ impl<P: Value> Machine<P> {
         self.emit(Event::Reconnecting(ReconnectingPayload { attempt: self.attempt, delay_ms }));
     }
 
-    /// Close code 4001: one fresh token and one immediate retry when possible, else `failed`.
-    fn unauthorized(&mut self, reason: &str, now: u64) {
-        let retry = self.backoff.allows(self.attempt) && self.auth_retry.take(self.options.has_get_token);
+    /// Close code 4001. On a connection the server had `accepted` (confirmed), the token expired
+    /// (or was revoked) since: with `getToken`, a fresh token and a reconnect at once, always — it
+    /// is neither a failed attempt nor the one retry a rejected token gets. A token rejected at
+    /// connect time gets one fresh token and one immediate retry (with `getToken`); rejected again,
+    /// or a fixed token, the client fails with `unauthorized` and the server's reason.
+    fn unauthorized(&mut self, reason: &str, accepted: bool, now: u64) {
+        let has_get_token = self.options.has_get_token;
+        if accepted && has_get_token {
+            self.attempt = 0;
+            self.auth_retry.reset();
+        }
+        let fresh = if accepted { has_get_token } else { self.auth_retry.take(has_get_token) };
+        let retry = self.backoff.allows(self.attempt) && fresh;
         let code = CloseCode::Unauthorized.code();
         self.emit(Event::Close(ClosePayload { code, reason: reason.into(), will_reconnect: retry }));
         if !retry {
             let code = FailureCode::Unauthorized;
-            return self.fail(code, code.as_str().into());
+            return self.fail(code, code.as_str().into(), Some(reason.into()));
         }
         self.retrying = true;
         self.attempt = self.attempt.saturating_add(1);
@@ -289,12 +300,12 @@ impl<P: Value> Machine<P> {
         self.begin_attempt(now);
     }
 
-    fn fail(&mut self, code: FailureCode, reason: String) {
+    fn fail(&mut self, code: FailureCode, reason: String, close_reason: Option<String>) {
         self.phase = Phase::Failed;
         self.timers.stop_all();
         self.auth_token = None;
         self.sync_state();
-        self.emit(Event::Failed(FailedPayload { code, reason }));
+        self.emit(Event::Failed(FailedPayload { code, reason, close_reason }));
     }
 
     fn probe(&mut self, now: u64) {

@@ -74,7 +74,11 @@ fn fixed_token_refused_fails_without_retry() {
         [
             Event::Close(ClosePayload { code: 4001, reason: "bye".into(), will_reconnect: false }),
             Event::StateChanged(StateChangedPayload { state: State::Failed }),
-            Event::Failed(FailedPayload { code: FailureCode::Unauthorized, reason: "unauthorized".into() }),
+            Event::Failed(FailedPayload {
+                code: FailureCode::Unauthorized,
+                reason: "unauthorized".into(),
+                close_reason: Some("bye".into())
+            }),
         ]
     );
     assert_eq!(c.m.next_deadline(), None);

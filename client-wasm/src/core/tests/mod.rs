@@ -8,6 +8,7 @@
 //! - [x] connection: states, confirmation, close() never reconnects, connect timeout,
 //!   offline/online/visible, reconnect(), auth modes
 //! - [x] auth: token per connect, 4001 → one fresh token + one retry, else `unauthorized`
+//! - [x] expiry: a 4001 on an accepted connection → a fresh token and a reconnect, always
 //! - [x] rooms: reference-counted joins, pending joins, rejoin after reconnect, participants
 //! - [x] decode: seed 000 frames, the two `join-plan` shapes, bad frames, unknown types
 //! - [x] seq: in order once, duplicates dropped, gaps and `recovered:false` → `resync`,
@@ -22,6 +23,7 @@ mod auth;
 mod backoff;
 mod connection;
 mod decode;
+mod expiry;
 mod heartbeat;
 // proptest is a native dev-dependency: the property tests run with `cargo test`.
 #[cfg(not(target_arch = "wasm32"))]
