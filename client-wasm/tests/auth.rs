@@ -7,6 +7,8 @@
 //! - [x] unauthorized tokens: a fixed token refused (4001, `failed` `unauthorized`, no retry),
 //!   `getToken` refused twice (one fresh token, one retry), `getToken` rejecting (`token-error`)
 //! - [x] `getToken` on every reconnect; token expiry (4001) → fresh token, reconnect and re-join
+//! - [x] tokens expiring on accepted connections again and again never end the client: each time a
+//!   fresh token and a reconnect, `close` with the server's `token expired`, never `failed`
 //! - [x] token in the first frame (`authMode: 'message'`) instead of the URL
 //! - [x] `set_token`: the open connection keeps its token, the next attempt uses the new one; an
 //!   empty token is refused
@@ -47,7 +49,8 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         let close = rec.next("close").await;
         assert!(close["reason"].is_string(), "{close}");
         assert_eq!(close, json!({"code": 4001, "reason": close["reason"], "willReconnect": false}));
-        assert_eq!(rec.next("failed").await, json!({"code": "unauthorized", "reason": "unauthorized"}));
+        let failed = rec.next("failed").await;
+        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized", "closeReason": close["reason"]}), "the server's reason is kept");
         assert_eq!(client.state(), "failed");
         assert!(rec.all("reconnecting").is_empty(), "{}", shown(&rec.all("reconnecting")));
 
@@ -105,6 +108,34 @@ async fn get_token_is_called_on_every_reconnect() {
         rec.reopened().await;
         assert_eq!(calls.get(), 3, "getToken calls");
         assert_eq!(rec.next("joined").await["planId"], "123");
+        assert_eq!(client.state(), "open");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn expiring_tokens_never_end_the_client() {
+    within(15_000, async {
+        let calls = Rc::new(Cell::new(0));
+        let fresh = get_token(calls.clone(), || {
+            wasm_bindgen_futures::future_to_promise(async { Ok(JsValue::from_str(&MAIN.token(1, "alice").await)) })
+        });
+        // A long stable period: no expiry here waits for the attempt counter to reset.
+        let client = Opts::new(None).set("getToken", fresh.as_ref().clone()).set("stableAfterMs", 600_000).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        join(&client, "123");
+        let mut connection = rec.next("open").await["connectionId"].clone();
+        rec.next("joined").await;
+        for round in 2..=6 {
+            MAIN.fault("expire-token", json!({"connectionId": connection})).await;
+            let close = rec.next("close").await;
+            assert_eq!(close, json!({"code": 4001, "reason": "token expired", "willReconnect": true}), "round {round}");
+            connection = rec.reopened().await["connectionId"].clone();
+            assert_eq!(calls.get(), round, "a fresh token each time");
+            rec.next("joined").await;
+        }
+        assert!(rec.all("failed").is_empty(), "{}", shown(&rec.all("failed")));
         assert_eq!(client.state(), "open");
     })
     .await;

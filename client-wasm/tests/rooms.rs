@@ -6,7 +6,8 @@
 //! - [x] join: `joined` with participants, readable state (`participant_count`, `participants`)
 //! - [x] every event type triggered through the REST routes (`taskCreated`, `taskUpdated`,
 //!   `taskReordered`, `taskDeleted`, `progressUpdated`, `userJoined`, `userLeft`,
-//!   `participantsChanged`), an unknown type (`message`), malformed frames (`INVALID_FRAME`) and a
+//!   `participantsChanged`), an unknown type (`message`), malformed frames and payloads that break
+//!   the declared types (`INVALID_FRAME` naming the field, never the event) and a
 //!   server error (`FORBIDDEN`), the connection surviving the bad input
 //! - [x] participant counts with three clients, one user on two of them (counted once, leaves once)
 #![cfg(target_arch = "wasm32")]
@@ -85,6 +86,28 @@ async fn receives_every_event_type_through_rest() {
         assert_eq!(rec.next("error").await["code"], "INVALID_FRAME");
         MAIN.fault("malformed", json!({"connectionId": conn, "frame": r#"{"type":"task-deleted","planId":"123","data":{"taskId":true}}"#})).await;
         assert_eq!(rec.next("error").await["code"], "INVALID_FRAME");
+        // Payloads that break the declared types: an error naming the field, never the event.
+        let events_before = (rec.all("taskUpdated").len(), rec.all("taskCreated").len(), rec.all("taskReordered").len(), rec.all("progressUpdated").len());
+        for (frame, field) in [
+            (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":{"n":1},"title":"t","status":"s"}}}"#, "task.id"),
+            (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":5,"status":"s"}}}"#, "task.title"),
+            (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":"t","status":null}}}"#, "task.status"),
+            (r#"{"type":"task-updated","planId":"123","data":{"task":{"title":"t","status":"s"}}}"#, "task.id"),
+            (r#"{"type":"task-created","planId":"123","data":{"task":{"id":2,"title":{},"status":"s"}}}"#, "task.title"),
+            (r#"{"type":"task-reordered","planId":"123","data":{"taskIds":["1",{"id":2}]}}"#, "taskIds"),
+            (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":-1,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),
+            (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":2.5,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),
+        ] {
+            MAIN.fault("malformed", json!({"connectionId": conn, "frame": frame})).await;
+            let error = rec.next("error").await;
+            assert_eq!(error["code"], "INVALID_FRAME", "{frame}: {error}");
+            assert!(error["message"].as_str().is_some_and(|m| m.contains(field)), "{frame}: {error} names {field}");
+        }
+        // A sentinel after them: by the time it arrives, no task or progress event fired.
+        MAIN.fault("malformed", json!({"connectionId": conn, "frame": r#"{"type":"sentinel"}"#})).await;
+        assert_eq!(rec.next("message").await["type"], "sentinel");
+        let events_after = (rec.all("taskUpdated").len(), rec.all("taskCreated").len(), rec.all("taskReordered").len(), rec.all("progressUpdated").len());
+        assert_eq!(events_after, events_before, "no event for a payload that breaks its type");
         assert_eq!(alice.state(), "open");
         assert_eq!(participant_count(&alice, "123"), 2);
 

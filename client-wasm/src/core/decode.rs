@@ -8,9 +8,29 @@ use planwire_protocol::{kind, JoinConfirm, JoinPresence, PresenceEntry, Progress
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+/// The JSON type of a value, as far as the shape checks need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
 /// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively);
 /// it (de)serialises as itself inside protocol types.
 pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
+    /// The JSON type of the member `key` of an object, without reading it (`None`: absent, or
+    /// this is not an object).
+    fn member_kind(&self, key: &str) -> Option<Kind>;
     /// Reads this value as `T`; `None` when it does not fit.
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
     /// The member `key` of an object (`None` for anything else, or when absent).
@@ -174,14 +194,14 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
         kind::PONG => Body::Pong(data.cloned()),
         kind::JOIN_PLAN => join_plan(data)?,
         kind::LEAVE_PLAN => Body::UserLeft(payload(data, "invalid leave-plan data")?),
-        kind::TASK_UPDATED => Body::TaskUpdated(task(data, "invalid task-updated data")?),
-        kind::TASK_CREATED => Body::TaskCreated(task(data, "invalid task-created data")?),
-        kind::TASK_DELETED => Body::TaskDeleted(payload::<P, Deleted>(data, "invalid task-deleted data")?.task_id),
+        kind::TASK_UPDATED => Body::TaskUpdated(task(data, &TASK_UPDATED)?),
+        kind::TASK_CREATED => Body::TaskCreated(task(data, &TASK_CREATED)?),
+        kind::TASK_DELETED => Body::TaskDeleted(payload::<P, Deleted>(data, "invalid task-deleted data: taskId must be a number or a string")?.task_id),
         kind::TASK_REORDERED => {
-            Body::TaskReordered(payload::<P, Reordered>(data, "invalid task-reordered data")?.task_ids)
+            Body::TaskReordered(payload::<P, Reordered>(data, "invalid task-reordered data: taskIds must be an array of task ids (numbers or strings)")?.task_ids)
         }
         kind::PROGRESS_UPDATED => {
-            Body::ProgressUpdated(payload::<P, ProgressData>(data, "invalid progress-updated data")?.progress)
+            Body::ProgressUpdated(payload::<P, ProgressData>(data, "invalid progress-updated data: progress must hold totalTasks, completedTasks and completionPercentage as non-negative integers")?.progress)
         }
         kind::ERROR => Body::Error(payload(data, "invalid error data")?),
         kind::PRESENCE => Body::Presence(payload(data, "invalid presence data")?),
@@ -203,18 +223,63 @@ fn join_plan<P: Value>(data: Option<&P>) -> Result<Body<P>, DecodeError> {
         .ok_or(bad("join-plan data is neither a join confirmation nor a user join"))
 }
 
-/// A task payload `{"task":{…}}`: the task must be an object and stays as it is.
-fn task<P: Value>(data: Option<&P>, message: &'static str) -> Result<P, DecodeError> {
-    data.and_then(|d| d.member("task")).filter(Value::is_object).ok_or(bad(message))
+/// What a task payload's problems are called, per message type (static texts: no formatting).
+struct TaskErrors {
+    not_a_task: &'static str,
+    id: &'static str,
+    title: &'static str,
+    status: &'static str,
+}
+
+const TASK_UPDATED: TaskErrors = TaskErrors {
+    not_a_task: "invalid task-updated data: data.task must be an object",
+    id: "invalid task-updated data: task.id must be a number or a string",
+    title: "invalid task-updated data: task.title must be a string",
+    status: "invalid task-updated data: task.status must be a string",
+};
+
+const TASK_CREATED: TaskErrors = TaskErrors {
+    not_a_task: "invalid task-created data: data.task must be an object",
+    id: "invalid task-created data: task.id must be a number or a string",
+    title: "invalid task-created data: task.title must be a string",
+    status: "invalid task-created data: task.status must be a string",
+};
+
+/// A task payload `{"task":{…}}`: the task must be an object with the fields the `Task` type
+/// promises (`id` a number or a string, `title` and `status` strings; others pass through), and
+/// stays as it is. Only the three members' types are looked at: nothing is copied.
+fn task<P: Value>(data: Option<&P>, errors: &TaskErrors) -> Result<P, DecodeError> {
+    let task = data.and_then(|d| d.member("task")).filter(Value::is_object).ok_or(bad(errors.not_a_task))?;
+    if !matches!(task.member_kind("id"), Some(Kind::Number | Kind::String)) {
+        return Err(bad(errors.id));
+    }
+    if task.member_kind("title") != Some(Kind::String) {
+        return Err(bad(errors.title));
+    }
+    if task.member_kind("status") != Some(Kind::String) {
+        return Err(bad(errors.status));
+    }
+    Ok(task)
 }
 
 /// Natively, frames are JSON text read with serde_json (tests, the load generator).
 #[cfg(not(target_arch = "wasm32"))]
 mod text {
-    use super::{bad, DecodeError, Header, Value};
+    use super::{bad, DecodeError, Header, Kind, Value};
     use serde::de::DeserializeOwned;
 
     impl Value for serde_json::Value {
+        fn member_kind(&self, key: &str) -> Option<Kind> {
+            use serde_json::Value as J;
+            Some(match self.as_object()?.get(key)? {
+                J::Null => Kind::Null,
+                J::Bool(_) => Kind::Bool,
+                J::Number(_) => Kind::Number,
+                J::String(_) => Kind::String,
+                J::Array(_) => Kind::Array,
+                J::Object(_) => Kind::Object,
+            })
+        }
         fn read<T: DeserializeOwned>(&self) -> Option<T> {
             T::deserialize(self).ok()
         }

@@ -2,7 +2,7 @@
 //! with serde-wasm-bindgen, `data` kept as the parsed `JsValue` (never copied into wasm); client
 //! messages serialised with serde-wasm-bindgen and `JSON.stringify`.
 
-use crate::core::decode::{DecodeError, Header, Value, NOT_AN_ENVELOPE};
+use crate::core::decode::{DecodeError, Header, Kind, Value, NOT_AN_ENVELOPE};
 use crate::core::Outgoing;
 use js_sys::{Array, Object, Reflect};
 use serde::de::{DeserializeOwned, Deserializer};
@@ -43,6 +43,28 @@ extern "C" {
 }
 
 impl Value for Js {
+    fn member_kind(&self, key: &str) -> Option<Kind> {
+        if !self.0.is_object() {
+            return None;
+        }
+        let v = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        Some(if v.is_undefined() {
+            return None;
+        } else if v.is_null() {
+            Kind::Null
+        } else if v.is_string() {
+            Kind::String
+        } else if v.as_f64().is_some() {
+            Kind::Number
+        } else if v.as_bool().is_some() {
+            Kind::Bool
+        } else if Array::is_array(&v) {
+            Kind::Array
+        } else {
+            Kind::Object
+        })
+    }
+
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
         serde_wasm_bindgen::from_value(self.0.clone()).ok()
     }

@@ -5,6 +5,8 @@
 //! - [x] the two `join-plan` shapes: confirmation (`success`) vs another user's join
 //! - [x] bad frames (not JSON, no/odd type, wrong field types, missing planId, non-object task,
 //!   binary) → `error` INVALID_FRAME; the connection, rooms and heartbeat stay intact
+//! - [x] payloads that break the declared types (a task without a string title, an object id,
+//!   non-id taskIds, negative or fractional progress counts) → INVALID_FRAME naming the field
 //! - [x] unknown types → `message` with the raw data
 //! - [x] server `error` messages → `error` with code, message and planId
 
@@ -177,4 +179,35 @@ fn task_ids_pass_through_as_numbers_or_strings() {
         matches!(&evs[1], Event::TaskReordered(TaskReorderedPayload { task_ids, .. }) if task_ids == &[UserId::Num(3), UserId::Str("1".into()), UserId::Num(2)]),
         "{evs:?}"
     );
+}
+
+#[test]
+fn payloads_that_break_the_declared_types_are_errors_naming_the_field_never_events() {
+    let mut c = joined_client();
+    let cases = [
+        (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":{"n":1},"title":"t","status":"s"}}}"#, "task.id"),
+        (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":5,"status":"s"}}}"#, "task.title"),
+        (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":"t","status":null}}}"#, "task.status"),
+        (r#"{"type":"task-updated","planId":"123","data":{"task":{"title":"t","status":"s"}}}"#, "task.id"),
+        (r#"{"type":"task-created","planId":"123","data":{"task":{"id":"1","title":{},"status":"s"}}}"#, "task.title"),
+        (r#"{"type":"task-created","planId":"123","data":{"task":[1]}}"#, "data.task"),
+        (r#"{"type":"task-reordered","planId":"123","data":{"taskIds":["1",{"id":2}]}}"#, "taskIds"),
+        (r#"{"type":"task-reordered","planId":"123","data":{"taskIds":["1",1.5]}}"#, "taskIds"),
+        (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":-1,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),
+        (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":2.5,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),
+    ];
+    for (frame, field) in cases {
+        c.frame(frame);
+        let evs = events(&c.take());
+        match evs.as_slice() {
+            [Event::Error(ErrorPayload { code, message, plan_id: None })] if code == "INVALID_FRAME" => {
+                assert!(message.contains(field), "{frame}: {message} names {field}");
+            }
+            _ => panic!("{frame}: one INVALID_FRAME error and no event, got {evs:?}"),
+        }
+    }
+    assert_eq!(c.m.state(), State::Open, "the connection stays open");
+    // A task with the declared fields, and others, still passes untouched.
+    c.frame(r#"{"type":"task-updated","planId":"123","data":{"task":{"id":"7","title":"t","status":"done","owner":{"x":1}}}}"#);
+    assert!(matches!(events(&c.take()).as_slice(), [Event::TaskUpdated(TaskPayload { task, .. })] if task["owner"]["x"] == 1));
 }
