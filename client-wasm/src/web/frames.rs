@@ -42,12 +42,25 @@ extern "C" {
     fn stringify(value: &JsValue) -> JsValue;
 }
 
+thread_local! {
+    /// The member names read on every task frame, as JS strings made once (a `JsValue::from_str`
+    /// per read is a string copy across the boundary).
+    static HOT_KEYS: [(&'static str, JsValue); 4] = ["task", "id", "title", "status"].map(|k| (k, JsValue::from_str(k)));
+}
+
+/// `name` as a JS string: one of [`HOT_KEYS`], or made now.
+fn key(name: &str) -> JsValue {
+    HOT_KEYS
+        .with(|keys| keys.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+        .unwrap_or_else(|| JsValue::from_str(name))
+}
+
 impl Value for Js {
     fn member_kind(&self, key: &str) -> Option<Kind> {
         if !self.0.is_object() {
             return None;
         }
-        let v = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        let v = Reflect::get(&self.0, &self::key(key)).ok()?;
         Some(if v.is_undefined() {
             return None;
         } else if v.is_null() {
@@ -73,7 +86,7 @@ impl Value for Js {
         if !Value::is_object(self) {
             return None;
         }
-        Reflect::get(&self.0, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined()).map(Js)
+        Reflect::get(&self.0, &self::key(key)).ok().filter(|v| !v.is_undefined()).map(Js)
     }
 
     fn is_object(&self) -> bool {
