@@ -5,7 +5,9 @@
 //!
 //! Checklist:
 //! - [x] unauthorized tokens: a fixed token refused (4001, `failed` `unauthorized`, no retry),
-//!   `getToken` refused twice (one fresh token, one retry), `getToken` rejecting (`token-error`)
+//!   `getToken` refused twice (one fresh token, one retry), `getToken` rejecting: retried with
+//!   backoff, `token-error` when the attempts run out, `unauthorized` at once for an `UNAUTHORIZED`
+//!   error, connected once it answers again
 //! - [x] `getToken` on every reconnect; token expiry (4001) → fresh token, reconnect and re-join
 //! - [x] tokens expiring on accepted connections again and again never end the client: each time a
 //!   fresh token and a reconnect, `close` with the server's `token expired`, never `failed`
@@ -64,17 +66,49 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         assert_eq!(calls.get(), 2, "getToken calls");
         assert_eq!(rec.all("close").len(), 2, "{}", shown(&rec.all("close")));
 
-        // getToken rejects: failed with the reason, asked once.
+        // getToken keeps rejecting (the auth endpoint is down): retried with backoff like a failed
+        // attempt; failed with the reason once the attempts run out.
         let calls = Rc::new(Cell::new(0));
         let rejecting = get_token(calls.clone(), || Promise::reject(&js_sys::Error::new("auth server down").into()));
-        let client = Opts::new(None).set("getToken", rejecting.as_ref().clone()).client();
+        let client = Opts::new(None).set("getToken", rejecting.as_ref().clone()).set("maxReconnectAttempts", 2).client();
         let rec = Recorder::attach(&client);
         client.connect();
         let failed = rec.next("failed").await;
         assert_eq!(failed["reason"], "token-error: auth server down");
         assert_eq!(failed["code"], "token-error", "the code apart from the text: {failed}");
-        assert_eq!(calls.get(), 1, "getToken calls");
+        assert_eq!(calls.get(), 3, "getToken calls: the first and two retries");
+        assert_eq!(rec.all("reconnecting").len(), 2, "{}", shown(&rec.all("reconnecting")));
         assert_eq!(client.state(), "failed");
+
+        // getToken rejects with an UNAUTHORIZED error (the user signed out): failed at once.
+        let calls = Rc::new(Cell::new(0));
+        let signed_out = get_token(calls.clone(), || {
+            let error = js_sys::Error::new("signed out");
+            let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str("UNAUTHORIZED"));
+            Promise::reject(&error.into())
+        });
+        let client = Opts::new(None).set("getToken", signed_out.as_ref().clone()).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        let failed = rec.next("failed").await;
+        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized: signed out"}));
+        assert_eq!(calls.get(), 1, "no retry for a signed-out user");
+
+        // getToken fails twice (a brief outage), then answers: the client connects.
+        let calls = Rc::new(Cell::new(0));
+        let flaky = get_token(calls.clone(), {
+            let calls = calls.clone();
+            move || match calls.get() {
+                1 | 2 => Promise::reject(&js_sys::Error::new("503").into()),
+                _ => wasm_bindgen_futures::future_to_promise(async { Ok(JsValue::from_str(&MAIN.token(1, "alice").await)) }),
+            }
+        });
+        let client = Opts::new(None).set("getToken", flaky.as_ref().clone()).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        assert_eq!(rec.next("open").await["userId"], 1);
+        assert_eq!(calls.get(), 3, "getToken calls");
+        assert!(rec.all("failed").is_empty());
     })
     .await;
 }

@@ -54,6 +54,19 @@ function failure(code: ErrorCode, explanation: string): PlanwireError {
   return Object.assign(new Error(`${code}: ${explanation}`), { code });
 }
 
+/**
+ * Reject `getToken` with this when the user is not (or no longer) authorized: the client fails at once
+ * with `unauthorized` instead of retrying, as it does for any other rejection (an auth endpoint's brief
+ * outage must not end every open board). Any error whose `code` is `'UNAUTHORIZED'` does the same.
+ */
+export class UnauthorizedError extends Error {
+  readonly code = 'UNAUTHORIZED' satisfies ErrorCode;
+  constructor(message = 'the user is not authorized') {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
 /** Whether `e` is an error planwire threw (it has a `code`: `INVALID_URL`, `LOAD_FAILED`, …). */
 export function isPlanwireError(e: unknown): e is PlanwireError {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string';

@@ -48,13 +48,18 @@ pub enum Input<P> {
         /// The token.
         token: String,
     },
-    /// `getToken` threw, rejected or resolved to something else than a string, for `ticket`: the
-    /// client fails with `token-error`, without retrying.
+    /// `getToken` threw, rejected or resolved to something else than a non-empty string, for
+    /// `ticket`. A transient failure (the auth endpoint is down) is retried with backoff like a
+    /// failed attempt, and ends in `failed` `token-error` only when the attempts run out; a
+    /// `permanent` one (the app rejected with an error whose `code` is `UNAUTHORIZED`: the user is
+    /// signed out) fails at once with `unauthorized`.
     TokenFailed {
         /// The ticket of the [`super::Action::FetchToken`] answered.
         ticket: u32,
         /// What went wrong.
         message: String,
+        /// The app said the user is not authorized: do not retry.
+        permanent: bool,
     },
     /// The socket opened.
     SocketOpened,

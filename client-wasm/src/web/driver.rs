@@ -193,6 +193,14 @@ fn error_text(value: &JsValue, fallback: &str) -> String {
     value.as_string().unwrap_or_else(|| fallback.into())
 }
 
+/// `getToken` failed with `value`: permanently when it carries the code `UNAUTHORIZED` (the app's
+/// way to say the user is signed out: `UnauthorizedError`), else transiently (retried).
+fn token_failed(ticket: u32, value: &JsValue, fallback: &str) -> Input<Js> {
+    let code = value.is_object().then(|| js_sys::Reflect::get(value, &JsValue::from_str("code")).ok()).flatten();
+    let permanent = code.and_then(|c| c.as_string()).is_some_and(|c| c == ErrorCode::Unauthorized.as_str());
+    Input::TokenFailed { ticket, message: error_text(value, fallback), permanent }
+}
+
 /// Calls `getToken` and awaits its promise as a future; its answer is fed to the machine with
 /// `ticket` (the machine ignores an answer for a superseded attempt). The wait is aborted when
 /// another token is asked for and on `free()`.
@@ -203,7 +211,7 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
     };
     let promise = match get_token.call0(&JsValue::UNDEFINED) {
         Ok(value) => Promise::resolve(&value),
-        Err(e) => return feed.emit(Input::TokenFailed { ticket, message: error_text(&e, "getToken threw") }),
+        Err(e) => return feed.emit(token_failed(ticket, &e, "getToken threw")),
     };
     let (answer, handle) = abortable(JsFuture::from(promise));
     if let Ok(mut inner) = shared.try_borrow_mut() {
@@ -216,9 +224,9 @@ fn fetch_token(shared: &Rc<Shared>, ticket: u32) {
         feed.emit(match answer {
             Ok(value) => match value.as_string() {
                 Some(token) => Input::TokenReady { ticket, token },
-                None => Input::TokenFailed { ticket, message: "getToken must resolve to a string".into() },
+                None => Input::TokenFailed { ticket, message: "getToken must resolve to a string".into(), permanent: false },
             },
-            Err(e) => Input::TokenFailed { ticket, message: error_text(&e, "getToken rejected") },
+            Err(e) => token_failed(ticket, &e, "getToken rejected"),
         });
     });
 }

@@ -24,7 +24,10 @@ pub struct PlanClientOptions {
     #[serde(default)]
     #[tsify(optional, type = "string")]
     token: Option<Text>,
-    /// Called before every connect and reconnect (wins over `token`).
+    /// Called before every connect and reconnect (wins over `token`). A rejection is retried with
+    /// backoff like a failed attempt (an auth endpoint's outage is survived); reject with an error
+    /// whose `code` is `'UNAUTHORIZED'` (`UnauthorizedError`) when the user is signed out: the
+    /// client then fails at once with `unauthorized`.
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "() => Promise<string>")]
     get_token: JsValue,

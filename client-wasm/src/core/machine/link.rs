@@ -54,22 +54,32 @@ impl<P: Value> Machine<P> {
 
     // ------------------------------------------------------------------ the browser's reports
 
-    pub(super) fn token_ready(&mut self, ticket: u32, token: String) {
+    pub(super) fn token_ready(&mut self, ticket: u32, token: String, now: u64) {
         if self.phase != (Phase::Token { ticket }) {
             return;
         }
         if token.is_empty() {
-            return self.token_failed(ticket, "getToken resolved to an empty token");
+            return self.token_failed(ticket, "getToken resolved to an empty token", false, now);
         }
         self.open_socket(Some(token));
     }
 
-    pub(super) fn token_failed(&mut self, ticket: u32, message: &str) {
+    /// `getToken` failed: retried with backoff (a brief outage of the app's auth endpoint must not
+    /// end every open board), unless the app said the user is unauthorized.
+    pub(super) fn token_failed(&mut self, ticket: u32, message: &str, permanent: bool, now: u64) {
         if self.phase != (Phase::Token { ticket }) {
             return;
         }
-        let code = FailureCode::TokenError;
-        self.fail(code, [code.as_str(), ": ", message].concat(), None);
+        self.timers.stop(Timer::Connect);
+        if permanent {
+            let code = FailureCode::Unauthorized;
+            return self.fail(code, [code.as_str(), ": ", message].concat(), None);
+        }
+        if !self.offline && !self.backoff.allows(self.attempt) {
+            let code = FailureCode::TokenError;
+            return self.fail(code, [code.as_str(), ": ", message].concat(), None);
+        }
+        self.retry_later(None, now);
     }
 
     pub(super) fn socket_opened(&mut self) {

@@ -8,12 +8,14 @@
 //! - [x] `set_token` changes the fixed token from the next attempt on; empty is refused
 //! - [x] with `getToken`: 4001 → one fresh token and one immediate retry; a second 4001 → `failed`
 //! - [x] after a stable period (token expiry hours later) a 4001 gets its retry again
-//! - [x] a rejecting `getToken` → `failed` (`token-error: …`), nothing scheduled
+//! - [x] a rejecting `getToken` is retried with backoff (a brief auth outage is survived); when the
+//!   attempts run out → `failed` (`token-error: …`); rejected with `UNAUTHORIZED` → `failed`
+//!   (`unauthorized`) at once
 //! - [x] a `getToken` that never answers is bounded by the connect timeout
 
 use crate::core::event::*;
 use super::harness::{Drive, Action, Client, Event, URL, events, failures, opens, reconnecting};
-use crate::core::State;
+use crate::core::{Input, State};
 use planwire_protocol::FailureCode;
 
 fn with_get_token() -> Client {
@@ -129,20 +131,72 @@ fn expiry_after_a_stable_connection_gets_its_retry_again() {
     assert_eq!(c.m.state(), State::Open);
 }
 
+/// `getToken` rejects transiently, now.
+fn reject(c: &mut Client, ticket: u32, message: &str) {
+    let input = Input::TokenFailed { ticket, message: message.into(), permanent: false };
+    c.m.handle(input, c.now).expect("glue inputs are never refused");
+}
+
 #[test]
-fn rejecting_get_token_fails_with_the_reason() {
+fn a_rejecting_get_token_is_retried_with_backoff_then_fails_with_the_reason() {
     let mut c = with_get_token();
     c.m.connect(c.now);
-    let t = ticket(&c.take());
-    c.m.token_failed(t, "network down");
+    let mut t = ticket(&c.take());
+    // The auth endpoint is down: each failure is a failed attempt, retried with the seed's backoff.
+    for (attempt, delay) in [(1, 1000), (2, 2000), (3, 4000), (4, 8000), (5, 16000)] {
+        reject(&mut c, t, "network down");
+        let actions = c.take();
+        assert_eq!(reconnecting(&actions), [(attempt, delay)]);
+        assert!(failures(&actions).is_empty());
+        assert_eq!(c.m.state(), State::Reconnecting);
+        c.advance(delay);
+        t = ticket(&c.take());
+    }
+    // The attempts ran out: failed with getToken's reason.
+    reject(&mut c, t, "network down");
     assert_eq!(failures(&c.take()), ["token-error: network down"]);
     assert_eq!(c.m.state(), State::Failed);
     assert_eq!(c.m.next_deadline(), None);
 }
 
 #[test]
-fn empty_token_is_a_token_error() {
+fn a_get_token_that_comes_back_connects() {
     let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    reject(&mut c, t, "503");
+    assert_eq!(reconnecting(&c.take()), [(1, 1000)]);
+    c.advance(1000);
+    let t = ticket(&c.take());
+    c.m.token_ready(t, "back".into());
+    assert_eq!(opens(&c.take()), [format!("{URL}?token=back")]);
+    c.socket_up();
+    assert_eq!(c.m.state(), State::Open);
+}
+
+#[test]
+fn get_token_refusing_the_user_fails_at_once() {
+    let mut c = with_get_token();
+    c.m.connect(c.now);
+    let t = ticket(&c.take());
+    c.m.token_refused(t, "signed out");
+    let actions = c.take();
+    assert!(events(&actions).contains(&Event::Failed(FailedPayload {
+        code: FailureCode::Unauthorized,
+        reason: "unauthorized: signed out".into(),
+        close_reason: None,
+    })));
+    assert!(reconnecting(&actions).is_empty(), "no retry");
+    assert_eq!(c.m.next_deadline(), None);
+}
+
+#[test]
+fn empty_token_is_a_token_error() {
+    let mut c = Client::with(|r| {
+        r.token = None;
+        r.has_get_token = true;
+        r.max_reconnect_attempts = Some(0.0);
+    });
     c.m.connect(c.now);
     let t = ticket(&c.take());
     c.m.token_ready(t, String::new());

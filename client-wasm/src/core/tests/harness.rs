@@ -16,6 +16,8 @@ pub type Action = crate::core::Action<serde_json::Value>;
 pub type Event = crate::core::Event<serde_json::Value>;
 
 /// The inputs of [`Machine::handle`] as calls, so a test reads like the application's code.
+/// Inputs without a time argument are fed at time 0: where a rule reads the clock (a token failure
+/// schedules a retry), call `handle` with the test clock instead.
 pub trait Drive {
     fn feed(&mut self, input: Input<Value>, now: u64) -> Result<(), ConfigError>;
     /// A glue input: never refused.
@@ -50,7 +52,11 @@ pub trait Drive {
         self.glue(Input::TokenReady { ticket, token }, 0);
     }
     fn token_failed(&mut self, ticket: u32, message: &str) {
-        self.glue(Input::TokenFailed { ticket, message: message.into() }, 0);
+        self.glue(Input::TokenFailed { ticket, message: message.into(), permanent: false }, 0);
+    }
+    /// `getToken` rejected with an `UNAUTHORIZED` error: the user is signed out.
+    fn token_refused(&mut self, ticket: u32, message: &str) {
+        self.glue(Input::TokenFailed { ticket, message: message.into(), permanent: true }, 0);
     }
     fn socket_opened(&mut self) {
         self.glue(Input::SocketOpened, 0);
