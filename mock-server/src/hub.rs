@@ -173,6 +173,7 @@ impl Hub {
             participants,
             recovered: replay.as_ref().map(Option::is_some),
             seq: Some(log.latest()),
+            epoch: None,
         };
         entry.deliver(join_confirm_frame(plan_id, confirm, presence), &self.counters);
         for frame in replay.flatten().unwrap_or_default() {

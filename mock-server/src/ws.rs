@@ -259,7 +259,7 @@ impl Connection {
             return None;
         };
         match inbound {
-            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq })) => hub.join(self.id, &plan_id, last_seq),
+            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq, .. })) => hub.join(self.id, &plan_id, last_seq),
             Ok(Inbound::Client(ClientMessage::LeavePlan { plan_id })) => hub.leave(self.id, &plan_id),
             Ok(Inbound::Client(ClientMessage::Ping)) => hub.pong(self.id),
             Ok(Inbound::Client(ClientMessage::Auth { .. })) => {

@@ -90,6 +90,10 @@ pub enum ClientMessage {
         /// **Extension.** The last `seq` the client applied in this room; asks for a replay.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_seq: Option<u64>,
+        /// **Extension.** The room history's `epoch` that `last_seq` belongs to (from the last join
+        /// confirmation); a server replays only within the same epoch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// `{"type":"leave-plan","planId":"123"}`
     #[serde(rename = "leave-plan", rename_all = "camelCase")]
@@ -171,6 +175,11 @@ pub struct JoinConfirm {
     /// **Extension.** The room's latest `seq` at the time of the join.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// **Extension.** Identifies the room's history: a server that lost it (a restart without
+    /// persistence) starts a new epoch, and `seq`s of another epoch mean nothing (Centrifugo's
+    /// offset + epoch). A client whose `lastSeq` belongs to another epoch reloads the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// `join-plan` data sent to the others: a user joined.

@@ -2,7 +2,7 @@
 
 use super::presence::RoomPresence;
 use super::seq::SeqTracker;
-use planwire_protocol::{JoinConfirm, Participant, UserId};
+use planwire_protocol::{ClientMessage, JoinConfirm, Participant, UserId};
 
 /// One plan room the caller asked to be in.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,19 +38,23 @@ impl<P> Room<P> {
         }
     }
 
-    /// Records that a `join-plan` is going out now; returns the `lastSeq` it must carry.
-    pub fn join_sent(&mut self) -> Option<u64> {
+    /// The `join-plan` going out now, with the `lastSeq` (and its epoch) it must carry.
+    pub fn join_sent(&mut self) -> ClientMessage {
         self.requested_seq = self.seq.join_sent();
-        self.requested_seq
+        let epoch = self.requested_seq.and_then(|_| self.seq.epoch().map(Into::into));
+        ClientMessage::JoinPlan { plan_id: self.plan_id.clone(), last_seq: self.requested_seq, epoch }
     }
 
-    /// Takes in the join confirmation; returns whether the app must resync the room.
+    /// Takes in the join confirmation; returns whether the app must resync the room. A `lastSeq`
+    /// of another epoch than the confirmation's was not recovered, whatever the server says.
     pub fn confirmed(&mut self, confirm: JoinConfirm) -> bool {
         self.joined = true;
         self.participants = confirm.participants;
         self.participant_count = confirm.participant_count;
         let requested = self.requested_seq.take();
-        self.seq.confirmed(requested, confirm.recovered, confirm.seq)
+        let other_epoch = self.seq.epoch_seen(confirm.epoch);
+        let recovered = if other_epoch { Some(false) } else { confirm.recovered };
+        self.seq.confirmed(requested, recovered, confirm.seq)
     }
 
     /// Another user joined.

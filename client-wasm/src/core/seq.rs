@@ -30,6 +30,8 @@ pub struct SeqTracker {
     /// confirmation before anything newer, so a gap seen while `last` is still below it means the
     /// replay did not fill it, and recovering again could loop.
     promised: Option<u64>,
+    /// **Extension.** The epoch of the room history `last` belongs to, from the last confirmation.
+    epoch: Option<String>,
 }
 
 impl SeqTracker {
@@ -37,6 +39,21 @@ impl SeqTracker {
     #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn last(&self) -> Option<u64> {
         self.last
+    }
+
+    /// The epoch of the room history the `seq`s belong to, if the server names one.
+    pub fn epoch(&self) -> Option<&str> {
+        self.epoch.as_deref()
+    }
+
+    /// A join confirmation named `epoch`: keeps it, and returns whether it differs from the epoch
+    /// already known (the server lost the history our `seq`s belong to). A server without epochs
+    /// (`None`) changes nothing.
+    pub fn epoch_seen(&mut self, epoch: Option<String>) -> bool {
+        let Some(epoch) = epoch else { return false };
+        let other = self.epoch.as_ref().is_some_and(|known| *known != epoch);
+        self.epoch = Some(epoch);
+        other
     }
 
     /// Records that a `join-plan` is going out; returns the `lastSeq` it must carry. Until its

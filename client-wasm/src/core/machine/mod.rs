@@ -212,7 +212,7 @@ impl<P: Value> Machine<P> {
     /// late is harmless).
     fn handle_timeout(&mut self, now: u64) {
         for timer in Timer::ALL {
-            if !self.timers.get(timer).is_some_and(|at| now >= at) {
+            if self.timers.get(timer).is_none_or(|at| now < at) {
                 continue;
             }
             match timer {

@@ -30,8 +30,8 @@ impl<P: Value> Machine<P> {
         check_plan_id(plan_id)?;
         if self.rooms.add_ref(plan_id) && self.phase == Phase::Open {
             if let Some(room) = self.rooms.get_mut(plan_id) {
-                let last_seq = room.join_sent();
-                self.send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq });
+                let message = room.join_sent();
+                self.send(message);
             }
         }
         Ok(())
@@ -75,8 +75,7 @@ impl<P: Value> Machine<P> {
     /// The connection is confirmed: every room is joined (again), with `lastSeq` where known.
     pub(super) fn rejoin_all(&mut self) {
         for room in self.rooms.iter_mut() {
-            let last_seq = room.join_sent();
-            let message = ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq };
+            let message = room.join_sent();
             self.actions.push_back(Action::Send(Outgoing::Seed(message)));
         }
     }
@@ -180,8 +179,8 @@ impl<P: Value> Machine<P> {
         match room.seq.accept(seq) {
             Verdict::Duplicate | Verdict::Hold => return,
             Verdict::Recover => {
-                let last_seq = room.join_sent();
-                return self.send(ClientMessage::JoinPlan { plan_id, last_seq });
+                let message = room.join_sent();
+                return self.send(message);
             }
             Verdict::Resync => self.resync(plan_id.clone(), ResyncReason::Gap),
             Verdict::Apply => {}

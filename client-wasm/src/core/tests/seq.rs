@@ -12,6 +12,8 @@
 //! - [x] a re-join carries `lastSeq`; `recovered: true` → replays applied, no resync
 //! - [x] `recovered: false` (or missing) after a re-join → `joined { recovered: false }` + `resync`
 //! - [x] a restarted server whose seq went back → resync, then its new seqs apply
+//! - [x] epochs (**extension**): a re-join names the epoch of its `lastSeq`; a confirmation of
+//!   another epoch is not trusted (`resync` `not-recovered`, then the new `seq`s apply)
 //! - [x] a seed 000 server (no seq anywhere): everything applied, no `lastSeq` sent
 //! - [x] the tracker's own rules
 
@@ -301,4 +303,56 @@ fn tracker_rules() {
     assert!(t.confirmed(Some(5), Some(false), Some(8)));
     assert_eq!(t.last(), Some(8));
     assert_eq!(t.accept(Some(u64::MAX)), Verdict::Recover);
+}
+
+/// A join confirmation at `seq` naming the room history's `epoch`.
+fn confirm_in(epoch: &str, seq: u64, recovered: Option<bool>) -> String {
+    let recovered = recovered.map_or(String::new(), |r| format!(r#","recovered":{r}"#));
+    format!(
+        r#"{{"type":"join-plan","planId":"1","data":{{"success":true,"participantCount":1,"participants":[{{"userId":1,"userName":"a"}}],"seq":{seq},"epoch":"{epoch}"{recovered}}}}}"#
+    )
+}
+
+#[test]
+fn a_rejoin_names_the_epoch_its_last_seq_belongs_to() {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("1").unwrap();
+    assert_eq!(sends(&c.take()), [r#"{"type":"join-plan","planId":"1"}"#], "a first join has neither");
+    c.frame(&confirm_in("e1", 4, None));
+    c.frame(&deleted(5));
+    c.take();
+    c.server_closes(1006);
+    c.advance(1_000);
+    let acts = c.socket_up();
+    let joins: Vec<_> = sends(&acts).into_iter().filter(|s| s.contains("join-plan")).map(|s| json(&s)).collect();
+    assert_eq!(joins, [json(r#"{"type":"join-plan","planId":"1","lastSeq":5,"epoch":"e1"}"#)]);
+}
+
+#[test]
+fn a_replay_from_another_epoch_is_not_trusted() {
+    let mut c = Client::new();
+    c.open();
+    c.m.join("1").unwrap();
+    c.frame(&confirm_in("e1", 7, None));
+    c.take();
+    c.server_closes(1006);
+    c.advance(1_000);
+    c.socket_up();
+    // The server restarted and lost its history (a new epoch), yet claims a replay: its seq 8 is not
+    // ours. The client reloads instead of applying another history.
+    c.frame(&confirm_in("e2", 20, Some(true)));
+    let evs = events(&c.take());
+    assert!(evs.iter().any(|e| matches!(e, Event::Joined(JoinedPayload { recovered: Some(true), .. }))), "{evs:?}");
+    assert_eq!(applied(&evs), ["resync:not-recovered"]);
+    // It continues from the new epoch's seq.
+    c.frame(&deleted(21));
+    assert_eq!(applied(&events(&c.take())), ["21"]);
+    // Within one epoch a replay is trusted as before.
+    c.server_closes(1006);
+    c.advance(2_000);
+    c.socket_up();
+    c.frame(&confirm_in("e2", 22, Some(true)));
+    c.frame(&deleted(22));
+    assert_eq!(applied(&events(&c.take())), ["22"]);
 }
