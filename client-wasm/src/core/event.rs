@@ -119,6 +119,9 @@ pub struct FailedPayload {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub close_reason: Option<String>,
+    /// Whether the client comes back by itself (every reason but `unauthorized`): when the browser
+    /// is online again, the tab is shown or focused, and every `reviveIntervalMs`.
+    pub will_reconnect: bool,
 }
 
 /// `error`: a server `error`, or a frame the client cannot read (`INVALID_FRAME`).

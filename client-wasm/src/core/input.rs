@@ -79,8 +79,17 @@ pub enum Input<P> {
     Online,
     /// The browser went offline: the link is dropped at once and attempts wait for `online`.
     Offline,
-    /// The page became visible: an open link is checked at once (timers may have been throttled).
+    /// The page became visible: an open link is checked at once (timers may have been throttled);
+    /// a client that gave up for a transient reason tries again.
     Visible,
+    /// The page got the focus: as [`Input::Visible`].
+    Focus,
+    /// The page is frozen or enters the back/forward cache (`freeze`, `pagehide` persisted): the
+    /// link is closed cleanly and nothing is attempted until [`Input::Resume`].
+    Suspend,
+    /// The page is resumed or restored from the back/forward cache (`resume`, `pageshow`
+    /// persisted): reconnect at once, re-join with `lastSeq`, recover.
+    Resume,
     /// The wake-up asked for by [`super::Machine::next_deadline`] (early or late is harmless).
     Timer,
 }

@@ -64,6 +64,9 @@ pub struct RawOptions {
     pub pong_timeout_ms: Option<f64>,
     /// How long opening a socket and receiving the server's confirmation may take.
     pub connect_timeout_ms: Option<f64>,
+    /// After giving up for a transient reason, how long until a new round of attempts (0: never
+    /// by timer; the browser's `online`, `visibilitychange` and `focus` still revive).
+    pub revive_interval_ms: Option<f64>,
 }
 
 /// Validated options.
@@ -93,6 +96,8 @@ pub struct Options {
     pub pong_timeout_ms: u64,
     /// Connect timeout (default 10000).
     pub connect_timeout_ms: u64,
+    /// Revive interval after a transient failure (default 60000; 0: only the browser's events).
+    pub revive_interval_ms: u64,
 }
 
 impl Options {
@@ -140,6 +145,7 @@ impl Options {
             ping_interval_ms: duration(raw.ping_interval_ms, 30_000, 1, "pingIntervalMs must be a number from 1 to 2147483647")?,
             pong_timeout_ms: duration(raw.pong_timeout_ms, 10_000, 1, "pongTimeoutMs must be a number from 1 to 2147483647")?,
             connect_timeout_ms: duration(raw.connect_timeout_ms, 10_000, 1, "connectTimeoutMs must be a number from 1 to 2147483647")?,
+            revive_interval_ms: duration(raw.revive_interval_ms, 60_000, 0, "reviveIntervalMs must be a number from 0 to 2147483647")?,
         })
     }
 }

@@ -17,11 +17,14 @@ pub enum Timer {
     PongTimeout,
     /// The next keep-alive ping.
     Ping,
+    /// Gave up for a transient reason: a new round of attempts (`reviveIntervalMs`).
+    Revive,
 }
 
 impl Timer {
     /// Every timer, in the order a wake-up fires them (a dead link is found before a ping is sent).
-    pub const ALL: [Timer; 6] = [Timer::Backoff, Timer::Connect, Timer::Presence, Timer::Stable, Timer::PongTimeout, Timer::Ping];
+    pub const ALL: [Timer; 7] =
+        [Timer::Backoff, Timer::Connect, Timer::Presence, Timer::Stable, Timer::PongTimeout, Timer::Ping, Timer::Revive];
 }
 
 /// When each timer is due (`None`: not running).

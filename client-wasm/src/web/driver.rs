@@ -17,7 +17,7 @@ use super::options::Glue;
 use super::socket::Socket;
 use super::timer::Timer;
 use super::window::WindowListeners;
-use crate::core::{Action, ConfigError, Event, Input, Machine, State};
+use crate::core::{Action, ConfigError, Event, Input, Machine};
 use futures::future::{abortable, AbortHandle};
 use js_sys::{Function, Promise};
 use planwire_protocol::{CloseCode, ErrorCode};
@@ -161,7 +161,7 @@ fn sync(shared: &Rc<Shared>) {
     }
     let inner = &mut *inner;
     inner.timer.arm(inner.machine.next_deadline(), now, &inner.feed);
-    let active = !matches!(inner.machine.state(), State::Idle | State::Closed | State::Failed);
+    let active = inner.machine.wants_browser_events();
     if active && inner.window.is_none() {
         inner.window = WindowListeners::attach(&inner.feed);
     } else if !active {

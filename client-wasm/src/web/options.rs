@@ -67,6 +67,12 @@ pub struct PlanClientOptions {
     #[serde(default)]
     #[tsify(optional, type = "number")]
     connect_timeout_ms: Option<Number>,
+    /// Default 60000: after `failed` for a transient reason (not `unauthorized`), a new round of
+    /// attempts this often; 0 turns the timer off. Going online, showing or focusing the tab revive
+    /// it at once.
+    #[serde(default)]
+    #[tsify(optional, type = "number")]
+    revive_interval_ms: Option<Number>,
     /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
     /// default: the global `WebSocket`.
     #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
@@ -240,6 +246,7 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         ping_interval_ms: number(o.ping_interval_ms),
         pong_timeout_ms: number(o.pong_timeout_ms),
         connect_timeout_ms: number(o.connect_timeout_ms),
+        revive_interval_ms: number(o.revive_interval_ms),
     };
     Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug }))
 }

@@ -1,5 +1,8 @@
-//! The browser's `online`, `offline` and `visibilitychange` events, listened to only while the
-//! client is active and fed as [`Input`]s; the listeners are removed when this is dropped.
+//! The browser's events that matter to a connection, fed as [`Input`]s: `online` / `offline`,
+//! `focus`, `pagehide` / `pageshow` when the page enters or leaves the back/forward cache
+//! (`persisted`), and on `document` `visibilitychange` to visible and the Page Lifecycle API's
+//! `freeze` / `resume`. Listened to only while the client wants them; removed when this is dropped.
+//! (None of them blocks the back/forward cache, unlike `unload` / `beforeunload`, never used.)
 
 use super::feed::Feed;
 use crate::core::Input;
@@ -16,13 +19,17 @@ extern "C" {
     static GLOBAL_THIS: JsValue;
 }
 
+/// One listener: where, which event, and its owned closure.
+type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
+
 /// Owned listeners on the global scope (and on `document` when there is one).
 pub struct WindowListeners {
-    global: EventTarget,
-    document: Option<EventTarget>,
-    online: Closure<dyn FnMut()>,
-    offline: Closure<dyn FnMut()>,
-    visibility: Closure<dyn FnMut()>,
+    listeners: Vec<Listener>,
+}
+
+/// Whether a `pagehide` / `pageshow` event is about the back/forward cache.
+fn persisted(event: &JsValue) -> bool {
+    Reflect::get(event, &JsValue::from_str("persisted")).is_ok_and(|p| p.is_truthy())
 }
 
 impl WindowListeners {
@@ -33,38 +40,40 @@ impl WindowListeners {
         let document = Reflect::get(&scope, &JsValue::from_str("document"))
             .ok()
             .and_then(|d| d.dyn_into::<EventTarget>().ok());
-        let f = feed.clone();
-        let online = Closure::new(move || f.emit(Input::Online));
-        let f = feed.clone();
-        let offline = Closure::new(move || f.emit(Input::Offline));
-        let f = feed.clone();
-        let doc = document.clone();
-        let visibility = Closure::new(move || {
-            let visible = doc
-                .as_ref()
-                .and_then(|d| Reflect::get(d, &JsValue::from_str("visibilityState")).ok())
-                .and_then(|s| s.as_string())
-                .is_some_and(|s| s == "visible");
-            if visible {
-                f.emit(Input::Visible);
+        let mut listeners: Vec<Listener> = Vec::new();
+        let mut listen = |target: &EventTarget, name: &'static str, to: fn(&JsValue, &EventTarget) -> Option<Input<super::frames::Js>>| {
+            let f = feed.clone();
+            let t = target.clone();
+            let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                if let Some(input) = to(&event, &t) {
+                    f.emit(input);
+                }
+            });
+            if target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref()).is_ok() {
+                listeners.push((target.clone(), name, closure));
             }
-        });
-        let _ = global.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-        let _ = global.add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        };
+        listen(&global, "online", |_, _| Some(Input::Online));
+        listen(&global, "offline", |_, _| Some(Input::Offline));
+        listen(&global, "focus", |_, _| Some(Input::Focus));
+        listen(&global, "pagehide", |e, _| persisted(e).then_some(Input::Suspend));
+        listen(&global, "pageshow", |e, _| persisted(e).then_some(Input::Resume));
         if let Some(d) = &document {
-            let _ = d.add_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
+            listen(d, "visibilitychange", |_, doc| {
+                let state = Reflect::get(doc, &JsValue::from_str("visibilityState")).ok()?.as_string()?;
+                (state == "visible").then_some(Input::Visible)
+            });
+            listen(d, "freeze", |_, _| Some(Input::Suspend));
+            listen(d, "resume", |_, _| Some(Input::Resume));
         }
-        Some(WindowListeners { global, document, online, offline, visibility })
+        Some(WindowListeners { listeners })
     }
 }
 
 impl Drop for WindowListeners {
     fn drop(&mut self) {
-        let g = &self.global;
-        let _ = g.remove_event_listener_with_callback("online", self.online.as_ref().unchecked_ref());
-        let _ = g.remove_event_listener_with_callback("offline", self.offline.as_ref().unchecked_ref());
-        if let Some(d) = &self.document {
-            let _ = d.remove_event_listener_with_callback("visibilitychange", self.visibility.as_ref().unchecked_ref());
+        for (target, name, closure) in &self.listeners {
+            let _ = target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
     }
 }

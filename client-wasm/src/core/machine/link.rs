@@ -40,6 +40,7 @@ impl<P: Value> Machine<P> {
         self.actions.clear();
         self.drop_link(CloseCode::Normal.code(), "", false);
         self.timers.stop_all();
+        self.revivable = false;
         self.phase = Phase::Closed;
         self.sync_state();
     }
@@ -73,11 +74,11 @@ impl<P: Value> Machine<P> {
         self.timers.stop(Timer::Connect);
         if permanent {
             let code = FailureCode::Unauthorized;
-            return self.fail(code, [code.as_str(), ": ", message].concat(), None);
+            return self.fail(code, [code.as_str(), ": ", message].concat(), None, now);
         }
-        if !self.offline && !self.backoff.allows(self.attempt) {
+        if !self.waiting() && !self.backoff.allows(self.attempt) {
             let code = FailureCode::TokenError;
-            return self.fail(code, [code.as_str(), ": ", message].concat(), None);
+            return self.fail(code, [code.as_str(), ": ", message].concat(), None, now);
         }
         self.retry_later(None, now);
     }
@@ -125,6 +126,59 @@ impl<P: Value> Machine<P> {
 
     pub(super) fn online(&mut self, now: u64) {
         self.offline = false;
+        self.resume_attempts(now);
+    }
+
+    pub(super) fn offline(&mut self) {
+        self.offline = true;
+        self.pause("offline");
+    }
+
+    pub(super) fn suspend(&mut self) {
+        self.suspended = true;
+        self.pause("suspended");
+    }
+
+    pub(super) fn resume(&mut self, now: u64) {
+        self.suspended = false;
+        self.resume_attempts(now);
+    }
+
+    pub(super) fn visible(&mut self, now: u64) {
+        match self.phase {
+            Phase::Open => self.probe(now),
+            Phase::Failed => self.revive(now),
+            _ => {}
+        }
+    }
+
+    /// Offline or suspended: automatic attempts wait.
+    fn waiting(&self) -> bool {
+        self.offline || self.suspended
+    }
+
+    /// Offline or suspended: the link is dropped at once (closed by the client with `reason`) and
+    /// attempts wait for `online` / `resume`.
+    fn pause(&mut self, reason: &'static str) {
+        match self.phase {
+            Phase::Token { .. } | Phase::Opening | Phase::Handshake | Phase::Open => {
+                self.drop_link(LOCAL_CLOSE, reason, true);
+                self.retrying = true;
+                self.phase = Phase::Backoff;
+                self.sync_state();
+            }
+            Phase::Backoff => self.timers.stop(Timer::Backoff),
+            Phase::Failed => self.timers.stop(Timer::Revive),
+            _ => {}
+        }
+    }
+
+    /// Back online, or resumed: a waiting reconnect happens now, an open link is checked, and a
+    /// client that gave up for a transient reason tries again.
+    fn resume_attempts(&mut self, now: u64) {
+        if self.waiting() {
+            return;
+        }
         match self.phase {
             Phase::Backoff => {
                 self.timers.stop(Timer::Backoff);
@@ -132,28 +186,18 @@ impl<P: Value> Machine<P> {
                 self.sync_state();
             }
             Phase::Open => self.probe(now),
+            Phase::Failed => self.revive(now),
             _ => {}
         }
     }
 
-    pub(super) fn offline(&mut self) {
-        self.offline = true;
-        match self.phase {
-            Phase::Token { .. } | Phase::Opening | Phase::Handshake | Phase::Open => {
-                self.drop_link(LOCAL_CLOSE, "offline", true);
-                self.retrying = true;
-                self.phase = Phase::Backoff;
-                self.sync_state();
-            }
-            Phase::Backoff => self.timers.stop(Timer::Backoff),
-            _ => {}
+    /// A client that gave up for a transient reason starts a new round of attempts (unless the
+    /// browser is offline or the page suspended: then `online` / `resume` does it).
+    pub(super) fn revive(&mut self, now: u64) {
+        if self.phase != Phase::Failed || !self.revivable || self.waiting() {
+            return;
         }
-    }
-
-    pub(super) fn visible(&mut self, now: u64) {
-        if self.phase == Phase::Open {
-            self.probe(now);
-        }
+        self.start(true, now);
     }
 
     // ------------------------------------------------------------------ timers
@@ -185,6 +229,8 @@ impl<P: Value> Machine<P> {
     }
 
     fn start(&mut self, retrying: bool, now: u64) {
+        self.revivable = false;
+        self.timers.stop(Timer::Revive);
         self.attempt = 0;
         self.auth_retry.reset();
         self.retrying = retrying;
@@ -264,17 +310,17 @@ impl<P: Value> Machine<P> {
     /// After a lost link or failed attempt: schedule the next attempt, or fail after the last one.
     fn retry_later(&mut self, close: Option<(u16, String)>, now: u64) {
         self.retrying = true;
-        let will_reconnect = self.offline || self.backoff.allows(self.attempt);
+        let will_reconnect = self.waiting() || self.backoff.allows(self.attempt);
         if let Some((code, reason)) = close {
             self.emit(Event::Close(ClosePayload { code, reason, will_reconnect }));
         }
         self.phase = Phase::Backoff;
-        if self.offline {
+        if self.waiting() {
             return self.sync_state();
         }
         if !will_reconnect {
             let code = FailureCode::MaxAttempts;
-            return self.fail(code, code.as_str().into(), None);
+            return self.fail(code, code.as_str().into(), None, now);
         }
         let delay_ms = self.backoff.delay(self.attempt, &mut self.rng);
         self.attempt = self.attempt.saturating_add(1);
@@ -300,7 +346,7 @@ impl<P: Value> Machine<P> {
         self.emit(Event::Close(ClosePayload { code, reason: reason.into(), will_reconnect: retry }));
         if !retry {
             let code = FailureCode::Unauthorized;
-            return self.fail(code, code.as_str().into(), Some(reason.into()));
+            return self.fail(code, code.as_str().into(), Some(reason.into()), now);
         }
         self.retrying = true;
         self.attempt = self.attempt.saturating_add(1);
@@ -310,12 +356,19 @@ impl<P: Value> Machine<P> {
         self.begin_attempt(now);
     }
 
-    fn fail(&mut self, code: FailureCode, reason: String, close_reason: Option<String>) {
+    /// Gives up. For a transient reason (not `unauthorized`) the client comes back by itself: on
+    /// `online`, when the tab is shown or focused, and every `reviveIntervalMs`.
+    fn fail(&mut self, code: FailureCode, reason: String, close_reason: Option<String>, now: u64) {
         self.phase = Phase::Failed;
         self.timers.stop_all();
         self.auth_token = None;
+        self.revivable = code != FailureCode::Unauthorized;
+        if self.revivable && self.options.revive_interval_ms > 0 {
+            self.timers.set(Timer::Revive, now.saturating_add(self.options.revive_interval_ms));
+        }
         self.sync_state();
-        self.emit(Event::Failed(FailedPayload { code, reason, close_reason }));
+        let will_reconnect = self.revivable;
+        self.emit(Event::Failed(FailedPayload { code, reason, close_reason, will_reconnect }));
     }
 
     fn probe(&mut self, now: u64) {

@@ -75,6 +75,10 @@ pub struct Machine<P> {
     ever_opened: bool,
     /// The browser said it is offline: automatic attempts wait for `online`.
     offline: bool,
+    /// The page is frozen or in the back/forward cache: nothing is attempted until it resumes.
+    suspended: bool,
+    /// The client gave up for a transient reason (not `unauthorized`): it comes back by itself.
+    revivable: bool,
     ticket: u32,
     /// Token to send as the first frame (message auth mode).
     auth_token: Option<String>,
@@ -101,6 +105,8 @@ impl<P: Value> Machine<P> {
             retrying: false,
             ever_opened: false,
             offline: false,
+            suspended: false,
+            revivable: false,
             ticket: 0,
             auth_token: None,
             user_id: None,
@@ -133,7 +139,9 @@ impl<P: Value> Machine<P> {
             Input::SocketClosed { code, reason } => Ok(self.socket_closed(code, &reason, now)),
             Input::Online => Ok(self.online(now)),
             Input::Offline => Ok(self.offline()),
-            Input::Visible => Ok(self.visible(now)),
+            Input::Visible | Input::Focus => Ok(self.visible(now)),
+            Input::Suspend => Ok(self.suspend()),
+            Input::Resume => Ok(self.resume(now)),
             Input::Timer => Ok(self.handle_timeout(now)),
         };
         self.schedule_presence();
@@ -201,6 +209,16 @@ impl<P: Value> Machine<P> {
         self.room(plan_id).and_then(|r| r.presence.mine())
     }
 
+    /// Whether the browser's events matter now (`online`, `offline`, visibility, focus, page
+    /// lifecycle): while connecting, open, reconnecting, or failed for a transient reason.
+    pub fn wants_browser_events(&self) -> bool {
+        match self.phase {
+            Phase::Idle | Phase::Closed => false,
+            Phase::Failed => self.revivable,
+            _ => true,
+        }
+    }
+
     /// The reconnect attempts made since the last stable connection.
     pub fn attempt(&self) -> u32 {
         self.attempt
@@ -229,6 +247,10 @@ impl<P: Value> Machine<P> {
                     self.auth_retry.reset();
                 }
                 Timer::PongTimeout | Timer::Ping => self.beat(now),
+                Timer::Revive => {
+                    self.timers.stop(Timer::Revive);
+                    self.revive(now);
+                }
             }
         }
     }

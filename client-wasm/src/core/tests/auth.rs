@@ -79,7 +79,8 @@ fn fixed_token_refused_fails_without_retry() {
             Event::Failed(FailedPayload {
                 code: FailureCode::Unauthorized,
                 reason: "unauthorized".into(),
-                close_reason: Some("bye".into())
+                close_reason: Some("bye".into()),
+                will_reconnect: false,
             }),
         ]
     );
@@ -156,7 +157,7 @@ fn a_rejecting_get_token_is_retried_with_backoff_then_fails_with_the_reason() {
     reject(&mut c, t, "network down");
     assert_eq!(failures(&c.take()), ["token-error: network down"]);
     assert_eq!(c.m.state(), State::Failed);
-    assert_eq!(c.m.next_deadline(), None);
+    assert_eq!(c.m.next_deadline(), Some(c.now + 60_000), "a transient failure: a new round in a minute");
 }
 
 #[test]
@@ -185,6 +186,7 @@ fn get_token_refusing_the_user_fails_at_once() {
         code: FailureCode::Unauthorized,
         reason: "unauthorized: signed out".into(),
         close_reason: None,
+        will_reconnect: false,
     })));
     assert!(reconnecting(&actions).is_empty(), "no retry");
     assert_eq!(c.m.next_deadline(), None);

@@ -34,7 +34,8 @@ fn delays_until_failed(c: &mut Client, limit: usize) -> Vec<u64> {
 
 #[test]
 fn exact_seed_sequence_without_jitter_then_failed() {
-    let mut c = Client::new();
+    // Without the revival timer (`reviveIntervalMs: 0`; core/revive.rs covers revival).
+    let mut c = Client::with(|r| r.revive_interval_ms = Some(0.0));
     let delays = delays_until_failed(&mut c, 10);
     assert_eq!(delays, [1000, 2000, 4000, 8000, 16000]);
     assert_eq!(c.m.state(), State::Failed);

@@ -91,6 +91,7 @@ fn a_token_rejected_at_connect_gets_one_retry_then_fails_with_the_reason() {
         code: FailureCode::Unauthorized,
         reason: "unauthorized".into(),
         close_reason: Some("invalid token".into()),
+        will_reconnect: false,
     })));
     assert_eq!(c.m.state(), State::Failed);
     assert!(!actions.iter().any(|a| matches!(a, Action::FetchToken { .. })), "no third token");

@@ -15,6 +15,8 @@
 //!   servers without `seq`
 //! - [x] presence: merge and throttle, typing refresh, others from confirmations and frames,
 //!   cleared while disconnected, re-sent after the re-join
+//! - [x] revive: a transient `failed` comes back by itself; suspend/resume (page lifecycle);
+//!   timers throttled in background tabs
 //! - [x] hostile: proptest — arbitrary frames never panic and leave the state intact
 
 mod harness;
@@ -30,5 +32,6 @@ mod heartbeat;
 mod hostile;
 mod options;
 mod presence;
+mod revive;
 mod rooms;
 mod seq;
