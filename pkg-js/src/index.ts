@@ -5,13 +5,36 @@
 /**
  * planwire — the plain JavaScript entry (no React needed).
  *
- * `PlanClient` and every type come from wasm-pack's output (`../wasm/planwire.js`, generated from
- * client-wasm's Rust with wasm-bindgen and tsify); this facade only loads the module once, lazily:
- * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`).
+ * `PlanClient` (behind a check that the module is loaded) and every type come from wasm-pack's output
+ * (`../wasm/planwire.js`, generated from client-wasm's Rust with wasm-bindgen and tsify); this facade
+ * only loads the module once, lazily:
+ * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`; before the load, `new PlanClient()`
+ * throws an error with code `NOT_LOADED`).
  */
-import init, { PlanClient } from '../wasm/planwire.js';
+import init, { PlanClient as GluePlanClient } from '../wasm/planwire.js';
+import type { PlanClientOptions } from '../wasm/planwire.js';
 
-export { PlanClient };
+/** Set once the glue is instantiated: constructing a client before that throws `NOT_LOADED`. */
+let loaded = false;
+
+/**
+ * A real-time plan-room client (one WebSocket, any number of rooms): wasm-pack's `PlanClient`, whose
+ * constructor first checks that the module is loaded. Before `await loadPlanwire()` (or a first
+ * `createPlanClient()`) it throws an `Error` whose message starts with `NOT_LOADED: ` and whose `code`
+ * is `'NOT_LOADED'`, instead of a `TypeError` from inside the glue. Everything else (`connect()`,
+ * `on()`, `free()`, `[Symbol.dispose]`, …) is the glue's.
+ */
+export class PlanClient extends GluePlanClient {
+  /** A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the module is loaded. */
+  constructor(options: PlanClientOptions) {
+    if (!loaded) {
+      const message = 'NOT_LOADED: the planwire module is not loaded: await loadPlanwire() first, or use createPlanClient()';
+      throw Object.assign(new Error(message), { code: 'NOT_LOADED' as const });
+    }
+    super(options);
+  }
+}
+
 export type {
   ClosePayload,
   ConnectionState,
@@ -42,7 +65,6 @@ export type {
   UserJoinedPayload,
   UserLeftPayload,
 } from '../wasm/planwire.js';
-import type { PlanClientOptions } from '../wasm/planwire.js';
 
 /** Where the wasm module can come from: a URL (fetched), a fetch `Response`, its bytes, or a compiled module. */
 export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
@@ -116,4 +138,5 @@ async function load(source?: WasmSource): Promise<void> {
     }
   }
   await init({ module_or_path: module });
+  loaded = true;
 }
