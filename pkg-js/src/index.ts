@@ -28,8 +28,7 @@ export class PlanClient extends GluePlanClient {
   /** A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the module is loaded. */
   constructor(options: PlanClientOptions) {
     if (!loaded) {
-      const message = 'NOT_LOADED: the planwire module is not loaded: await loadPlanwire() first, or use createPlanClient()';
-      throw Object.assign(new Error(message), { code: 'NOT_LOADED' as const });
+      throw Object.assign(new Error('NOT_LOADED: await loadPlanwire() before new PlanClient()'), { code: 'NOT_LOADED' as const });
     }
     super(options);
   }

@@ -47,10 +47,9 @@ const notOption = (name: string): boolean => NOT_OPTIONS.has(name) || /^on[A-Z]/
  * latest prop instead. `token` is not part of it: a new token is handed to the live client (`setToken`).
  */
 export function connectionKey(props: Partial<PlanSocketProviderProps>): string {
-  const value = (v: unknown): string => (typeof v === 'function' ? 'a function' : typeof v === 'object' ? JSON.stringify(v) : `${typeof v} ${String(v)}`);
   return Object.entries(props)
     .filter(([name, v]) => v !== undefined && name !== 'token' && !notOption(name))
-    .map(([name, v]) => `${name}: ${value(v)}`)
+    .map(([name, v]) => `${name}: ${typeof v} ${typeof v === 'function' ? '' : String(v)}`)
     .sort()
     .join('\n');
 }
@@ -92,6 +91,8 @@ export class PlanSocket {
   private _presence = new Map<string, { view: PresenceView; current: boolean }>();
   private _storeSubs = new Set<() => void>();
   private _clientSubs = new Set<ClientSub>();
+  /** How many mounted provider-less hooks hold this connection (see `hold`; 0 for a provider's). */
+  holders = 0;
 
   /**
    * The props: the client options are read when the client is created (see `connectionKey`), except
@@ -314,24 +315,22 @@ function unchanged<T>(before: T | undefined, next: T): T {
 
 export const SocketContext = createContext<PlanSocket | null>(null);
 
-/** A shared connection and how many mounted provider-less hooks hold it. */
-interface SharedEntry { socket: PlanSocket; holders: number }
 /**
  * The connections of provider-less hooks, by url: one WebSocket per url per page. An entry lives while
  * a mounted hook holds it, and goes a macrotask after the last one leaves (with its client, which the
  * connection closes then), so a page that mounts hooks for many urls keeps none of them.
  */
-const sharedSockets = new Map<string, SharedEntry>();
+const sharedSockets = new Map<string, PlanSocket>();
 
 /** For tests: how many urls have a shared connection. */
 export function sharedSocketCount(): number {
   return sharedSockets.size;
 }
 
-/** After a macrotask, forgets `entry` if no hook holds it then (StrictMode's remount holds it again before). */
-function dropLater(url: string, entry: SharedEntry): void {
+/** After a macrotask, forgets `socket` if no hook holds it then (StrictMode's remount holds it again before). */
+function dropLater(url: string, socket: PlanSocket): void {
   setTimeout(() => {
-    if (!entry.holders && sharedSockets.get(url) === entry) sharedSockets.delete(url);
+    if (!socket.holders && sharedSockets.get(url) === socket) sharedSockets.delete(url);
   });
 }
 
@@ -340,13 +339,11 @@ function dropLater(url: string, entry: SharedEntry): void {
  * it was dropped between the hook's render and this effect); the returned cleanup lets go of it.
  */
 function hold(url: string, socket: PlanSocket): () => void {
-  let entry = sharedSockets.get(url);
-  if (!entry) sharedSockets.set(url, (entry = { socket, holders: 0 }));
-  const held = entry;
-  held.holders++;
+  if (!sharedSockets.has(url)) sharedSockets.set(url, socket);
+  socket.holders++;
   return () => {
-    held.holders--;
-    dropLater(url, held);
+    socket.holders--;
+    dropLater(url, socket);
   };
 }
 
@@ -359,14 +356,13 @@ export function useSocket(options: Partial<PlanSocketProviderProps>, hook: strin
   const provided = useContext(SocketContext);
   const { url } = options;
   if (!provided && !url) throw new Error(`NO_PROVIDER: ${hook} needs a <PlanSocketProvider> above it or a url option`);
-  let socket = provided ?? sharedSockets.get(url!)?.socket;
+  let socket = provided ?? sharedSockets.get(url!);
   if (!socket) {
     // No side effect but the registration, which every hook rendered for this url before the effects
     // run shares, and which goes again if no effect comes to hold it (a render React threw away): the
     // hook's effects hold it and open the connection.
-    const entry: SharedEntry = { socket: (socket = new PlanSocket({ current: options as PlanSocketProviderProps })), holders: 0 };
-    sharedSockets.set(url!, entry);
-    dropLater(url!, entry);
+    sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));
+    dropLater(url!, socket);
   }
   useEffect(() => (provided ? undefined : hold(url!, socket)), [provided, url, socket]);
   return { socket, provided: !!provided };
