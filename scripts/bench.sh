@@ -14,7 +14,6 @@
 #   BENCH_PKG=DIR           measure another build of the package (laid out like pkg-js) for size and dispatch
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
 cd "$ROOT"
 
 OUT="$ROOT/bench/.out"

@@ -3,8 +3,7 @@
 # Idempotent: safe to run before every `npm run demo` / `npm test`.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # ROOT, and cargo's bin on PATH
 
 log() { printf '[ensure-tools] %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -40,8 +39,13 @@ if [ "$(( ${#missing_pkgs[@]} + ${#webkit_pkgs[@]} ))" -gt 0 ]; then
 fi
 
 # 3. Cargo-installed tools: wasm-bindgen's CLI at exactly the crate's pinned version (wasm-pack uses
-# the one on PATH), wasm-pack, and Firefox's WebDriver.
-WASM_BINDGEN_VERSION=0.2.130
+# the one on PATH), wasm-pack, and Firefox's WebDriver. The pin is the one `wasm-bindgen = "=X.Y.Z"`
+# line of the root Cargo.toml's [workspace.dependencies].
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9][0-9.]*\)"$/\1/p' "$ROOT/Cargo.toml")"
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  log 'no `wasm-bindgen = "=X.Y.Z"` line in Cargo.toml [workspace.dependencies]'
+  exit 1
+fi
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force

@@ -1,4 +1,5 @@
-# Shared helpers for planwire's scripts (sourced, not run).
+# Shared helpers for planwire's scripts (sourced, not run; every script sources it): the one PATH setup
+# (cargo-installed tools: wasm-pack, wasm-bindgen, geckodriver), ROOT and the mock server helpers.
 export PATH="$HOME/.cargo/bin:$PATH"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TMP_DIR="$ROOT/tests/.tmp"

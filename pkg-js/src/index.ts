@@ -5,14 +5,35 @@
 /**
  * planwire — the plain JavaScript entry (no React needed).
  *
- * `PlanClient` and every type come from wasm-pack's output (`../wasm/planwire.js`, generated from
- * client-wasm's Rust with wasm-bindgen and tsify); this facade only loads the module once, lazily:
- * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`).
+ * `PlanClient` (behind a check that the module is loaded) and every type come from wasm-pack's output
+ * (`../wasm/planwire.js`, generated from client-wasm's Rust with wasm-bindgen and tsify); this facade
+ * only loads the module once, lazily:
+ * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`; before the load, `new PlanClient()`
+ * throws an error with code `NOT_LOADED`).
  */
-import init, { CloseCode, PlanClient } from '../wasm/planwire.js';
-import type { ErrorCode, PlanwireError } from '../wasm/planwire.js';
+import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
+import type { ErrorCode, PlanClientOptions, PlanwireError } from '../wasm/planwire.js';
 
-export { CloseCode, PlanClient };
+export { CloseCode };
+
+/** Set once the glue is instantiated: constructing a client before that throws `NOT_LOADED`. */
+let loaded = false;
+
+/**
+ * A real-time plan-room client (one WebSocket, any number of rooms): wasm-pack's `PlanClient`, whose
+ * constructor first checks that the module is loaded. Before `await loadPlanwire()` (or a first
+ * `createPlanClient()`) it throws a `PlanwireError` with code `NOT_LOADED`, instead of a `TypeError`
+ * from inside the glue. Everything else (`connect()`, `on()`, `free()`, `[Symbol.dispose]`, …) is the
+ * glue's.
+ */
+export class PlanClient extends GluePlanClient {
+  /** A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the module is loaded. */
+  constructor(options: PlanClientOptions) {
+    if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
+    super(options);
+  }
+}
+
 export type {
   ClosePayload,
   ConnectionState,
@@ -47,7 +68,6 @@ export type {
   UserJoinedPayload,
   UserLeftPayload,
 } from '../wasm/planwire.js';
-import type { PlanClientOptions } from '../wasm/planwire.js';
 
 /** A `PlanwireError`: an `Error` with a `code`, its message `CODE: explanation`. */
 function failure(code: ErrorCode, explanation: string): PlanwireError {
@@ -144,4 +164,5 @@ async function load(source?: WasmSource): Promise<void> {
     }
   }
   await init({ module_or_path: module });
+  loaded = true;
 }

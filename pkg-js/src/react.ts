@@ -12,7 +12,7 @@
 import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { ConnectionState, Participant, PlanClientOptions, PlanEvents, Progress, Task } from './index.js';
-import { EMPTY_ROOM, PlanSocket, SocketContext, useSocket } from './socket.js';
+import { EMPTY_ROOM, PlanSocket, SocketContext, connectionKey, useSocket } from './socket.js';
 import type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 
 export type { ConnectionState, Participant, PlanClientOptions, PlanEvents, PresenceEntry, PresenceState, Progress, Task, UserId } from './index.js';
@@ -21,9 +21,10 @@ export { usePresence, usePresenceOf, useTyping } from './presence.js';
 export type { UsePresenceResult, TypingHandlers } from './presence.js';
 
 /**
- * Options of `usePlanWebSocket`: seed 000's, plus `onTaskReordered`, `onProgressUpdated` and `onResync`,
- * plus the client options, used only without a `PlanSocketProvider` above (then `url` is required).
- * Task ids are numbers or strings (seed 000 servers send both): compare them as `String(a) === String(b)`.
+ * Options of `usePlanWebSocket`: those of the Plan WebSocket Service's hook, plus `onTaskReordered`,
+ * `onProgressUpdated` and `onResync`, plus the client options, used only without a `PlanSocketProvider`
+ * above (then `url` is required). Task ids are numbers or strings (Plan WebSocket Service servers send
+ * both): compare them as `String(a) === String(b)`.
  */
 export interface UsePlanWebSocketOptions extends Partial<PlanClientOptions> {
   /** The plan room to join. */
@@ -72,9 +73,20 @@ const CALLBACKS: [keyof PlanEvents, keyof UsePlanWebSocketOptions, string?][] = 
 
 /**
  * Owns one planwire client (one WebSocket) for every `usePlanWebSocket` below it. The client is created
- * on mount and whenever `url` changes, with the options given then: a `token` as the client's token (a
- * new `token` prop is handed to it with `setToken`, for its next connection attempt), a `getToken` as its
- * getToken (the latest prop is called at every connect).
+ * on mount with the props given then; what a later prop change does:
+ *
+ * - **A new connection** (the old client is closed, a new one connects and re-joins the rooms of the
+ *   hooks below) when a prop the live client cannot take changes value: `url`, `authMode`,
+ *   `maxReconnectAttempts`, `baseDelayMs`, `maxDelayMs`, `jitter`, `stableAfterMs`, `pingIntervalMs`,
+ *   `pongTimeoutMs`, `connectTimeoutMs`, `debug` (`true` / `false`, or to or from a function), and
+ *   giving or removing `getToken` or `WebSocket`. Values are compared, so re-rendering with equal props
+ *   keeps the connection.
+ * - **Applied to the live client**: `token` (handed over with `setToken`, used from its next connection
+ *   attempt; the open socket keeps its own), and the functions, which are never compared by identity
+ *   (inline functions are fine): the latest `getToken` is called at every connect, the latest
+ *   `WebSocket` class constructs each new socket (from the next connection attempt), the latest `debug`
+ *   function receives every entry.
+ * - `children` re-render as usual.
  */
 export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
   const latest = useRef(props);
@@ -82,7 +94,8 @@ export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
     latest.current = props;
   });
   // Constructing a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
-  const socket = useMemo(() => new PlanSocket(latest), [props.url]);
+  const key = connectionKey(props);
+  const socket = useMemo(() => new PlanSocket(latest), [key]);
   useEffect(() => {
     socket.acquire();
     return () => socket.release();
@@ -98,8 +111,10 @@ export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
  *
  * It uses the connection of the nearest `PlanSocketProvider` (its own client options are then ignored);
  * without one, the connection to `options.url` that every provider-less hook with that url shares,
- * opened while one of them is joined and closed a macrotask after the last leaves. A shared connection
- * takes its options from the hook rendered last: when it opens, and `token` / `getToken` as a provider does.
+ * opened while one of them is joined and closed a macrotask after the last leaves (and forgotten once
+ * no hook for that url is mounted). A shared connection takes its options from the hook rendered last:
+ * the value options when its client is created (a later change does not reconnect: use a provider for
+ * options that change), and `token`, `getToken`, `WebSocket` and a `debug` function live, as a provider does.
  */
 export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSocketResult {
   const { planId } = options;

@@ -7,7 +7,7 @@
  * StrictMode-proof deferral of leave/release, calls queued while the client loads), the per-plan resync
  * counter and the last error.
  */
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { createPlanClient } from './index.js';
 import type {
@@ -47,14 +47,34 @@ export interface PresenceView { others: PresenceEntry<PresenceState>[]; myPresen
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
-/** Options of the hook or provider that are not client options. */
-const NOT_CLIENT_OPTIONS = new Set(['children', 'planId', 'enabled', 'token', 'getToken']);
+/** Props of the hook or provider that are not client options. */
+const NOT_OPTIONS = new Set(['children', 'planId', 'enabled']);
+/** Client options handed over apart from the others (see `_load`). */
+const TOKEN_OPTIONS = new Set(['token', 'getToken']);
+/** A hook's or provider's prop that is not a client option: `children`, `planId`, `enabled`, the `on…` callbacks. */
+const notOption = (name: string): boolean => NOT_OPTIONS.has(name) || /^on[A-Z]/.test(name);
 const FAILED: ErrorCode = 'FAILED';
 
-/** A thrown error (a `PlanwireError` carries its `code`) as a `PlanSocketError`. */
+/**
+ * The identity of the connection a provider's props describe: a change of it makes a new client. It
+ * holds every client option the live client cannot take, by value — `url`, `authMode`,
+ * `maxReconnectAttempts`, the timing numbers, `debug: true | false` — and, of the function-valued ones
+ * (`getToken`, `WebSocket`, a `debug` function), only whether one is given: functions are never compared
+ * by identity (an inline `getToken={() => …}` is a new function at every render), the client calls the
+ * latest prop instead. `token` is not part of it: a new token is handed to the live client (`setToken`).
+ */
+export function connectionKey(props: Partial<PlanSocketProviderProps>): string {
+  return Object.entries(props)
+    .filter(([name, v]) => v !== undefined && name !== 'token' && !notOption(name))
+    .map(([name, v]) => `${name}: ${typeof v} ${typeof v === 'function' ? '' : String(v)}`)
+    .sort()
+    .join('\n');
+}
+
+/** A thrown error as a `PlanSocketError`: its `code` property (every error planwire throws has one), else `FAILED`. */
 function toError(e: unknown): PlanSocketError {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  return { code: typeof code === 'string' ? code : FAILED, message: String(message ?? e) };
+  return { code: typeof code === 'string' && code ? code : FAILED, message: String(message ?? e) };
 }
 
 /**
@@ -84,8 +104,13 @@ export class PlanSocket {
   private _others = new Map<string, PresenceEntry<PresenceState>[]>();
   private _storeSubs = new Set<() => void>();
   private _clientSubs = new Set<ClientSub>();
+  /** How many mounted provider-less hooks hold this connection (see `hold`; 0 for a provider's). */
+  holders = 0;
 
-  /** The options read when the client is created (url, token, timing), and `getToken` at every call. */
+  /**
+   * The props: the client options are read when the client is created (see `connectionKey`), except
+   * `token` (`syncToken`) and the function-valued ones, of which the latest is always called.
+   */
   readonly props: { current: PlanSocketProviderProps };
 
   constructor(props: { current: PlanSocketProviderProps }) {
@@ -102,14 +127,15 @@ export class PlanSocket {
     if (this._loading) return;
     const props = this.props.current;
     const options = {} as PlanClientOptions;
+    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop.
     for (const [key, value] of Object.entries(props)) {
-      if (value !== undefined && !NOT_CLIENT_OPTIONS.has(key) && !/^on[A-Z]/.test(key)) (options as any)[key] = value;
+      if (value !== undefined && !TOKEN_OPTIONS.has(key) && !notOption(key)) (options as any)[key] = typeof value === 'function' ? this._latest(key, value) : value;
     }
     // Exactly what the app gave: a `token` stays a token (a 4001 then fails with `unauthorized`), and
     // only a `getToken` is called for fresh tokens (the latest prop, at every connect).
     const { token, getToken } = props;
     if (token !== undefined) options.token = token;
-    if (getToken) options.getToken = () => (this.props.current.getToken ?? getToken)();
+    if (getToken) options.getToken = this._latest('getToken', getToken) as () => Promise<string>;
     this._loadFailed = false;
     const loading = (this._loading = createPlanClient(options).then(
       (client) => {
@@ -159,6 +185,19 @@ export class PlanSocket {
         this._changed();
       },
     ));
+  }
+
+  /**
+   * Stands in for the function-valued option `name`: calls the latest prop's function — or constructs
+   * it, for the `WebSocket` class — and `initial` (the one the client was made with) if the prop is gone.
+   */
+  private _latest(name: string, initial: Function): Function {
+    const props = this.props;
+    return function latest(this: unknown, ...args: unknown[]): unknown {
+      const current = (props.current as unknown as Record<string, unknown>)[name];
+      const f = (typeof current === 'function' ? current : initial) as (...a: unknown[]) => unknown;
+      return new.target ? Reflect.construct(f, args) : f.apply(this, args);
+    };
   }
 
   /** A user unmounted: after a macrotask, the last one closes and frees the client. */
@@ -314,12 +353,43 @@ function unchanged<T>(before: T | undefined, next: T): T {
 }
 
 export const SocketContext = createContext<PlanSocket | null>(null);
-/** The connections of provider-less hooks, by url: one WebSocket per url per page. */
+
+/**
+ * The connections of provider-less hooks, by url: one WebSocket per url per page. An entry lives while
+ * a mounted hook holds it, and goes a macrotask after the last one leaves (with its client, which the
+ * connection closes then), so a page that mounts hooks for many urls keeps none of them.
+ */
 const sharedSockets = new Map<string, PlanSocket>();
+
+/** For tests: how many urls have a shared connection. */
+export function sharedSocketCount(): number {
+  return sharedSockets.size;
+}
+
+/** After a macrotask, forgets `socket` if no hook holds it then (StrictMode's remount holds it again before). */
+function dropLater(url: string, socket: PlanSocket): void {
+  setTimeout(() => {
+    if (!socket.holders && sharedSockets.get(url) === socket) sharedSockets.delete(url);
+  });
+}
+
+/**
+ * A mounted provider-less hook holds `socket`, the shared connection to `url` (registering it again if
+ * it was dropped between the hook's render and this effect); the returned cleanup lets go of it.
+ */
+function hold(url: string, socket: PlanSocket): () => void {
+  if (!sharedSockets.has(url)) sharedSockets.set(url, socket);
+  socket.holders++;
+  return () => {
+    socket.holders--;
+    dropLater(url, socket);
+  };
+}
 
 /**
  * The connection a hook uses: the nearest provider's, else the one shared by provider-less hooks with
- * `options.url` (whose options are the hook's: it then also takes the latest options, see `syncProps`).
+ * `options.url` (whose options are the hook's: it then also takes the latest options), held while the
+ * hook is mounted.
  */
 export function useSocket(options: Partial<PlanSocketProviderProps>, hook: string): { socket: PlanSocket; provided: boolean } {
   const provided = useContext(SocketContext);
@@ -329,7 +399,13 @@ export function useSocket(options: Partial<PlanSocketProviderProps>, hook: strin
     throw Object.assign(new Error(`${code}: ${hook} needs a <PlanSocketProvider> above it or a url option`), { code });
   }
   let socket = provided ?? sharedSockets.get(url!);
-  // No side effect but the (idempotent) registration: the hook's effect opens the connection.
-  if (!socket) sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));
+  if (!socket) {
+    // No side effect but the registration, which every hook rendered for this url before the effects
+    // run shares, and which goes again if no effect comes to hold it (a render React threw away): the
+    // hook's effects hold it and open the connection.
+    sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));
+    dropLater(url!, socket);
+  }
+  useEffect(() => (provided ? undefined : hold(url!, socket)), [provided, url, socket]);
   return { socket, provided: !!provided };
 }

@@ -1,8 +1,8 @@
 /**
  * planwire/testing — a fake plan server for an app's own tests, with no network and no mock server.
  *
- * It speaks seed 000's protocol to the real planwire client through the client's `WebSocket` option:
- * pass `server.url` and `server.WebSocket` to `PlanSocketProvider` (or `usePlanWebSocket`, or
+ * It speaks the Plan WebSocket Service protocol to the real planwire client through the client's
+ * `WebSocket` option: pass `server.url` and `server.WebSocket` to `PlanSocketProvider` (or `usePlanWebSocket`, or
  * `createPlanClient`), then push `task-updated`, `user-joined`, presence and the rest, assert joins,
  * leaves and presence sent, and simulate drops, refused tokens and `resync`. Frames reach the client asynchronously (a microtask
  * later), as a real socket's would: wrap pushes in Testing Library's `act` and await it.

@@ -13,6 +13,7 @@ import { loadPlanwire } from '../src/index.js';
 import type { Participant, PlanClient, PlanClientOptions } from '../src/index.js';
 import { PlanSocketProvider, usePlanWebSocket } from '../src/react.js';
 import type { UsePlanWebSocketOptions, UsePlanWebSocketResult } from '../src/react.js';
+import { sharedSocketCount } from '../src/socket.js';
 
 /** Every client the hooks create through `createPlanClient` (the real one), with the options given. */
 const made = vi.hoisted(() => ({ clients: [] as PlanClient[], options: [] as PlanClientOptions[] }));
@@ -340,5 +341,92 @@ describe('tokens: the client gets exactly what the app gave', () => {
     lastSocket().serverClose(4001, 'Unauthorized');
     await flush(60_000);
     expect(FakeSocket.all).toHaveLength(2);
+  });
+});
+
+describe("the provider's props: a new connection, or applied to the live client", () => {
+  function Room() {
+    usePlanWebSocket({ planId: '42' });
+    return null;
+  }
+  const provider = (props: Partial<PlanClientOptions>) => (
+    <PlanSocketProvider url={URL_WS} token="jwt" {...TIMING} {...props}>
+      <Room />
+    </PlanSocketProvider>
+  );
+
+  it('a changed maxReconnectAttempts makes a new socket that joins the room; equal props and a new token do not', async () => {
+    const view = render(provider({ maxReconnectAttempts: 3 }));
+    await flush();
+    const first = lastSocket();
+    first.accept();
+    view.rerender(provider({ maxReconnectAttempts: 3, token: 'newer' }));
+    await flush();
+    expect(FakeSocket.all).toEqual([first]);
+    expect(made.clients).toHaveLength(1);
+
+    view.rerender(provider({ maxReconnectAttempts: 1, token: 'newer' }));
+    await flush();
+    expect(made.clients).toHaveLength(2);
+    expect(made.options[1].maxReconnectAttempts).toBe(1);
+    const second = lastSocket();
+    expect(FakeSocket.all).toEqual([first, second]);
+    expect(first.closes).toEqual([{ code: 1000, reason: '' }]);
+    expect(second.url).toBe('ws://h/ws?token=newer');
+    second.accept();
+    expect(second.rooms()).toEqual(['join-plan 42']);
+    // The new client has the new limit: one failed attempt after a drop, and it gives up.
+    second.serverClose(1006);
+    await flush(TIMING.baseDelayMs);
+    lastSocket().serverClose(1006);
+    await flush(30_000); // (the revival after a minute is another test's)
+    expect(FakeSocket.all).toHaveLength(3);
+    expect(made.clients[1].state).toBe('failed');
+  });
+
+  it('a new WebSocket class constructs the next socket of the same client', async () => {
+    class Other extends FakeSocket {}
+    const view = render(provider({ WebSocket: FakeSocket }));
+    await flush();
+    const first = lastSocket();
+    first.accept();
+    view.rerender(provider({ WebSocket: Other }));
+    await flush();
+    expect(made.clients).toHaveLength(1);
+    expect(FakeSocket.all).toEqual([first]);
+    first.serverClose(1006);
+    await flush(TIMING.baseDelayMs);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(lastSocket()).toBeInstanceOf(Other);
+    lastSocket().accept();
+    expect(lastSocket().rooms()).toEqual(['join-plan 42']);
+  });
+});
+
+describe('the shared connection of provider-less hooks', () => {
+  it('is gone once the last hook unmounts; a later hook for the url connects and joins again', async () => {
+    function Solo({ planId }: { planId: string }) {
+      const { participantCount, status } = usePlanWebSocket({ planId, url: URL_WS, token: 'jwt' });
+      return <span>{`${status} ${participantCount}`}</span>;
+    }
+    const view = render(<StrictMode><Solo planId="42" /></StrictMode>);
+    await flush();
+    const first = lastSocket();
+    first.accept();
+    expect(sharedSocketCount()).toBe(1);
+    view.unmount();
+    await flush();
+    expect(sharedSocketCount()).toBe(0);
+    expect(first.closes).toEqual([{ code: 1000, reason: '' }]);
+
+    const again = render(<StrictMode><Solo planId="42" /></StrictMode>);
+    await flush();
+    expect(made.clients).toHaveLength(2);
+    const second = lastSocket();
+    expect(FakeSocket.all).toEqual([first, second]);
+    second.accept();
+    expect(second.rooms()).toEqual(['join-plan 42']);
+    second.message(joinConfirmation('42', [ann, bob]));
+    expect(again.container.textContent).toBe('open 2');
   });
 });

@@ -4,7 +4,8 @@ import { act, cleanup, render, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClient } from './fake-client.js';
 import { PlanSocketProvider, usePlanWebSocket } from '../src/react.js';
-import type { UsePlanWebSocketOptions } from '../src/react.js';
+import type { PlanSocketProviderProps, UsePlanWebSocketOptions } from '../src/react.js';
+import { sharedSocketCount } from '../src/socket.js';
 import type { Task } from '../src/index.js';
 
 const created = vi.hoisted(() => ({ fail: null as Error | null, gate: null as Promise<void> | null }));
@@ -74,7 +75,8 @@ describe('PlanSocketProvider', () => {
     const c = client();
     expect(c.options.token).toBe('old');
     expect(c.options.getToken).toBeUndefined();
-    rerender(<PlanSocketProvider url="ws://h/ws" token="old" maxReconnectAttempts={3} />);
+    // A re-render with equal props, then a new token: the same client.
+    rerender(<PlanSocketProvider url="ws://h/ws" token="old" />);
     rerender(<PlanSocketProvider url="ws://h/ws" token="new" />);
     await flush();
     expect(c.calls.filter((call) => call.startsWith('setToken'))).toEqual(['setToken new']);
@@ -133,12 +135,95 @@ describe('PlanSocketProvider', () => {
     expect(b.connects).toBe(1);
   });
 
+  it('makes a new connection when an option the live client cannot take changes value, not for equal props', async () => {
+    function Room() {
+      usePlanWebSocket({ planId: '123' });
+      return null;
+    }
+    const view = render(<PlanSocketProvider url="ws://h/ws" token="t" maxReconnectAttempts={3}><Room /></PlanSocketProvider>);
+    await flush();
+    const first = client();
+    act(() => first.open());
+    // Equal values (new objects, another order): the same client.
+    view.rerender(<PlanSocketProvider maxReconnectAttempts={3} token="t" url="ws://h/ws"><Room /></PlanSocketProvider>);
+    await flush();
+    expect(FakeClient.instances).toEqual([first]);
+    const changes: Partial<PlanSocketProviderProps>[] = [
+      { maxReconnectAttempts: 5 },
+      { maxReconnectAttempts: 5, authMode: 'message' },
+      { maxReconnectAttempts: 5, authMode: 'message', baseDelayMs: 10, pingIntervalMs: 1000 },
+      { maxReconnectAttempts: 5, authMode: 'message', baseDelayMs: 10, pingIntervalMs: 1000, debug: true },
+    ];
+    for (const [i, change] of changes.entries()) {
+      view.rerender(<PlanSocketProvider url="ws://h/ws" token="t" {...change}><Room /></PlanSocketProvider>);
+      await flush();
+      expect(FakeClient.instances).toHaveLength(i + 2);
+      const [before, now] = FakeClient.instances.slice(-2);
+      expect([before.closes, before.freed]).toEqual([1, true]);
+      expect(now.options).toEqual({ url: 'ws://h/ws', token: 't', ...change });
+      // The hook below moved to the new client: joined there, and the old one was left.
+      expect(now.calls).toEqual(['join 123', 'connect']);
+      expect(before.joinedPlans()).toEqual([]);
+    }
+  });
+
+  it('keeps the connection when only functions change identity, and calls the latest one', async () => {
+    class SocketA {
+      constructor(readonly url: string) {}
+    }
+    class SocketB {
+      constructor(readonly url: string) {}
+    }
+    const logged: string[] = [];
+    const view = render(
+      <PlanSocketProvider url="ws://h/ws" getToken={async () => 'a'} debug={() => logged.push('a')} WebSocket={SocketA as never} />,
+    );
+    await flush();
+    const c = client();
+    view.rerender(<PlanSocketProvider url="ws://h/ws" getToken={async () => 'b'} debug={() => logged.push('b')} WebSocket={SocketB as never} />);
+    await flush();
+    expect(FakeClient.instances).toEqual([c]);
+    await expect(c.options.getToken!()).resolves.toBe('b');
+    (c.options.debug as (entry: unknown) => void)({ type: 'event' });
+    expect(logged).toEqual(['b']);
+    const socket = new (c.options.WebSocket as unknown as new (url: string) => object)('ws://h/ws');
+    expect(socket).toBeInstanceOf(SocketB);
+    expect(socket).toEqual({ url: 'ws://h/ws' });
+  });
+
+  it('makes a new connection when getToken or WebSocket is given or removed, or debug turns into a function', async () => {
+    const view = render(<PlanSocketProvider url="ws://h/ws" token="t" />);
+    await flush();
+    const getToken = async () => 'fresh';
+    const steps: Partial<PlanSocketProviderProps>[] = [
+      { getToken },
+      { getToken, WebSocket: class {} as never },
+      { getToken, WebSocket: class {} as never, debug: true },
+      { getToken, WebSocket: class {} as never, debug: () => {} },
+      { getToken },
+    ];
+    for (const [i, step] of steps.entries()) {
+      view.rerender(<PlanSocketProvider url="ws://h/ws" token="t" {...step} />);
+      await flush();
+      expect(FakeClient.instances).toHaveLength(i + 2);
+      expect(Object.keys(FakeClient.instances[i + 1].options).sort()).toEqual(['token', 'url', ...Object.keys(step)].sort());
+    }
+  });
+
   it('reports a client that cannot be created as failed with the error code', async () => {
     created.fail = Object.assign(new Error('INVALID_URL: expected ws:// or wss://'), { code: 'INVALID_URL' });
     const { result } = renderHook(() => usePlanWebSocket({ planId: '123' }), { wrapper });
     await flush();
     expect(result.current.status).toBe('failed');
     expect(result.current.error).toEqual({ code: 'INVALID_URL', message: 'INVALID_URL: expected ws:// or wss://' });
+  });
+
+  it("reports an error's code property as the error code", async () => {
+    created.fail = Object.assign(new Error('the module is not there'), { code: 'NOT_LOADED' });
+    const { result } = renderHook(() => usePlanWebSocket({ planId: '123' }), { wrapper });
+    await flush();
+    expect(result.current.status).toBe('failed');
+    expect(result.current.error).toEqual({ code: 'NOT_LOADED', message: 'the module is not there' });
   });
 
   it('throws a clear error when the hook has neither a provider nor a url', () => {
@@ -254,6 +339,49 @@ describe('usePlanWebSocket without a provider', () => {
     expect(FakeClient.instances[1].connects).toBe(1);
   });
 
+  it('forgets the connection of a url once its last hook has left; a later hook gets a working one', async () => {
+    const urls = Array.from({ length: 20 }, (_, i) => `ws://host-${i}/ws`);
+    const view = render(<>{urls.map((at) => <Room key={at} planId="123" at={at} />)}</>);
+    await flush();
+    expect(sharedSocketCount()).toBe(20);
+    expect(FakeClient.instances).toHaveLength(20);
+    view.unmount();
+    await flush();
+    expect(sharedSocketCount()).toBe(0);
+    expect(FakeClient.instances.every((c) => c.closes === 1 && c.freed)).toBe(true);
+
+    const again = render(<><Room planId="123" at={urls[0]} /><Room planId="456" at={urls[0]} /></>);
+    await flush();
+    expect(sharedSocketCount()).toBe(1);
+    const c = FakeClient.instances[20];
+    expect(FakeClient.instances).toHaveLength(21);
+    expect([c.options.url, c.connects, c.joinedPlans()]).toEqual([urls[0], 1, ['123', '456']]);
+    act(() => c.open());
+    act(() => c.setParticipants('123', [{ userId: 1, userName: 'a' }]));
+    expect(again.container.textContent).toBe('10');
+  });
+
+  it('keeps the connection of a url while a disabled hook holds it: enabling it later shares one client', async () => {
+    function Toggle({ enabled }: { enabled: boolean }) {
+      usePlanWebSocket({ planId: '7', url, token: 't', enabled });
+      return null;
+    }
+    const view = render(<><Toggle enabled={false} /><Room planId="123" /></>);
+    await flush();
+    const first = client();
+    view.rerender(<Toggle enabled={false} />);
+    await flush();
+    expect([first.closes, first.freed]).toEqual([1, true]);
+    expect(sharedSocketCount()).toBe(1);
+    view.rerender(<><Toggle enabled /><Room planId="123" /></>);
+    await flush();
+    expect(FakeClient.instances).toHaveLength(2);
+    expect(FakeClient.instances[1].joinedPlans()).toEqual(['7', '123']);
+    view.unmount();
+    await flush();
+    expect(sharedSocketCount()).toBe(0);
+  });
+
   it('opens no connection while enabled is false', async () => {
     renderHook(() => usePlanWebSocket({ planId: '123', url, enabled: false }));
     await flush();
@@ -270,13 +398,16 @@ describe('usePlanWebSocket without a provider', () => {
     await flush();
     const c = client();
     expect(c.connects).toBe(1);
+    expect(sharedSocketCount()).toBe(1);
     act(() => c.open());
     await flush();
     expect(c.joinedPlans()).toEqual(['123']);
     expect(c.closes).toBe(0);
+    expect(sharedSocketCount()).toBe(1);
     view.unmount();
     await flush();
     expect(c.closes).toBe(1);
+    expect(sharedSocketCount()).toBe(0);
   });
 });
 
@@ -307,7 +438,7 @@ describe('usePlanWebSocket', () => {
     expect(result.current.error).toEqual({ code: 'RATE_LIMITED', message: 'slow down', planId: undefined });
     act(() => c.open());
     expect(result.current.error).toBeNull();
-    act(() => c.emit('failed', { code: 'max-attempts', reason: 'max-attempts' }));
+    act(() => c.emit('failed', { code: 'max-attempts', reason: 'max-attempts', willReconnect: true }));
     expect(result.current.error).toEqual({ code: 'FAILED', message: 'max-attempts' });
   });
 

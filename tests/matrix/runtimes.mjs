@@ -10,7 +10,8 @@
 //   happy-dom     Vitest with `--environment happy-dom`: pkg-js/README.md's example test, verbatim
 //   jest          Jest, default config, plain CommonJS: `require('planwire')`, `planwire/testing`
 //   node          `node script.mjs` and `node script.cjs` with `ws`, the live server; without the
-//                 option, NO_WEBSOCKET (Node 20 has no global WebSocket)
+//                 option, NO_WEBSOCKET (Node 20 has no global WebSocket); `planwire/wasm` resolves to
+//                 the .wasm and `planwire/wasm/base64` decodes to it and loads (wasm-subpaths.mjs)
 //   types         `tsc --noEmit`: moduleResolution bundler, and node16 (an ES module and a .cts file)
 //
 // Sources of the scratch projects: tests/matrix/runtimes/. Prints one line per case with its time and
@@ -176,7 +177,9 @@ const CASES = {
     }
     const printed = (await node(['no-websocket.mjs'], { cwd: join(WORK, 'node'), timeoutMs: 30_000 })).trim();
     if (!printed.startsWith('NO_WEBSOCKET:')) throw new Error(`without a WebSocket option in Node ${process.version}, expected NO_WEBSOCKET: …, got: ${printed}`);
-    return `${out.join(' + ')} joined and received; without the option: ${printed.slice(0, 60)}…`;
+    const subpaths = (await node(['wasm-subpaths.mjs'], { cwd: join(WORK, 'node'), timeoutMs: 30_000 })).trim();
+    if (!subpaths.startsWith('ok: ')) throw new Error(`node wasm-subpaths.mjs printed:\n${subpaths}`);
+    return `${out.join(' + ')} joined and received; without the option: ${printed.slice(0, 60)}…; planwire/wasm and planwire/wasm/base64 resolve and load`;
   },
 
   async 'vitest-node'() {

@@ -7,6 +7,7 @@ import { PlanSocketProvider, usePlanWebSocket } from 'planwire/react';
 import type { UsePlanWebSocketOptions, UsePlanWebSocketResult } from 'planwire/react';
 import { createTestServer } from 'planwire/testing';
 import type { TestServer } from 'planwire/testing';
+import wasmBase64 from 'planwire/wasm/base64';
 
 const task: Task = { id: 1, title: 'Ship it', status: 'completed' };
 const options: PlanClientOptions = { url: 'wss://example.com/ws', getToken: async () => 'token', debug: true };
@@ -16,6 +17,10 @@ const server: TestServer = createTestServer({ user: { userId: 1, userName: 'ann'
 
 export async function use(): Promise<string> {
   await loadPlanwire();
+  // The inlined copy of the module, by its subpath: typed as a string (not `any`).
+  const base64: string = wasmBase64;
+  // @ts-expect-error: a string, not a number
+  const notNumber: number = wasmBase64;
   const client: PlanClient = await createPlanClient({ ...options, url: server.url, WebSocket: server.WebSocket });
   client.on('taskUpdated', (e) => title(e));
   // @ts-expect-error: not an event of PlanEvents
@@ -23,5 +28,5 @@ export async function use(): Promise<string> {
   // @ts-expect-error: url is required
   const bad: PlanClientOptions = { token: 'x' };
   const hook: (o: UsePlanWebSocketOptions) => UsePlanWebSocketResult = usePlanWebSocket;
-  return [task.title, typeof PlanSocketProvider, typeof hook, hookOptions.planId, String(bad)].join();
+  return [task.title, typeof PlanSocketProvider, typeof hook, hookOptions.planId, String(bad), base64.length, notNumber].join();
 }
