@@ -52,7 +52,7 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         assert!(close["reason"].is_string(), "{close}");
         assert_eq!(close, json!({"code": 4001, "reason": close["reason"], "willReconnect": false}));
         let failed = rec.next("failed").await;
-        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized", "closeReason": close["reason"]}), "the server's reason is kept");
+        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized", "closeReason": close["reason"], "willReconnect": false}), "the server's reason is kept");
         assert_eq!(client.state(), "failed");
         assert!(rec.all("reconnecting").is_empty(), "{}", shown(&rec.all("reconnecting")));
 
@@ -91,7 +91,7 @@ async fn unauthorized_tokens_fail_without_a_retry_storm() {
         let rec = Recorder::attach(&client);
         client.connect();
         let failed = rec.next("failed").await;
-        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized: signed out"}));
+        assert_eq!(failed, json!({"code": "unauthorized", "reason": "unauthorized: signed out", "willReconnect": false}));
         assert_eq!(calls.get(), 1, "no retry for a signed-out user");
 
         // getToken fails twice (a brief outage), then answers: the client connects.

@@ -13,6 +13,10 @@
 //!   getters answer at once; a listener unsubscribed during a dispatch is not called, even for the
 //!   current event
 //! - [x] a listener may drop the last reference to the client while it dispatches
+//! - [x] a client that failed for a transient reason comes back on `online`, `visibilitychange`
+//!   and `focus`; `close()` removes those listeners
+//! - [x] back/forward cache (`pagehide` / `pageshow` persisted) and `freeze` / `resume`: the link
+//!   closes cleanly (4000 `suspended`), nothing runs, then it reconnects and re-joins with `lastSeq`
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -155,6 +159,101 @@ async fn listeners_may_call_back_into_the_client() {
         sleep(200).await; // an observation window: nothing may happen in it
         assert_eq!(held_rec.count(), seen, "a dropped client emits nothing: {}", held_rec.summary());
         failures.check();
+    })
+    .await;
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function gatedWebSocket() {
+  // Connects to the real server unless `down`: then to a port nothing listens on (refused at once).
+  class Gated extends WebSocket {
+    constructor(url) {
+      super(Gated.down ? url.replace(/\/\/[^/]+\//, '//127.0.0.1:9/') : url);
+    }
+  }
+  Gated.down = false;
+  return Gated;
+}
+export function set_down(gate, down) { gate.down = down; }
+export function fire_document_event(name) { document.dispatchEvent(new Event(name)); }
+export function fire_page_transition(name, persisted) { window.dispatchEvent(new PageTransitionEvent(name, { persisted })); }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = gatedWebSocket)]
+    fn gated_web_socket() -> JsValue;
+    fn set_down(gate: &JsValue, down: bool);
+    fn fire_document_event(name: &str);
+    fn fire_page_transition(name: &str, persisted: bool);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_client_comes_back_on_online_visibility_and_focus() {
+    within(15_000, async {
+        let gate = gated_web_socket();
+        set_down(&gate, true);
+        let client = Opts::new(Some(&MAIN.token(1, "alice").await))
+            .set("WebSocket", gate.clone())
+            .set("maxReconnectAttempts", 0)
+            .client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        join(&client, "123");
+        let failed = rec.next("failed").await;
+        assert_eq!((failed["code"].as_str(), failed["willReconnect"].as_bool()), (Some("max-attempts"), Some(true)), "{failed}");
+        let mark = spies_mark();
+        assert_eq!(client.state(), "failed");
+        for (event, fire) in [
+            ("online", (|| fire_window_event("online")) as fn()),
+            ("visibilitychange", || fire_document_event("visibilitychange")),
+            ("focus", || fire_window_event("focus")),
+        ] {
+            // The server is reachable again; the browser says so: the client comes back by itself.
+            set_down(&gate, false);
+            fire();
+            rec.next_where("open", event, |_| true).await;
+            rec.next("joined").await;
+            assert_eq!(client.state(), "open", "revived by {event}");
+            // Down again: it fails again (no attempts left), revivable.
+            set_down(&gate, true);
+            let Some(conn) = client.connection_id() else { panic!("no connection id") };
+            MAIN.fault("drop", json!({"connectionId": conn, "code": 1012})).await;
+            assert_eq!(rec.next("failed").await["willReconnect"], true);
+        }
+        assert!(sockets_created(mark) >= 3, "a socket per revival");
+        client.close();
+        assert_eq!(listener_types(mark), "", "close() removes the revival listeners too");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_back_forward_cache_and_freeze_suspend_and_resume_the_link() {
+    within(15_000, async {
+        let client = Opts::new(Some(&MAIN.token(1, "alice").await)).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        join(&client, "123");
+        rec.next("joined").await;
+        let mark = spies_mark();
+        // A plain navigation away (not persisted) is not a suspension.
+        fire_page_transition("pagehide", false);
+        assert_eq!(client.state(), "open");
+        for (leave, back) in [
+            ((|| fire_page_transition("pagehide", true)) as fn(), (|| fire_page_transition("pageshow", true)) as fn()),
+            (|| fire_document_event("freeze"), || fire_document_event("resume")),
+        ] {
+            leave();
+            assert_eq!(rec.next("close").await, json!({"code": 4000, "reason": "suspended", "willReconnect": true}));
+            until_sockets_closed(mark).await;
+            let seen = rec.count();
+            sleep(300).await; // an observation window: a suspended page attempts nothing
+            assert_eq!(rec.count(), seen, "{}", rec.summary());
+            assert_eq!(pending_timers(mark), 0, "no timer runs while suspended");
+            back();
+            rec.reopened().await;
+            let joined = rec.next("joined").await;
+            assert_eq!(joined["recovered"], true, "re-joined with lastSeq: {joined}");
+        }
     })
     .await;
 }
