@@ -41,8 +41,8 @@ macro_rules! string_codes {
 }
 
 string_codes! {
-    /// The `code` of an error: in a server `error` message and REST error body (**extension**, after
-    /// seeds 002 and 004), in the client's `error` event, and on every `Error` the client throws
+    /// The `code` of an error: in a server `error` message and REST error body (**extension**), in
+    /// the client's `error` event, and on every `Error` the client throws
     /// (its `code` property). Clients accept codes they do not know from a server.
     pub enum ErrorCode {
         // --- sent by the server (`error` messages, REST error bodies) ---

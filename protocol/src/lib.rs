@@ -52,7 +52,8 @@ pub mod kind {
 /// JSON (`{"taskId":"3"}` is 14 bytes).
 pub const PRESENCE_MAX_BYTES: usize = 1024;
 
-/// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.
+/// A user id: the Plan WebSocket Service protocol shows numbers, and JWTs may carry strings; both
+/// round-trip unchanged.
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(untagged)]

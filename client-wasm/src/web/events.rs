@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TASK: &'static str = r#"
-/** A task as the server sends it: seed 000 shows id, title and status; other fields pass through. */
+/** A task as the server sends it: the Plan WebSocket Service protocol's id, title and status; other fields pass through. */
 export interface Task { id: number | string; title: string; status: string; [field: string]: unknown }
 /** A presence state or typing mark (extension): a small JSON object, e.g. `{ taskId: '3', activity: 'editing' }`. */
 export type PresenceState = { [key: string]: unknown };

@@ -12,7 +12,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Options of `new PlanClient(options)`; every number has seed 000's default, and `null` or
+/// Options of `new PlanClient(options)`; every number has the Plan WebSocket Service's default, and `null` or
 /// `undefined` means "use the default".
 #[derive(Deserialize, Tsify)]
 #[serde(rename_all = "camelCase")]
@@ -31,11 +31,11 @@ pub struct PlanClientOptions {
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "() => Promise<string>")]
     get_token: JsValue,
-    /// 'query' (default, seed 000): ?token=…; 'message': first frame {"type":"auth"} (extension).
+    /// 'query' (default, as the Plan WebSocket Service): ?token=…; 'message': first frame {"type":"auth"} (extension).
     #[serde(default)]
     #[tsify(optional, type = "'query' | 'message'")]
     auth_mode: Option<Text>,
-    /// Default 5 (seed 000); Infinity allowed; 0 = never reconnect.
+    /// Default 5 (as the Plan WebSocket Service); Infinity allowed; 0 = never reconnect.
     #[serde(default)]
     #[tsify(optional, type = "number")]
     max_reconnect_attempts: Option<Number>,
@@ -47,7 +47,7 @@ pub struct PlanClientOptions {
     #[serde(default)]
     #[tsify(optional, type = "number")]
     max_delay_ms: Option<Number>,
-    /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces seed 000.
+    /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces the Plan WebSocket Service's schedule.
     #[serde(default)]
     #[tsify(optional, type = "number")]
     jitter: Option<Number>,
