@@ -14,23 +14,9 @@
 //! - [x] a `getToken` that never answers is bounded by the connect timeout
 
 use crate::core::event::*;
-use super::harness::{Drive, Action, Client, Event, URL, events, failures, opens, reconnecting};
+use super::harness::{ticket, with_get_token, Drive, Action, Client, Event, URL, events, failures, opens, reconnecting};
 use crate::core::{Input, State};
 use planwire_protocol::FailureCode;
-
-fn with_get_token() -> Client {
-    Client::with(|r| {
-        r.token = None;
-        r.has_get_token = true;
-    })
-}
-
-fn ticket(actions: &[Action]) -> u32 {
-    actions
-        .iter()
-        .find_map(|a| if let Action::FetchToken { ticket } = a { Some(*ticket) } else { None })
-        .expect("a token fetch")
-}
 
 #[test]
 fn get_token_is_called_before_every_connect() {

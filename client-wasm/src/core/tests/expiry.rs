@@ -10,24 +10,10 @@
 //!   `failed` as at first connect
 //! - [x] the server's reason (`token expired` / `invalid token`) reaches `close` and `failed`
 
-use super::harness::{events, failures, opens, reconnecting, Action, Client, Drive, Event, URL};
+use super::harness::{ticket, with_get_token, events, failures, opens, reconnecting, Action, Client, Drive, Event, URL};
 use crate::core::event::*;
 use crate::core::State;
 use planwire_protocol::FailureCode;
-
-fn with_get_token() -> Client {
-    Client::with(|r| {
-        r.token = None;
-        r.has_get_token = true;
-    })
-}
-
-fn ticket(actions: &[Action]) -> u32 {
-    actions
-        .iter()
-        .find_map(|a| if let Action::FetchToken { ticket } = a { Some(*ticket) } else { None })
-        .expect("a token fetch")
-}
 
 /// The pending token request answers `token`; the socket opens; returns the actions.
 fn answer(c: &mut Client, actions: &[Action], token: &str) -> Vec<Action> {

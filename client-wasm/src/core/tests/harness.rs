@@ -175,6 +175,22 @@ impl Client {
     }
 }
 
+/// A client with `getToken` (no fixed token).
+pub fn with_get_token() -> Client {
+    Client::with(|r| {
+        r.token = None;
+        r.has_get_token = true;
+    })
+}
+
+/// The ticket of the token fetch among `actions`.
+pub fn ticket(actions: &[Action]) -> u32 {
+    actions
+        .iter()
+        .find_map(|a| if let Action::FetchToken { ticket } = a { Some(*ticket) } else { None })
+        .expect("a token fetch")
+}
+
 /// The messages sent among `actions`, as JSON text.
 pub fn sends(actions: &[Action]) -> Vec<String> {
     actions
