@@ -5,5 +5,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['test/**/*.test.{ts,tsx}'],
     testTimeout: 10_000,
+    // node.test.ts checks that a connected client is not garbage-collected.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -32,7 +32,38 @@ export class PlanClient extends GluePlanClient {
     if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
     super(options);
   }
+
+  /**
+   * Connects (see the glue's `connect`). From now on until `close()` or `free()` the client stays alive
+   * even when the app keeps no reference to it, as an open WebSocket does: the garbage collector never
+   * ends a connection whose listeners are still waiting for events.
+   */
+  connect(): void {
+    connected.add(this);
+    super.connect();
+  }
+
+  /** Drops the socket and connects again now; keeps the client alive like `connect()`. */
+  reconnect(): void {
+    connected.add(this);
+    super.reconnect();
+  }
+
+  /** Closes with 1000 and never reconnects; the client may then be garbage-collected. */
+  close(): void {
+    connected.delete(this);
+    super.close();
+  }
+
+  /** Closes silently and releases everything (also `[Symbol.dispose]`). */
+  free(): void {
+    connected.delete(this);
+    super.free();
+  }
 }
+/** Clients between `connect()` and `close()` / `free()`: held so that the garbage collector cannot free them. */
+const connected = new Set<PlanClient>();
+if (Symbol.dispose) (PlanClient.prototype as unknown as Record<symbol, unknown>)[Symbol.dispose] = PlanClient.prototype.free;
 
 export type {
   ClosePayload,

@@ -92,6 +92,35 @@ describe('the real module in Node', () => {
     expect([CloseCode.Normal, CloseCode.Local, CloseCode.Unauthorized, CloseCode.Inactive]).toEqual([1000, 4000, 4001, 4002]);
   });
 
+  it('keeps a connected client alive without a reference in the app, until close()', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'vitest runs Node with --expose-gc (vitest.config.ts)').toBeTypeOf('function');
+    FakeSocket.all = [];
+    const updates: string[] = [];
+    let collected = false;
+    const registry = new FinalizationRegistry(() => (collected = true));
+    // The app's usual shape: create, subscribe, connect, and keep no reference.
+    await (async () => {
+      const client = await createPlanClient({ url: 'ws://h/ws', token: 't', WebSocket: FakeSocket });
+      client.on('taskUpdated', ({ task }) => updates.push(task.title));
+      client.join('123');
+      client.connect();
+      registry.register(client, 'client');
+    })();
+    const socket = FakeSocket.all[0];
+    socket.open();
+    socket.push(CONFIRMATION);
+    socket.push({ type: 'join-plan', planId: '123', data: { success: true, participantCount: 1, participants: [] } });
+    for (let i = 0; i < 5; i++) {
+      gc!();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(collected, 'the connected client was garbage-collected').toBe(false);
+    expect(socket.closed).toBeNull();
+    socket.push({ type: 'task-updated', planId: '123', data: { task: { id: 1, title: 'still here', status: 's' } } });
+    expect(updates).toEqual(['still here']);
+  });
+
   it('without a global WebSocket and without the option, refuses with NO_WEBSOCKET instead of crashing', () => {
     expect(globalThis.WebSocket).toBeUndefined();
     expect(() => new PlanClient({ url: 'ws://h/ws' })).toThrow(/^NO_WEBSOCKET: /);
