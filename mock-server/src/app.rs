@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::Jwt;
 use crate::config::Config;
 use crate::faults::Faults;
+use crate::gate::Gate;
 use crate::hub::Hub;
 use crate::shutdown::Shutdown;
 
@@ -20,6 +21,8 @@ pub struct App {
     pub faults: Faults,
     /// The shutdown signal, and the WebSocket tasks still running (shutdown waits for them).
     pub shutdown: Shutdown,
+    /// Connections not (yet) authenticated, capped.
+    pub gate: Arc<Gate>,
 }
 
 /// The shared state handle.

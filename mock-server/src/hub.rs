@@ -332,6 +332,12 @@ impl Hub {
         st.rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));
     }
 
+    /// Drops every room's history and `seq` (the restart fault's `forgetHistory`): each room's
+    /// next log starts at `seq` 1 under a new epoch.
+    pub fn forget_history(&self) {
+        self.state().logs.clear();
+    }
+
     /// Asks every matching connection to close; returns how many matched.
     pub fn close_matching(&self, filter: &ConnFilter, cmd: &CloseCmd) -> usize {
         self.state().conns.close_matching(filter, cmd)
@@ -368,6 +374,8 @@ impl Hub {
             errors,
             average_room_size: if rooms == 0 { 0.0 } else { participants as f64 / rooms as f64 },
             uptime_ms: self.uptime_ms(),
+            pending_connections: 0,
+            limits: self.counters.limits(),
         }
     }
 

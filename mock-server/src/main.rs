@@ -21,6 +21,7 @@ async fn main() -> ExitCode {
     let ansi = std::io::stderr().is_terminal();
     tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(ansi).with_max_level(level).init();
     let cfg = cli.serve.to_config();
+    check_fd_limit(cfg.max_connections + cfg.limits.max_pending_connections);
     if cfg.jwt_secret_is_default {
         tracing::warn!("no --jwt-secret or JWT_SECRET: using the development secret");
     }
@@ -43,6 +44,37 @@ async fn main() -> ExitCode {
     tracing::info!("shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Raises the soft open-file limit to the hard one, and warns when the connection caps could still
+/// run out of file descriptors.
+fn check_fd_limit(wanted: usize) {
+    #[cfg(unix)]
+    {
+        let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+                return;
+            }
+            if lim.rlim_cur < lim.rlim_max {
+                let raised = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    lim = raised;
+                }
+            }
+        }
+        let have = lim.rlim_cur as u64;
+        if (wanted as u64).saturating_add(64) > have {
+            tracing::warn!(
+                open_file_limit = have,
+                wanted,
+                "--max-connections plus --max-pending-connections exceed the open-file limit: lower them or raise `ulimit -n`"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = wanted;
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -144,5 +144,7 @@ async fn health(State(app): State<SharedApp>) -> Json<serde_json::Value> {
 }
 
 async fn metrics(State(app): State<SharedApp>) -> Json<Metrics> {
-    Json(app.hub.metrics())
+    let mut m = app.hub.metrics();
+    m.pending_connections = app.gate.len();
+    Json(m)
 }

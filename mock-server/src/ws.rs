@@ -2,10 +2,12 @@
 //! that reads client messages and writes the connection's bounded outbound queue.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
+use axum::Extension;
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use planwire_protocol::{ClientMessage, CloseCode, ErrorCode};
@@ -17,6 +19,8 @@ use crate::conn_id::ConnId;
 use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
 use crate::connections::{CloseCmd, ConnCtl};
 use crate::frames::{error_frame, Frame};
+use crate::gate::ConnInfo;
+use crate::metrics::Limit;
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
 
@@ -32,6 +36,7 @@ const MAX_EXPIRY_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
 /// `GET /ws`: upgrades, taking the token from `?token=` or `Authorization: Bearer`.
 pub async fn upgrade(
     State(app): State<SharedApp>,
+    info: Option<Extension<Arc<ConnInfo>>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -41,23 +46,38 @@ pub async fn upgrade(
     // A 4 KiB read buffer instead of tungstenite's 128 KiB default: the buffer stays resident per
     // connection (142 → 14 KiB per connection at 5,000 connections, `npm run bench`); larger frames
     // still arrive, in more reads.
+    let info = info.map(|Extension(info)| info);
     ws.max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| serve_socket(app, socket, token))
+        .on_upgrade(move |socket| serve_socket(app, socket, token, info))
 }
 
-async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>) {
+async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>, info: Option<Arc<ConnInfo>>) {
     let _open = app.shutdown.socket_opened();
-    authenticate_and_run(&app, socket, token).await;
+    if let Some(info) = &info {
+        info.limit_inbound(app.cfg.limits.max_inbound_bytes_per_sec);
+    }
+    authenticate_and_run(&app, socket, token, info).await;
 }
 
-async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Option<String>) {
+async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Option<String>, info: Option<Arc<ConnInfo>>) {
     let mut shutdown = app.shutdown.subscribe();
+    // Until it authenticates, the connection is in the gate: it may be evicted, and it must
+    // authenticate within --upgrade-timeout-ms of its accept.
+    let accepted = info.as_ref().map_or_else(Instant::now, |i| i.accepted);
+    let deadline = accepted + app.cfg.limits.upgrade_timeout;
+    let evicted = async {
+        match &info {
+            Some(info) => info.evict.wait().await,
+            None => std::future::pending().await,
+        }
+    };
     let claims = match token {
         Some(token) => app.jwt.verify(&token),
         None => tokio::select! {
-            claims = first_frame_auth(app, &mut socket) => claims,
+            claims = first_frame_auth(app, &mut socket, deadline) => claims,
+            _ = evicted => return,
             _ = until_shutdown(&mut shutdown) => {
                 close_socket(socket, CloseCode::GoingAway.code(), SHUTDOWN_REASON).await;
                 return;
@@ -68,6 +88,9 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         Ok(claims) => claims,
         Err(e) => {
             app.hub.counters.error();
+            if e == AuthError::Timeout {
+                app.hub.counters.limit(Limit::AuthTimeout, 1);
+            }
             tracing::info!(reason = e.reason(), "refused a connection");
             close_socket(socket, CloseCode::Unauthorized.code(), e.reason()).await;
             return;
@@ -82,6 +105,9 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
             return;
         }
     };
+    if let Some(info) = &info {
+        info.authenticated();
+    }
     tracing::info!(conn = reg.id, user = ?claims.user_id, "connected");
     let id = reg.id;
     let conn = Connection {
@@ -110,9 +136,11 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     tracing::info!(conn = id, "disconnected");
 }
 
-/// Waits for `{"type":"auth","token":…}` as the first data frame.
-async fn first_frame_auth(app: &SharedApp, socket: &mut WebSocket) -> Result<Claims, AuthError> {
-    let first = timeout(app.cfg.auth_timeout, async {
+/// Waits for `{"type":"auth","token":…}` as the first data frame, at most `--auth-timeout-ms` and
+/// never past `deadline`.
+async fn first_frame_auth(app: &SharedApp, socket: &mut WebSocket, deadline: Instant) -> Result<Claims, AuthError> {
+    let wait = app.cfg.auth_timeout.min(deadline.saturating_duration_since(Instant::now()));
+    let first = timeout(wait, async {
         loop {
             match socket.recv().await {
                 Some(Ok(Message::Text(text))) => return Some(text),
