@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::auth::Claims;
 use crate::config::Config;
-use crate::conn_id::ConnId;
+use crate::conn_id::{new_conn_id, ConnId};
 use crate::frames::{connected_frame, Frame};
 use crate::metrics::Counters;
 use crate::rooms::Room;
@@ -136,16 +136,9 @@ impl Conn {
 }
 
 /// The authenticated connections, by id.
+#[derive(Default)]
 pub(crate) struct Connections {
     conns: HashMap<ConnId, Conn>,
-    next_id: ConnId,
-}
-
-impl Default for Connections {
-    /// No connection; the first gets id 1.
-    fn default() -> Self {
-        Connections { conns: HashMap::new(), next_id: 1 }
-    }
 }
 
 impl Connections {
@@ -157,8 +150,12 @@ impl Connections {
         if self.conns.values().filter(|c| c.user_id == claims.user_id).count() >= cfg.max_connections_per_user {
             return Err("too many connections for this user");
         }
-        let id = self.next_id;
-        self.next_id += 1;
+        let id = loop {
+            let id = new_conn_id();
+            if !self.conns.contains_key(&id) {
+                break id;
+            }
+        };
         let (tx, rx) = mpsc::channel(cfg.send_queue);
         let ctl = Arc::new(ConnCtl::default());
         let conn = Conn { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };

@@ -262,14 +262,17 @@ impl Hub {
     }
 
     /// Runs a plan mutation and broadcasts the events it returns (plan id, response, events) to
-    /// the plan's room, skipping the connection `exclude`. `change` runs under the lock: it should
+    /// the plan's room, skipping the connection `exclude` only when it is one of `caller`'s (no
+    /// user can keep another from receiving a change). `change` runs under the lock: it should
     /// only change the store (bodies are parsed and checked before).
     pub fn mutate<R>(
         &self,
+        caller: &UserId,
         exclude: Option<ConnId>,
         change: impl FnOnce(&mut PlanStore) -> Result<(String, R, Vec<PlanEvent>), PlanError>,
     ) -> Result<Mutation<R>, PlanError> {
         let mut st = self.state();
+        let exclude = exclude.filter(|id| st.conns.get(*id).is_some_and(|c| c.user_id == *caller));
         let (plan_id, value, events) = change(&mut st.plans)?;
         let mut seq = st.logs.get(&plan_id).map_or(0, EventLog::latest);
         for event in &events {

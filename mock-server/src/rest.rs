@@ -101,7 +101,7 @@ async fn get_plan(State(app): State<SharedApp>, Path(plan_id): Path<String>, hea
 async fn create_task(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
     let new = body::<CreateTask>(&bytes).and_then(NewTask::try_from);
-    let m = app.hub.mutate(origin(&headers), |plans| {
+    let m = app.hub.mutate(&user, origin(&headers), |plans| {
         plans.check_access(&plan_id, &user)?;
         let (task, events) = plans.create_task(&plan_id, &user, new?)?;
         Ok((plan_id, task, events))
@@ -112,7 +112,7 @@ async fn create_task(State(app): State<SharedApp>, Path(plan_id): Path<String>, 
 async fn update_task(State(app): State<SharedApp>, Path(task_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
     let change = body::<UpdateTask>(&bytes).and_then(TaskChange::try_from);
-    let m = app.hub.mutate(origin(&headers), |plans| {
+    let m = app.hub.mutate(&user, origin(&headers), |plans| {
         plans.task_plan(&task_id, &user)?;
         plans.update_task(&task_id, &user, change?)
     })?;
@@ -121,7 +121,7 @@ async fn update_task(State(app): State<SharedApp>, Path(task_id): Path<String>, 
 
 async fn delete_task(State(app): State<SharedApp>, Path(task_id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
-    let m = app.hub.mutate(origin(&headers), |plans| {
+    let m = app.hub.mutate(&user, origin(&headers), |plans| {
         let (plan_id, task_id, events) = plans.delete_task(&task_id, &user)?;
         Ok((plan_id, TaskDeleted { task_id }, events))
     })?;
@@ -131,7 +131,7 @@ async fn delete_task(State(app): State<SharedApp>, Path(task_id): Path<String>, 
 async fn reorder_tasks(State(app): State<SharedApp>, Path(plan_id): Path<String>, headers: HeaderMap, bytes: Bytes) -> Result<Response, ApiError> {
     let user = caller(&app, &headers)?;
     let order = body::<ReorderTasks>(&bytes).map(TaskOrder::from);
-    let m = app.hub.mutate(origin(&headers), |plans| {
+    let m = app.hub.mutate(&user, origin(&headers), |plans| {
         plans.check_access(&plan_id, &user)?;
         let (task_ids, events) = plans.reorder(&plan_id, &user, order?)?;
         Ok((plan_id, TaskReordered { task_ids }, events))
