@@ -54,6 +54,13 @@ pub struct Config {
     pub limits: Limits,
 }
 
+impl Config {
+    /// Whether `--allow-origin` allows any origin (absent, or containing `*`).
+    pub fn any_origin(&self) -> bool {
+        self.allow_origins.is_empty() || self.allow_origins.iter().any(|o| o.trim() == "*")
+    }
+}
+
 /// Timeouts and caps that keep one client from exhausting the server (`docs/reliability.md`).
 #[derive(Debug, Clone)]
 pub struct Limits {

@@ -6,16 +6,25 @@ use std::time::Duration;
 
 use clap::Parser;
 use mock_server::auth::{parse_user_id, Jwt};
-use mock_server::cli::{Cli, Command, DEV_JWT_SECRET};
+use mock_server::cli::{check_jwt_secret, Cli, Command, DEV_JWT_SECRET};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(Command::Token(t)) = cli.command {
-        let jwt = Jwt::new(t.jwt_secret.as_deref().unwrap_or(DEV_JWT_SECRET));
+        let secret = t.jwt_secret.as_deref().unwrap_or(DEV_JWT_SECRET);
+        if let Err(e) = check_jwt_secret(secret) {
+            eprintln!("mock-server: {e}");
+            return ExitCode::from(2);
+        }
+        let jwt = Jwt::new(secret);
         let email = t.email.unwrap_or_else(|| format!("{}@example.com", t.user_name));
         println!("{}", jwt.issue(parse_user_id(&t.user_id), t.user_name, Some(email), Duration::from_secs(t.ttl)));
         return ExitCode::SUCCESS;
+    }
+    if let Some(Err(e)) = cli.serve.jwt_secret.as_deref().map(check_jwt_secret) {
+        eprintln!("mock-server: {e}");
+        return ExitCode::from(2);
     }
     let level = cli.serve.log_level.parse().unwrap_or(tracing::Level::INFO);
     let ansi = std::io::stderr().is_terminal();

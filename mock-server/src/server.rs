@@ -91,13 +91,8 @@ fn router(app: SharedApp) -> Router {
         .with_state(app)
 }
 
-/// Whether an `--allow-origin` list allows any origin (empty, or containing `*`).
-pub fn any_origin(origins: &[String]) -> bool {
-    origins.is_empty() || origins.iter().any(|o| o.trim() == "*")
-}
-
 fn cors(cfg: &Config) -> CorsLayer {
-    let origins = if any_origin(&cfg.allow_origins) {
+    let origins = if cfg.any_origin() {
         AllowOrigin::any()
     } else {
         AllowOrigin::list(cfg.allow_origins.iter().filter_map(|o| match HeaderValue::from_str(o.trim()) {

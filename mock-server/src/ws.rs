@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::Extension;
-use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use planwire_protocol::{ClientMessage, CloseCode, ErrorCode};
 use tokio::time::{sleep_until, timeout};
 
@@ -20,6 +20,7 @@ use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
 use crate::connections::{CloseCmd, ConnCtl};
 use crate::frames::{error_frame, Frame};
 use crate::gate::ConnInfo;
+use crate::rest::ApiError;
 use crate::metrics::Limit;
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
@@ -41,6 +42,10 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if !origin_allowed(&app.cfg, &headers) {
+        app.hub.counters.limit(Limit::OriginRefused, 1);
+        return ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "origin not allowed").into_response();
+    }
     let header_token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
     let token = query.get("token").map(String::as_str).filter(|t| !t.is_empty()).or(header_token).map(str::to_owned);
     // A 4 KiB read buffer instead of tungstenite's 128 KiB default: the buffer stays resident per
@@ -134,6 +139,17 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         },
     }
     tracing::info!(conn = id, "disconnected");
+}
+
+/// Whether the request's `Origin` (if any: non-browser clients send none) is in the
+/// `--allow-origin` list (any origin when the list is empty or contains `*`).
+fn origin_allowed(cfg: &crate::config::Config, headers: &HeaderMap) -> bool {
+    if cfg.any_origin() {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let origin = origin.to_str().unwrap_or_default();
+    cfg.allow_origins.iter().any(|a| a.trim().eq_ignore_ascii_case(origin))
 }
 
 /// Waits for `{"type":"auth","token":…}` as the first data frame, at most `--auth-timeout-ms` and
