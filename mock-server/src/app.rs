@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::faults::Faults;
 use crate::gate::Gate;
 use crate::hub::Hub;
+use crate::rest_limit::RestLimiter;
 use crate::shutdown::Shutdown;
 
 /// State shared by the routes and connection tasks.
@@ -23,6 +24,8 @@ pub struct App {
     pub shutdown: Shutdown,
     /// Connections not (yet) authenticated, capped.
     pub gate: Arc<Gate>,
+    /// The per-user REST rate limit.
+    pub rest_limit: RestLimiter,
 }
 
 /// The shared state handle.

@@ -388,7 +388,7 @@ impl Hub {
     }
 
     fn new_log(&self) -> EventLog {
-        EventLog::new(self.cfg.history_max_events, self.cfg.history_max_age)
+        EventLog::new(self.cfg.history_max_events, self.cfg.history_max_age).with_max_bytes(self.cfg.limits.history_max_bytes)
     }
 }
 

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod presence;
 pub mod ratelimit;
 pub mod rest;
+pub mod rest_limit;
 pub mod rooms;
 pub mod server;
 pub mod shutdown;

@@ -20,6 +20,7 @@ use crate::auth::Jwt;
 use crate::config::Config;
 use crate::faults::{Faults, Restart};
 use crate::gate::Gate;
+use crate::rest_limit::RestLimiter;
 use crate::connections::{CloseCmd, ConnFilter};
 use crate::hub::Hub;
 use crate::shutdown::{until_shutdown, Shutdown};
@@ -66,6 +67,7 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
     let app = Arc::new(App {
         jwt: Jwt::new(&cfg.jwt_secret).max_lifetime(cfg.limits.max_token_lifetime),
         gate: Gate::new(cfg.limits.max_pending_connections),
+        rest_limit: RestLimiter::new(cfg.limits.rest_rate_limit, cfg.limits.rest_rate_window),
         hub: Hub::new(cfg.clone()),
         faults: Faults::new(restart_tx),
         shutdown: Shutdown::default(),
