@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use planwire_protocol::{CloseCode, UserId};
 use tokio::sync::{mpsc, Notify};
@@ -115,6 +116,8 @@ pub(crate) struct Conn {
     pub(crate) ctl: Arc<ConnCtl>,
     /// The rooms it is in.
     pub(crate) rooms: Vec<String>,
+    /// When it last sent a message that counts as activity.
+    pub(crate) last_active: Instant,
     tx: mpsc::Sender<Frame>,
 }
 
@@ -158,7 +161,7 @@ impl Connections {
         };
         let (tx, rx) = mpsc::channel(cfg.send_queue);
         let ctl = Arc::new(ConnCtl::default());
-        let conn = Conn { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };
+        let conn = Conn { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new(), last_active: Instant::now() };
         conn.deliver(connected_frame(&conn.user_id, id), counters);
         self.conns.insert(id, conn);
         Ok(Registration { id, rx, ctl })
@@ -177,6 +180,16 @@ impl Connections {
     /// A connection, to change its rooms.
     pub(crate) fn get_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
         self.conns.get_mut(&id)
+    }
+
+    /// Connections in no room, not closing, that sent nothing for longer than `inactive_after`.
+    pub(crate) fn idle_roomless(&self, now: Instant, inactive_after: Duration) -> Vec<ConnId> {
+        self.conns
+            .iter()
+            .filter(|(_, c)| c.rooms.is_empty() && now.saturating_duration_since(c.last_active) > inactive_after)
+            .filter(|(_, c)| c.ctl.pending_close().is_none())
+            .map(|(&id, _)| id)
+            .collect()
     }
 
     /// Open connections.

@@ -126,7 +126,8 @@ impl Hub {
         let mut st = self.state();
         let now = Instant::now();
         let State { conns, rooms, .. } = &mut *st;
-        if let Some(entry) = conns.get(id) {
+        if let Some(entry) = conns.get_mut(id) {
+            entry.last_active = now;
             for plan_id in &entry.rooms {
                 if let Some(room) = rooms.get_mut(plan_id) {
                     room.touch(id, now);
@@ -330,6 +331,12 @@ impl Hub {
             };
             for plan_id in plan_ids {
                 st.leave_room(&plan_id, id, now, &self.counters);
+            }
+        }
+        // A connection in no room is swept too: it would otherwise hold a socket forever.
+        for id in st.conns.idle_roomless(now, self.cfg.inactive_after) {
+            if let Some(entry) = st.conns.get(id) {
+                entry.ctl.close(CloseCmd::Frame(CloseCode::Inactive, INACTIVE_REASON.into()));
             }
         }
         st.rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));

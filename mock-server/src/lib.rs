@@ -35,6 +35,7 @@ pub mod shutdown;
 pub mod time;
 pub mod tracked;
 pub mod ws;
+pub mod ws_close;
 
 pub use app::{App, SharedApp};
 pub use config::Config;

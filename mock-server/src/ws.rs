@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::Extension;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -24,13 +24,13 @@ use crate::rest::ApiError;
 use crate::metrics::Limit;
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
+use crate::ws_close::{close_socket, on_read_error};
 
 /// Frames and messages larger than this close the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
-/// How long a closing connection waits to write its close frame, and then for the peer's reply.
-const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a ping may take to write.
+const PING_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Tokens valid for longer than this are treated as never expiring during a connection.
 const MAX_EXPIRY_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
@@ -118,6 +118,8 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     let conn = Connection {
         limiter: RateLimiter::new(app.cfg.rate_limit, app.cfg.rate_window, Instant::now()),
         presence_limiter: RateLimiter::new(app.cfg.presence_rate_limit, app.cfg.presence_rate_window, Instant::now()),
+        frames: RateLimiter::new(app.cfg.limits.frame_rate_limit, app.cfg.limits.frame_rate_window, Instant::now()),
+        last_heard: Instant::now(),
         expires: Instant::now() + claims.remaining().min(MAX_EXPIRY_WAIT),
         app: app.clone(),
         socket,
@@ -191,6 +193,10 @@ struct Connection {
     limiter: RateLimiter,
     /// `presence-update` messages are counted here instead of by `limiter`.
     presence_limiter: RateLimiter,
+    /// Every frame the library shows (data, presence, ping, pong, close): `--frame-rate-limit`.
+    frames: RateLimiter,
+    /// When the peer last sent a frame (pongs included): drives the server's pings.
+    last_heard: Instant,
     expires: Instant,
 }
 
@@ -199,6 +205,9 @@ impl Connection {
     async fn run(mut self) -> (WebSocket, End) {
         let expiry = sleep_until(self.expires.into());
         tokio::pin!(expiry);
+        let ping_every = self.app.cfg.limits.ping_every;
+        let mut pinger = tokio::time::interval((ping_every / 2).max(Duration::from_millis(10)));
+        pinger.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let end = loop {
             let frozen = self.ctl.is_frozen();
             tokio::select! {
@@ -210,6 +219,11 @@ impl Connection {
                 }
                 _ = &mut expiry, if !frozen => {
                     break End::Close(CloseCmd::Frame(CloseCode::Unauthorized, AuthError::Expired.reason().into()));
+                }
+                _ = pinger.tick(), if !frozen && !ping_every.is_zero() => {
+                    if let Some(end) = self.ping(ping_every).await {
+                        break end;
+                    }
                 }
                 out = self.rx.recv() => match out {
                     // A frozen connection writes nothing; its queue is drained so it never overflows.
@@ -223,13 +237,15 @@ impl Connection {
                 },
                 msg = self.socket.recv() => match msg {
                     None => break End::Gone,
-                    Some(Err(e)) if is_too_big(&e) => {
-                        self.app.hub.counters.error();
-                        break End::Close(CloseCmd::Frame(CloseCode::MessageTooBig, "frame exceeds 64 KiB".into()));
-                    }
-                    Some(Err(_)) => break End::Gone,
+                    Some(Err(e)) => break on_read_error(&e, &self.app.hub.counters).map_or(End::Gone, End::Close),
                     Some(Ok(_)) if frozen => {}
                     Some(Ok(msg)) => {
+                        self.last_heard = Instant::now();
+                        if self.frames.over(self.last_heard) {
+                            self.app.hub.counters.error();
+                            self.app.hub.counters.limit(Limit::FrameRate, 1);
+                            break End::Close(CloseCmd::Frame(CloseCode::PolicyViolation, "frame rate exceeded".into()));
+                        }
                         if let Some(end) = self.on_message(msg) {
                             break end;
                         }
@@ -238,6 +254,22 @@ impl Connection {
             }
         };
         (self.socket, end)
+    }
+
+    /// Pings a connection silent for `every`; drops one silent for three times that.
+    async fn ping(&mut self, every: Duration) -> Option<End> {
+        let silent = self.last_heard.elapsed();
+        if silent >= every * 3 {
+            self.app.hub.counters.limit(Limit::PingTimeout, 1);
+            return Some(End::Close(CloseCmd::Abrupt));
+        }
+        if silent >= every {
+            let sent = timeout(PING_WRITE_TIMEOUT, self.socket.send(Message::Ping(Default::default()))).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return Some(End::Gone);
+            }
+        }
+        None
     }
 
     /// Writes one queued frame (after the fault delay, if any), giving up if a close is requested.
@@ -278,6 +310,7 @@ impl Connection {
             Message::Text(text) => Some(text),
             Message::Binary(_) => None,
             // Control frames: tungstenite answers pings; a close ends the stream on the next read.
+            // (They count in `frames`, above.)
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return None,
         };
         hub.counters.message_in();
@@ -336,26 +369,3 @@ impl Connection {
     }
 }
 
-/// Whether a read error is tungstenite's frame/message size limit.
-fn is_too_big(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
-}
-
-/// Sends a close frame, then waits briefly for the peer's reply so it reads the code before TCP closes.
-async fn close_socket(mut socket: WebSocket, code: u16, reason: &str) {
-    let frame = CloseFrame { code, reason: reason.into() };
-    if timeout(CLOSE_WRITE_TIMEOUT, socket.send(Message::Close(Some(frame)))).await.is_err() {
-        return;
-    }
-    let reply = timeout(CLOSE_REPLY_TIMEOUT, async {
-        while let Some(Ok(_)) = socket.recv().await {}
-    });
-    let _ = reply.await;
-}
