@@ -343,7 +343,7 @@ pub async fn join_member(url: &str, plan: &str) -> Result<Ws, String> {
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .map_err(|e| e.to_string())?;
-    let join = ClientMessage::JoinPlan { plan_id: plan.to_owned(), last_seq: None };
+    let join = ClientMessage::JoinPlan { plan_id: plan.to_owned(), last_seq: None, epoch: None };
     let mut joined_sent = false;
     let deadline = tokio::time::sleep(Duration::from_secs(30));
     tokio::pin!(deadline);

@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(decode_client(r#"{"type":"ping"}"#), Ok(ClientMessage::Ping));
         assert_eq!(
             decode_client(r#"{"type":"join-plan","planId":"123","lastSeq":4}"#),
-            Ok(ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: Some(4) })
+            Ok(ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: Some(4), epoch: None })
         );
         for (bad, needle) in [
             ("{", "malformed JSON"),

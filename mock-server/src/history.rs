@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use crate::conn_id::random_u128;
 use crate::frames::Frame;
 
 /// Per-room `seq` counter and the most recent broadcasts, bounded by count, bytes and age.
@@ -14,12 +15,20 @@ pub struct EventLog {
     max_age: Duration,
     max_bytes: usize,
     bytes: usize,
+    epoch: String,
 }
 
 impl EventLog {
     /// An empty log: the first broadcast gets `seq` 1.
     pub fn new(max_events: usize, max_age: Duration) -> Self {
-        EventLog { seq: 0, events: VecDeque::new(), max_events, max_age, max_bytes: usize::MAX, bytes: 0 }
+        let epoch = format!("{:016x}", random_u128() as u64);
+        EventLog { seq: 0, events: VecDeque::new(), max_events, max_age, max_bytes: usize::MAX, bytes: 0, epoch }
+    }
+
+    /// This history's epoch: random, new for every log (a restart, or a dropped history, makes a
+    /// new log), so a `seq` from another history is never mistaken for one of this.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
     }
 
     /// Also bounds the kept broadcasts to `max_bytes` of encoded frames.

@@ -137,8 +137,9 @@ impl Hub {
     }
 
     /// `join-plan`: checks access, adds the connection, confirms (replaying missed events when
-    /// `last_seq` is given and still covered) and tells the others if the user is new here.
-    pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>) {
+    /// `last_seq` is given, still covered, and of this history: `epoch` absent, as from clients
+    /// without epochs, or equal to the room's) and tells the others if the user is new here.
+    pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>, epoch: Option<&str>) {
         let mut st = self.state();
         let Some(entry) = st.conns.get(id) else { return };
         if entry.ctl.pending_close().is_some() {
@@ -162,8 +163,10 @@ impl Hub {
         }
         let log = logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
         // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
-        let replay = last_seq
-            .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.spare_capacity()));
+        let same_history = epoch.is_none_or(|e| e == log.epoch());
+        let replay = last_seq.map(|l| {
+            same_history.then(|| log.since(l, now)).flatten().filter(|frames| frames.len() < entry.spare_capacity())
+        });
         let participants = room.participants();
         let presence = presence.get(plan_id).map_or_else(Vec::new, |rp| {
             participants.iter().filter_map(|p| rp.snapshot(&p.user_id, now)).collect()
@@ -174,6 +177,7 @@ impl Hub {
             participants,
             recovered: replay.as_ref().map(Option::is_some),
             seq: Some(log.latest()),
+            epoch: Some(log.epoch().to_owned()),
         };
         entry.deliver(join_confirm_frame(plan_id, confirm, presence), &self.counters);
         for frame in replay.flatten().unwrap_or_default() {
@@ -248,9 +252,13 @@ impl Hub {
         st.timers.first().map(|(t, _)| *t)
     }
 
-    /// `GET /api/plans/:planId`: the plan with its tasks in order and the room's latest `seq`.
+    /// `GET /api/plans/:planId`: the plan with its tasks in order, the room's latest `seq` and
+    /// its epoch.
     pub fn plan(&self, plan_id: &str, user: &UserId) -> Result<Plan, PlanError> {
-        let st = self.state();
+        let mut st = self.state();
+        st.plans.get(plan_id, user)?;
+        let log = st.logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
+        let (seq, epoch) = (log.latest(), log.epoch().to_owned());
         let plan = st.plans.get(plan_id, user)?;
         Ok(Plan {
             id: plan.id.clone(),
@@ -258,7 +266,8 @@ impl Hub {
             members: plan.members.clone(),
             tasks: plan.tasks.clone(),
             progress: plan.progress(),
-            seq: st.logs.get(plan_id).map_or(0, EventLog::latest),
+            seq,
+            epoch,
         })
     }
 

@@ -336,7 +336,7 @@ impl Connection {
             return None;
         };
         match inbound {
-            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq })) => hub.join(self.id, &plan_id, last_seq),
+            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq, epoch })) => hub.join(self.id, &plan_id, last_seq, epoch.as_deref()),
             Ok(Inbound::Client(ClientMessage::LeavePlan { plan_id })) => hub.leave(self.id, &plan_id),
             Ok(Inbound::Client(ClientMessage::Ping)) => hub.pong(self.id),
             Ok(Inbound::Client(ClientMessage::Auth { .. })) => {

@@ -75,6 +75,6 @@ proptest! {
     #[test]
     fn extra_fields_are_ignored(plan in "[a-zA-Z0-9-]{1,20}", seq in any::<u64>(), extra in any_json()) {
         let frame = json!({"type": "join-plan", "planId": plan, "lastSeq": seq, "x-extra": extra}).to_string();
-        prop_assert_eq!(decode_client(&frame), Ok(ClientMessage::JoinPlan { plan_id: plan, last_seq: Some(seq) }));
+        prop_assert_eq!(decode_client(&frame), Ok(ClientMessage::JoinPlan { plan_id: plan, last_seq: Some(seq), epoch: None }));
     }
 }

@@ -90,6 +90,10 @@ pub enum ClientMessage {
         /// **Extension.** The last `seq` the client applied in this room; asks for a replay.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_seq: Option<u64>,
+        /// **Extension.** The room's epoch that `last_seq` belongs to (from the join confirmation
+        /// or the plan snapshot); a replay happens only within the same epoch.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     /// `{"type":"leave-plan","planId":"123"}`
     #[serde(rename = "leave-plan", rename_all = "camelCase")]
@@ -171,6 +175,10 @@ pub struct JoinConfirm {
     /// **Extension.** The room's latest `seq` at the time of the join.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// **Extension.** The room's history epoch: `seq` values compare only within one epoch (a
+    /// restarted server, or a room whose history was dropped, has a new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// `join-plan` data sent to the others: a user joined.
@@ -437,6 +445,9 @@ pub struct Plan {
     pub progress: Progress,
     /// **Extension.** The room's latest `seq`: events after it are not reflected here.
     pub seq: u64,
+    /// **Extension.** The epoch `seq` belongs to (empty from a server without epochs).
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// `POST /api/plans/:planId/tasks` body.

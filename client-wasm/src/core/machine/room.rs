@@ -31,7 +31,7 @@ impl<P: Value> Machine<P> {
         if self.rooms.add_ref(plan_id) && self.phase == Phase::Open {
             if let Some(room) = self.rooms.get_mut(plan_id) {
                 let last_seq = room.join_sent();
-                self.send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq });
+                self.send(ClientMessage::JoinPlan { plan_id: plan_id.into(), last_seq, epoch: None });
             }
         }
         Ok(())
@@ -76,7 +76,7 @@ impl<P: Value> Machine<P> {
     pub(super) fn rejoin_all(&mut self) {
         for room in self.rooms.iter_mut() {
             let last_seq = room.join_sent();
-            let message = ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq };
+            let message = ClientMessage::JoinPlan { plan_id: room.plan_id.clone(), last_seq, epoch: None };
             self.actions.push_back(Action::Send(Outgoing::Seed(message)));
         }
     }
@@ -181,7 +181,7 @@ impl<P: Value> Machine<P> {
             Verdict::Duplicate | Verdict::Hold => return,
             Verdict::Recover => {
                 let last_seq = room.join_sent();
-                return self.send(ClientMessage::JoinPlan { plan_id, last_seq });
+                return self.send(ClientMessage::JoinPlan { plan_id, last_seq, epoch: None });
             }
             Verdict::Resync => self.resync(plan_id.clone(), ResyncReason::Gap),
             Verdict::Apply => {}
