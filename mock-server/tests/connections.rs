@@ -145,3 +145,38 @@ async fn past_the_pending_cap_the_oldest_unauthenticated_connection_is_closed() 
     })
     .await;
 }
+
+/// A small version of `loadgen hostile`: 200 hostile connections held open (silent sockets,
+/// unauthenticated WebSockets, endless REST bodies); `/health` and a valid join still answer fast
+/// (the 100 ms limit is checked by the load test; a debug build on shared cores gets 500 ms here).
+#[tokio::test]
+async fn health_and_a_valid_join_answer_while_200_hostile_connections_are_held() {
+    within(60, async {
+        let s = server().await;
+        let mut held = Vec::new();
+        let mut sockets = Vec::new();
+        for i in 0..200 {
+            match i % 3 {
+                0 => held.push(TcpStream::connect(s.addr).await.unwrap()),
+                1 => sockets.push(Client::open(&s.ws_url()).await),
+                _ => {
+                    let mut c = TcpStream::connect(s.addr).await.unwrap();
+                    c.write_all(b"PATCH /api/tasks/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{").await.unwrap();
+                    held.push(c);
+                }
+            }
+        }
+        assert!(s.metrics().await["pendingConnections"].as_u64().unwrap() >= 200);
+        let mut worst = Duration::ZERO;
+        for _ in 0..10 {
+            let t = Instant::now();
+            let (status, _, _) = s.rest(reqwest::Method::GET, "/api/v1/ws/health", None, None, None).await;
+            assert_eq!(status, 200);
+            let (c, _) = s.join(ALICE, "123").await;
+            worst = worst.max(t.elapsed());
+            c.close().await;
+        }
+        assert!(worst < Duration::from_millis(500), "{worst:?}");
+    })
+    .await;
+}
