@@ -109,7 +109,7 @@ impl Gate {
 }
 
 /// What the server knows about one TCP connection, shared by its HTTP task, its I/O wrapper
-/// ([`crate::tracked`]) and, after an upgrade, its WebSocket task.
+/// (`tracked`) and, after an upgrade, its WebSocket task.
 #[derive(Debug)]
 pub struct ConnInfo {
     gate: Arc<Gate>,

@@ -163,7 +163,7 @@ impl Hub {
         }
         let log = logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
         // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
-        let same_history = epoch.is_none_or(|e| e == log.epoch());
+        let same_history = epoch.map_or(true, |e| e == log.epoch());
         let replay = last_seq.map(|l| {
             same_history.then(|| log.since(l, now)).flatten().filter(|frames| frames.len() < entry.spare_capacity())
         });

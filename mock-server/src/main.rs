@@ -73,6 +73,7 @@ fn check_fd_limit(wanted: usize) {
                 }
             }
         }
+        #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
         let have = lim.rlim_cur as u64;
         if (wanted as u64).saturating_add(64) > have {
             tracing::warn!(
