@@ -3,6 +3,7 @@
 
 mod drain;
 mod fanout;
+mod hostile;
 mod stats;
 mod storm;
 
@@ -23,6 +24,8 @@ enum Command {
     Drain(drain::DrainArgs),
     /// Clients losing the server at once, driven by the client core's real backoff policy.
     Storm(storm::StormArgs),
+    /// Thousands of hostile connections held open; `/health` and a valid join timed meanwhile.
+    Hostile(hostile::HostileArgs),
 }
 
 fn main() {
@@ -39,6 +42,12 @@ fn main() {
             .build()
             .map_err(|e| e.into())
             .and_then(|rt| rt.block_on(drain::run(args)))
+            .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
+        Command::Hostile(args) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.into())
+            .and_then(|rt| rt.block_on(hostile::run(args)))
             .and_then(|report| serde_json::to_string(&report).map_err(|e| e.into())),
         Command::Storm(args) => serde_json::to_string(&storm::run(&args)).map_err(|e| e.into()),
     };

@@ -40,6 +40,10 @@ pub enum AuthError {
     Expired,
     /// No `auth` first frame within `--auth-timeout-ms`.
     Timeout,
+    /// `nbf` is in the future.
+    NotYetValid,
+    /// `exp` is further ahead than `--max-token-lifetime-secs`.
+    LifetimeTooLong,
 }
 
 impl AuthError {
@@ -50,6 +54,8 @@ impl AuthError {
             AuthError::Invalid => "invalid token",
             AuthError::Expired => "token expired",
             AuthError::Timeout => "auth timeout",
+            AuthError::NotYetValid => "token not yet valid",
+            AuthError::LifetimeTooLong => "token lifetime too long",
         }
     }
 }
@@ -59,19 +65,28 @@ pub struct Jwt {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    max_lifetime: Option<Duration>,
 }
 
 impl Jwt {
-    /// Keys for `secret`.
+    /// Keys for `secret`; `nbf`, when present, is checked; any lifetime is accepted.
     pub fn new(secret: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp"]);
         Jwt {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            max_lifetime: None,
         }
+    }
+
+    /// Refuses tokens whose `exp` is more than `max` ahead (no practical expiry).
+    pub fn max_lifetime(mut self, max: Duration) -> Self {
+        self.max_lifetime = Some(max);
+        self
     }
 
     /// A token for the user, valid for `ttl`.
@@ -86,8 +101,10 @@ impl Jwt {
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         match decode::<Claims>(token, &self.decoding, &self.validation) {
             Ok(data) if data.claims.exp.saturating_mul(1000) <= since_epoch().as_millis() as u64 => Err(AuthError::Expired),
+            Ok(data) if self.max_lifetime.is_some_and(|max| data.claims.remaining() > max) => Err(AuthError::LifetimeTooLong),
             Ok(data) => Ok(data.claims),
             Err(e) if matches!(e.kind(), ErrorKind::ExpiredSignature) => Err(AuthError::Expired),
+            Err(e) if matches!(e.kind(), ErrorKind::ImmatureSignature) => Err(AuthError::NotYetValid),
             Err(_) => Err(AuthError::Invalid),
         }
     }
@@ -124,6 +141,9 @@ mod tests {
         assert_eq!(jwt.verify(&expired), Err(AuthError::Expired));
         let forever = jwt.issue(UserId::Num(2), "y".into(), None, Duration::MAX);
         assert_eq!(jwt.verify(&forever).map(|c| c.exp), Ok(u64::MAX));
+        let bounded = Jwt::new("s").max_lifetime(Duration::from_secs(3600));
+        assert_eq!(bounded.verify(&forever), Err(AuthError::LifetimeTooLong));
+        assert!(bounded.verify(&t).is_ok());
     }
 
     #[test]

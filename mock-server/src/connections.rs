@@ -9,13 +9,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use planwire_protocol::{CloseCode, UserId};
 use tokio::sync::{mpsc, Notify};
 
 use crate::auth::Claims;
 use crate::config::Config;
-use crate::conn_id::ConnId;
+use crate::conn_id::{new_conn_id, ConnId};
 use crate::frames::{connected_frame, Frame};
 use crate::metrics::Counters;
 use crate::rooms::Room;
@@ -115,6 +116,8 @@ pub(crate) struct Conn {
     pub(crate) ctl: Arc<ConnCtl>,
     /// The rooms it is in.
     pub(crate) rooms: Vec<String>,
+    /// When it last sent a message that counts as activity.
+    pub(crate) last_active: Instant,
     tx: mpsc::Sender<Frame>,
 }
 
@@ -136,16 +139,9 @@ impl Conn {
 }
 
 /// The authenticated connections, by id.
+#[derive(Default)]
 pub(crate) struct Connections {
     conns: HashMap<ConnId, Conn>,
-    next_id: ConnId,
-}
-
-impl Default for Connections {
-    /// No connection; the first gets id 1.
-    fn default() -> Self {
-        Connections { conns: HashMap::new(), next_id: 1 }
-    }
 }
 
 impl Connections {
@@ -157,11 +153,15 @@ impl Connections {
         if self.conns.values().filter(|c| c.user_id == claims.user_id).count() >= cfg.max_connections_per_user {
             return Err("too many connections for this user");
         }
-        let id = self.next_id;
-        self.next_id += 1;
+        let id = loop {
+            let id = new_conn_id();
+            if !self.conns.contains_key(&id) {
+                break id;
+            }
+        };
         let (tx, rx) = mpsc::channel(cfg.send_queue);
         let ctl = Arc::new(ConnCtl::default());
-        let conn = Conn { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new() };
+        let conn = Conn { user_id: claims.user_id.clone(), user_name: claims.user_name.clone(), tx, ctl: ctl.clone(), rooms: Vec::new(), last_active: Instant::now() };
         conn.deliver(connected_frame(&conn.user_id, id), counters);
         self.conns.insert(id, conn);
         Ok(Registration { id, rx, ctl })
@@ -180,6 +180,16 @@ impl Connections {
     /// A connection, to change its rooms.
     pub(crate) fn get_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
         self.conns.get_mut(&id)
+    }
+
+    /// Connections in no room, not closing, that sent nothing for longer than `inactive_after`.
+    pub(crate) fn idle_roomless(&self, now: Instant, inactive_after: Duration) -> Vec<ConnId> {
+        self.conns
+            .iter()
+            .filter(|(_, c)| c.rooms.is_empty() && now.saturating_duration_since(c.last_active) > inactive_after)
+            .filter(|(_, c)| c.ctl.pending_close().is_none())
+            .map(|(&id, _)| id)
+            .collect()
     }
 
     /// Open connections.

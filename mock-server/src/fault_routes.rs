@@ -20,6 +20,7 @@ use crate::app::SharedApp;
 use crate::auth::AuthError;
 use crate::conn_id::{parse_conn_id, ConnId};
 use crate::connections::{CloseCmd, ConnFilter};
+use crate::faults::Restart;
 use crate::plans::PlanError;
 use crate::rest::ApiError;
 
@@ -100,13 +101,18 @@ async fn drop_connections(State(app): State<SharedApp>, bytes: Bytes) -> Result<
 #[serde(rename_all = "camelCase")]
 struct RestartBody {
     down_ms: u64,
+    #[serde(default)]
+    forget_history: bool,
 }
 
-/// `POST /faults/restart` {downMs}: drops every connection, stops listening for `downMs`, listens again.
+/// `POST /faults/restart` {downMs, forgetHistory?}: drops every connection, stops listening for
+/// `downMs`, listens again; with `forgetHistory` every room's history and `seq` start over under a
+/// new epoch, as after a real restart.
 async fn restart(State(app): State<SharedApp>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
     let b: RestartBody = body(&bytes)?;
+    let req = Restart { down: Duration::from_millis(b.down_ms), forget_history: b.forget_history };
     app.faults
-        .request_restart(Duration::from_millis(b.down_ms))
+        .request_restart(req)
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, "the server is shutting down"))?;
     Ok(Json(json!({ "restarting": true, "downMs": b.down_ms })))
 }

@@ -7,15 +7,24 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+/// A restart request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restart {
+    /// How long to refuse connections.
+    pub down: Duration,
+    /// Drop every room's history and `seq`, as a real restart would (new epochs).
+    pub forget_history: bool,
+}
+
 /// Fault switches read by the server.
 pub struct Faults {
     delay_ms: AtomicU64,
-    restart: mpsc::UnboundedSender<Duration>,
+    restart: mpsc::UnboundedSender<Restart>,
 }
 
 impl Faults {
     /// Switches off; restart requests go to `restart`.
-    pub fn new(restart: mpsc::UnboundedSender<Duration>) -> Self {
+    pub fn new(restart: mpsc::UnboundedSender<Restart>) -> Self {
         Faults { delay_ms: AtomicU64::new(0), restart }
     }
 
@@ -29,9 +38,9 @@ impl Faults {
         self.delay_ms.store(ms, Ordering::Relaxed);
     }
 
-    /// Asks the listener supervisor to restart after `down` of downtime; an error once it has
-    /// stopped (the server is shutting down).
-    pub fn request_restart(&self, down: Duration) -> Result<(), mpsc::error::SendError<Duration>> {
-        self.restart.send(down)
+    /// Asks the listener supervisor to restart; an error once it has stopped (the server is
+    /// shutting down).
+    pub fn request_restart(&self, restart: Restart) -> Result<(), mpsc::error::SendError<Restart>> {
+        self.restart.send(restart)
     }
 }

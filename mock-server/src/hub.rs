@@ -126,7 +126,8 @@ impl Hub {
         let mut st = self.state();
         let now = Instant::now();
         let State { conns, rooms, .. } = &mut *st;
-        if let Some(entry) = conns.get(id) {
+        if let Some(entry) = conns.get_mut(id) {
+            entry.last_active = now;
             for plan_id in &entry.rooms {
                 if let Some(room) = rooms.get_mut(plan_id) {
                     room.touch(id, now);
@@ -136,8 +137,9 @@ impl Hub {
     }
 
     /// `join-plan`: checks access, adds the connection, confirms (replaying missed events when
-    /// `last_seq` is given and still covered) and tells the others if the user is new here.
-    pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>) {
+    /// `last_seq` is given, still covered, and of this history: `epoch` absent, as from clients
+    /// without epochs, or equal to the room's) and tells the others if the user is new here.
+    pub fn join(&self, id: ConnId, plan_id: &str, last_seq: Option<u64>, epoch: Option<&str>) {
         let mut st = self.state();
         let Some(entry) = st.conns.get(id) else { return };
         if entry.ctl.pending_close().is_some() {
@@ -161,8 +163,10 @@ impl Hub {
         }
         let log = logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
         // Replay only what fits in the queue beside the confirmation; otherwise ask for a resync.
-        let replay = last_seq
-            .map(|l| log.since(l, now).filter(|frames| frames.len() < entry.spare_capacity()));
+        let same_history = epoch.map_or(true, |e| e == log.epoch());
+        let replay = last_seq.map(|l| {
+            same_history.then(|| log.since(l, now)).flatten().filter(|frames| frames.len() < entry.spare_capacity())
+        });
         let participants = room.participants();
         let presence = presence.get(plan_id).map_or_else(Vec::new, |rp| {
             participants.iter().filter_map(|p| rp.snapshot(&p.user_id, now)).collect()
@@ -173,7 +177,7 @@ impl Hub {
             participants,
             recovered: replay.as_ref().map(Option::is_some),
             seq: Some(log.latest()),
-            epoch: None,
+            epoch: Some(log.epoch().to_owned()),
         };
         entry.deliver(join_confirm_frame(plan_id, confirm, presence), &self.counters);
         for frame in replay.flatten().unwrap_or_default() {
@@ -248,9 +252,13 @@ impl Hub {
         st.timers.first().map(|(t, _)| *t)
     }
 
-    /// `GET /api/plans/:planId`: the plan with its tasks in order and the room's latest `seq`.
+    /// `GET /api/plans/:planId`: the plan with its tasks in order, the room's latest `seq` and
+    /// its epoch.
     pub fn plan(&self, plan_id: &str, user: &UserId) -> Result<Plan, PlanError> {
-        let st = self.state();
+        let mut st = self.state();
+        st.plans.get(plan_id, user)?;
+        let log = st.logs.entry(plan_id.to_owned()).or_insert_with(|| self.new_log());
+        let (seq, epoch) = (log.latest(), log.epoch().to_owned());
         let plan = st.plans.get(plan_id, user)?;
         Ok(Plan {
             id: plan.id.clone(),
@@ -258,19 +266,23 @@ impl Hub {
             members: plan.members.clone(),
             tasks: plan.tasks.clone(),
             progress: plan.progress(),
-            seq: st.logs.get(plan_id).map_or(0, EventLog::latest),
+            seq,
+            epoch,
         })
     }
 
     /// Runs a plan mutation and broadcasts the events it returns (plan id, response, events) to
-    /// the plan's room, skipping the connection `exclude`. `change` runs under the lock: it should
+    /// the plan's room, skipping the connection `exclude` only when it is one of `caller`'s (no
+    /// user can keep another from receiving a change). `change` runs under the lock: it should
     /// only change the store (bodies are parsed and checked before).
     pub fn mutate<R>(
         &self,
+        caller: &UserId,
         exclude: Option<ConnId>,
         change: impl FnOnce(&mut PlanStore) -> Result<(String, R, Vec<PlanEvent>), PlanError>,
     ) -> Result<Mutation<R>, PlanError> {
         let mut st = self.state();
+        let exclude = exclude.filter(|id| st.conns.get(*id).is_some_and(|c| c.user_id == *caller));
         let (plan_id, value, events) = change(&mut st.plans)?;
         let mut seq = st.logs.get(&plan_id).map_or(0, EventLog::latest);
         for event in &events {
@@ -330,7 +342,19 @@ impl Hub {
                 st.leave_room(&plan_id, id, now, &self.counters);
             }
         }
+        // A connection in no room is swept too: it would otherwise hold a socket forever.
+        for id in st.conns.idle_roomless(now, self.cfg.inactive_after) {
+            if let Some(entry) = st.conns.get(id) {
+                entry.ctl.close(CloseCmd::Frame(CloseCode::Inactive, INACTIVE_REASON.into()));
+            }
+        }
         st.rooms.retain(|_, room| !room.expired(now, self.cfg.empty_room_ttl));
+    }
+
+    /// Drops every room's history and `seq` (the restart fault's `forgetHistory`): each room's
+    /// next log starts at `seq` 1 under a new epoch.
+    pub fn forget_history(&self) {
+        self.state().logs.clear();
     }
 
     /// Asks every matching connection to close; returns how many matched.
@@ -369,6 +393,8 @@ impl Hub {
             errors,
             average_room_size: if rooms == 0 { 0.0 } else { participants as f64 / rooms as f64 },
             uptime_ms: self.uptime_ms(),
+            pending_connections: 0,
+            limits: self.counters.limits(),
         }
     }
 
@@ -378,7 +404,7 @@ impl Hub {
     }
 
     fn new_log(&self) -> EventLog {
-        EventLog::new(self.cfg.history_max_events, self.cfg.history_max_age)
+        EventLog::new(self.cfg.history_max_events, self.cfg.history_max_age).with_max_bytes(self.cfg.limits.history_max_bytes)
     }
 }
 

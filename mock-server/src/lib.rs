@@ -7,9 +7,11 @@
 //! This root only declares the modules and re-exports; no module uses another through it, and
 //! the modules' dependencies form no cycle (`docs/architecture.md` draws them).
 
+pub mod accept;
 pub mod app;
 pub mod auth;
 pub mod bench_data;
+pub mod body_limit;
 pub mod cli;
 pub mod config;
 pub mod conn_id;
@@ -18,6 +20,7 @@ pub mod decode;
 pub mod fault_routes;
 pub mod faults;
 pub mod frames;
+pub mod gate;
 pub mod history;
 pub mod hub;
 pub mod metrics;
@@ -25,11 +28,14 @@ pub mod plans;
 pub mod presence;
 pub mod ratelimit;
 pub mod rest;
+pub mod rest_limit;
 pub mod rooms;
 pub mod server;
 pub mod shutdown;
 pub mod time;
+pub mod tracked;
 pub mod ws;
+pub mod ws_close;
 
 pub use app::{App, SharedApp};
 pub use config::Config;

@@ -202,9 +202,12 @@ impl PlanStore {
         self.get(plan_id, user).map(|_| ())
     }
 
-    /// Adds a task at the end of the plan.
-    pub fn create_task(&mut self, plan_id: &str, user: &UserId, new: NewTask) -> Result<(Task, Vec<PlanEvent>), PlanError> {
+    /// Adds a task at the end of the plan, unless it already holds `max_tasks`.
+    pub fn create_task(&mut self, plan_id: &str, user: &UserId, new: NewTask, max_tasks: usize) -> Result<(Task, Vec<PlanEvent>), PlanError> {
         check_member(self.plan(plan_id)?, user)?;
+        if self.plan(plan_id)?.tasks.len() >= max_tasks {
+            return Err(PlanError::Invalid(format!("the plan already holds the most tasks allowed ({max_tasks})")));
+        }
         let id = self.take_task_id();
         let plan = self.plan_mut(plan_id)?;
         let before = plan.progress();

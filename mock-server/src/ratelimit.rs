@@ -56,6 +56,11 @@ impl RateLimiter {
         }
     }
 
+    /// Counts one message at `now`; true past the limit (a hard limit: the caller closes).
+    pub fn over(&mut self, now: Instant) -> bool {
+        self.count(now) > self.limit
+    }
+
     /// Counts one message at `now` for a limit that never closes the connection.
     pub fn check_soft(&mut self, now: Instant) -> SoftVerdict {
         let n = self.count(now);

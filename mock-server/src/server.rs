@@ -2,7 +2,6 @@
 //! router with CORS, the room sweep and presence timers, and graceful shutdown (the signal and the
 //! drain are in [`crate::shutdown`]).
 
-use std::future::IntoFuture;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,11 +18,13 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::app::{App, SharedApp};
 use crate::auth::Jwt;
 use crate::config::Config;
-use crate::faults::Faults;
+use crate::faults::{Faults, Restart};
+use crate::gate::Gate;
+use crate::rest_limit::RestLimiter;
 use crate::connections::{CloseCmd, ConnFilter};
 use crate::hub::Hub;
 use crate::shutdown::{until_shutdown, Shutdown};
-use crate::{fault_routes, rest, ws};
+use crate::{accept, body_limit, fault_routes, rest, ws};
 
 /// A running server.
 pub struct RunningServer {
@@ -53,6 +54,9 @@ impl RunningServer {
 
 /// Binds, then serves in background tasks until [`RunningServer::shutdown`].
 pub async fn start(cfg: Config) -> io::Result<RunningServer> {
+    if cfg.jwt_secret.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "the JWT secret is empty"));
+    }
     let wanted = tokio::net::lookup_host((cfg.host.as_str(), cfg.port))
         .await?
         .next()
@@ -61,7 +65,9 @@ pub async fn start(cfg: Config) -> io::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let (restart_tx, restart_rx) = mpsc::unbounded_channel();
     let app = Arc::new(App {
-        jwt: Jwt::new(&cfg.jwt_secret),
+        jwt: Jwt::new(&cfg.jwt_secret).max_lifetime(cfg.limits.max_token_lifetime),
+        gate: Gate::new(cfg.limits.max_pending_connections),
+        rest_limit: RestLimiter::new(cfg.limits.rest_rate_limit, cfg.limits.rest_rate_window),
         hub: Hub::new(cfg.clone()),
         faults: Faults::new(restart_tx),
         shutdown: Shutdown::default(),
@@ -80,11 +86,15 @@ fn router(app: SharedApp) -> Router {
     if app.cfg.enable_faults {
         router = router.merge(fault_routes::routes());
     }
-    router.fallback(rest::no_route).layer(cors(&app.cfg)).with_state(app)
+    router
+        .fallback(rest::no_route)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), body_limit::buffer_body))
+        .layer(cors(&app.cfg))
+        .with_state(app)
 }
 
 fn cors(cfg: &Config) -> CorsLayer {
-    let origins = if cfg.allow_origins.is_empty() {
+    let origins = if cfg.any_origin() {
         AllowOrigin::any()
     } else {
         AllowOrigin::list(cfg.allow_origins.iter().filter_map(|o| match HeaderValue::from_str(o.trim()) {
@@ -113,19 +123,23 @@ fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 
 /// Serves the listener; on a restart request closes it, drops every connection, and listens again
 /// on the same address after the requested downtime.
-async fn supervise(app: SharedApp, mut listener: TcpListener, addr: SocketAddr, router: Router, mut restarts: mpsc::UnboundedReceiver<Duration>) {
+async fn supervise(app: SharedApp, mut listener: TcpListener, addr: SocketAddr, router: Router, mut restarts: mpsc::UnboundedReceiver<Restart>) {
     let mut shutdown = app.shutdown.subscribe();
     loop {
-        let serving = tokio::spawn(axum::serve(listener, router.clone()).into_future());
+        let serving = tokio::spawn(accept::serve(app.clone(), listener, router.clone()));
         let down = tokio::select! {
             down = restarts.recv() => down,
             _ = until_shutdown(&mut shutdown) => None,
         };
         serving.abort();
         let _ = serving.await;
-        let Some(down) = down else { return };
-        tracing::warn!(down_ms = down.as_millis() as u64, "fault: restarting");
+        let Some(Restart { down, forget_history }) = down else { return };
+        tracing::warn!(down_ms = down.as_millis() as u64, forget_history, "fault: restarting");
         app.hub.close_matching(&ConnFilter::default(), &CloseCmd::Abrupt);
+        app.gate.evict_all();
+        if forget_history {
+            app.hub.forget_history();
+        }
         tokio::select! {
             _ = tokio::time::sleep(down) => {}
             _ = until_shutdown(&mut shutdown) => return,

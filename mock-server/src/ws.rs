@@ -2,12 +2,14 @@
 //! that reads client messages and writes the connection's bounded outbound queue.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
-use axum::response::Response;
+use axum::Extension;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use planwire_protocol::{ClientMessage, CloseCode, ErrorCode};
 use tokio::time::{sleep_until, timeout};
 
@@ -17,47 +19,70 @@ use crate::conn_id::ConnId;
 use crate::decode::{decode_client, decode_inbound, presence_data, Inbound};
 use crate::connections::{CloseCmd, ConnCtl};
 use crate::frames::{error_frame, Frame};
+use crate::gate::ConnInfo;
+use crate::rest::ApiError;
+use crate::metrics::Limit;
 use crate::ratelimit::{RateLimiter, SoftVerdict, Verdict};
 use crate::shutdown::{until_shutdown, SHUTDOWN_REASON};
+use crate::ws_close::{close_socket, on_read_error};
 
 /// Frames and messages larger than this close the connection with 1009.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
-/// How long a closing connection waits to write its close frame, and then for the peer's reply.
-const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a ping may take to write.
+const PING_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Tokens valid for longer than this are treated as never expiring during a connection.
 const MAX_EXPIRY_WAIT: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// `GET /ws`: upgrades, taking the token from `?token=` or `Authorization: Bearer`.
 pub async fn upgrade(
     State(app): State<SharedApp>,
+    info: Option<Extension<Arc<ConnInfo>>>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if !origin_allowed(&app.cfg, &headers) {
+        app.hub.counters.limit(Limit::OriginRefused, 1);
+        return ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "origin not allowed").into_response();
+    }
     let header_token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(bearer);
     let token = query.get("token").map(String::as_str).filter(|t| !t.is_empty()).or(header_token).map(str::to_owned);
     // A 4 KiB read buffer instead of tungstenite's 128 KiB default: the buffer stays resident per
     // connection (142 → 14 KiB per connection at 5,000 connections, `npm run bench`); larger frames
     // still arrive, in more reads.
+    let info = info.map(|Extension(info)| info);
     ws.max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| serve_socket(app, socket, token))
+        .on_upgrade(move |socket| serve_socket(app, socket, token, info))
 }
 
-async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>) {
+async fn serve_socket(app: SharedApp, socket: WebSocket, token: Option<String>, info: Option<Arc<ConnInfo>>) {
     let _open = app.shutdown.socket_opened();
-    authenticate_and_run(&app, socket, token).await;
+    if let Some(info) = &info {
+        info.limit_inbound(app.cfg.limits.max_inbound_bytes_per_sec);
+    }
+    authenticate_and_run(&app, socket, token, info).await;
 }
 
-async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Option<String>) {
+async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Option<String>, info: Option<Arc<ConnInfo>>) {
     let mut shutdown = app.shutdown.subscribe();
+    // Until it authenticates, the connection is in the gate: it may be evicted, and it must
+    // authenticate within --upgrade-timeout-ms of its accept.
+    let accepted = info.as_ref().map_or_else(Instant::now, |i| i.accepted);
+    let deadline = accepted + app.cfg.limits.upgrade_timeout;
+    let evicted = async {
+        match &info {
+            Some(info) => info.evict.wait().await,
+            None => std::future::pending().await,
+        }
+    };
     let claims = match token {
         Some(token) => app.jwt.verify(&token),
         None => tokio::select! {
-            claims = first_frame_auth(app, &mut socket) => claims,
+            claims = first_frame_auth(app, &mut socket, deadline) => claims,
+            _ = evicted => return,
             _ = until_shutdown(&mut shutdown) => {
                 close_socket(socket, CloseCode::GoingAway.code(), SHUTDOWN_REASON).await;
                 return;
@@ -68,6 +93,9 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
         Ok(claims) => claims,
         Err(e) => {
             app.hub.counters.error();
+            if e == AuthError::Timeout {
+                app.hub.counters.limit(Limit::AuthTimeout, 1);
+            }
             tracing::info!(reason = e.reason(), "refused a connection");
             close_socket(socket, CloseCode::Unauthorized.code(), e.reason()).await;
             return;
@@ -82,11 +110,16 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
             return;
         }
     };
+    if let Some(info) = &info {
+        info.authenticated();
+    }
     tracing::info!(conn = reg.id, user = ?claims.user_id, "connected");
     let id = reg.id;
     let conn = Connection {
         limiter: RateLimiter::new(app.cfg.rate_limit, app.cfg.rate_window, Instant::now()),
         presence_limiter: RateLimiter::new(app.cfg.presence_rate_limit, app.cfg.presence_rate_window, Instant::now()),
+        frames: RateLimiter::new(app.cfg.limits.frame_rate_limit, app.cfg.limits.frame_rate_window, Instant::now()),
+        last_heard: Instant::now(),
         expires: Instant::now() + claims.remaining().min(MAX_EXPIRY_WAIT),
         app: app.clone(),
         socket,
@@ -110,9 +143,22 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
     tracing::info!(conn = id, "disconnected");
 }
 
-/// Waits for `{"type":"auth","token":…}` as the first data frame.
-async fn first_frame_auth(app: &SharedApp, socket: &mut WebSocket) -> Result<Claims, AuthError> {
-    let first = timeout(app.cfg.auth_timeout, async {
+/// Whether the request's `Origin` (if any: non-browser clients send none) is in the
+/// `--allow-origin` list (any origin when the list is empty or contains `*`).
+fn origin_allowed(cfg: &crate::config::Config, headers: &HeaderMap) -> bool {
+    if cfg.any_origin() {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let origin = origin.to_str().unwrap_or_default();
+    cfg.allow_origins.iter().any(|a| a.trim().eq_ignore_ascii_case(origin))
+}
+
+/// Waits for `{"type":"auth","token":…}` as the first data frame, at most `--auth-timeout-ms` and
+/// never past `deadline`.
+async fn first_frame_auth(app: &SharedApp, socket: &mut WebSocket, deadline: Instant) -> Result<Claims, AuthError> {
+    let wait = app.cfg.auth_timeout.min(deadline.saturating_duration_since(Instant::now()));
+    let first = timeout(wait, async {
         loop {
             match socket.recv().await {
                 Some(Ok(Message::Text(text))) => return Some(text),
@@ -147,6 +193,10 @@ struct Connection {
     limiter: RateLimiter,
     /// `presence-update` messages are counted here instead of by `limiter`.
     presence_limiter: RateLimiter,
+    /// Every frame the library shows (data, presence, ping, pong, close): `--frame-rate-limit`.
+    frames: RateLimiter,
+    /// When the peer last sent a frame (pongs included): drives the server's pings.
+    last_heard: Instant,
     expires: Instant,
 }
 
@@ -155,6 +205,9 @@ impl Connection {
     async fn run(mut self) -> (WebSocket, End) {
         let expiry = sleep_until(self.expires.into());
         tokio::pin!(expiry);
+        let ping_every = self.app.cfg.limits.ping_every;
+        let mut pinger = tokio::time::interval((ping_every / 2).max(Duration::from_millis(10)));
+        pinger.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let end = loop {
             let frozen = self.ctl.is_frozen();
             tokio::select! {
@@ -166,6 +219,11 @@ impl Connection {
                 }
                 _ = &mut expiry, if !frozen => {
                     break End::Close(CloseCmd::Frame(CloseCode::Unauthorized, AuthError::Expired.reason().into()));
+                }
+                _ = pinger.tick(), if !frozen && !ping_every.is_zero() => {
+                    if let Some(end) = self.ping(ping_every).await {
+                        break end;
+                    }
                 }
                 out = self.rx.recv() => match out {
                     // A frozen connection writes nothing; its queue is drained so it never overflows.
@@ -179,13 +237,15 @@ impl Connection {
                 },
                 msg = self.socket.recv() => match msg {
                     None => break End::Gone,
-                    Some(Err(e)) if is_too_big(&e) => {
-                        self.app.hub.counters.error();
-                        break End::Close(CloseCmd::Frame(CloseCode::MessageTooBig, "frame exceeds 64 KiB".into()));
-                    }
-                    Some(Err(_)) => break End::Gone,
+                    Some(Err(e)) => break on_read_error(&e, &self.app.hub.counters).map_or(End::Gone, End::Close),
                     Some(Ok(_)) if frozen => {}
                     Some(Ok(msg)) => {
+                        self.last_heard = Instant::now();
+                        if self.frames.over(self.last_heard) {
+                            self.app.hub.counters.error();
+                            self.app.hub.counters.limit(Limit::FrameRate, 1);
+                            break End::Close(CloseCmd::Frame(CloseCode::PolicyViolation, "frame rate exceeded".into()));
+                        }
                         if let Some(end) = self.on_message(msg) {
                             break end;
                         }
@@ -194,6 +254,22 @@ impl Connection {
             }
         };
         (self.socket, end)
+    }
+
+    /// Pings a connection silent for `every`; drops one silent for three times that.
+    async fn ping(&mut self, every: Duration) -> Option<End> {
+        let silent = self.last_heard.elapsed();
+        if silent >= every * 3 {
+            self.app.hub.counters.limit(Limit::PingTimeout, 1);
+            return Some(End::Close(CloseCmd::Abrupt));
+        }
+        if silent >= every {
+            let sent = timeout(PING_WRITE_TIMEOUT, self.socket.send(Message::Ping(Default::default()))).await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return Some(End::Gone);
+            }
+        }
+        None
     }
 
     /// Writes one queued frame (after the fault delay, if any), giving up if a close is requested.
@@ -234,6 +310,7 @@ impl Connection {
             Message::Text(text) => Some(text),
             Message::Binary(_) => None,
             // Control frames: tungstenite answers pings; a close ends the stream on the next read.
+            // (They count in `frames`, above.)
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) => return None,
         };
         hub.counters.message_in();
@@ -259,7 +336,7 @@ impl Connection {
             return None;
         };
         match inbound {
-            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq, .. })) => hub.join(self.id, &plan_id, last_seq),
+            Ok(Inbound::Client(ClientMessage::JoinPlan { plan_id, last_seq, epoch })) => hub.join(self.id, &plan_id, last_seq, epoch.as_deref()),
             Ok(Inbound::Client(ClientMessage::LeavePlan { plan_id })) => hub.leave(self.id, &plan_id),
             Ok(Inbound::Client(ClientMessage::Ping)) => hub.pong(self.id),
             Ok(Inbound::Client(ClientMessage::Auth { .. })) => {
@@ -292,26 +369,3 @@ impl Connection {
     }
 }
 
-/// Whether a read error is tungstenite's frame/message size limit.
-fn is_too_big(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if let Some(tungstenite::Error::Capacity(_)) = err.downcast_ref::<tungstenite::Error>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
-}
-
-/// Sends a close frame, then waits briefly for the peer's reply so it reads the code before TCP closes.
-async fn close_socket(mut socket: WebSocket, code: u16, reason: &str) {
-    let frame = CloseFrame { code, reason: reason.into() };
-    if timeout(CLOSE_WRITE_TIMEOUT, socket.send(Message::Close(Some(frame)))).await.is_err() {
-        return;
-    }
-    let reply = timeout(CLOSE_REPLY_TIMEOUT, async {
-        while let Some(Ok(_)) = socket.recv().await {}
-    });
-    let _ = reply.await;
-}

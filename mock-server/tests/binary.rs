@@ -45,12 +45,12 @@ async fn spawn(secret: &str) -> (Child, String, BufReader<tokio::process::ChildS
 }
 
 async fn signal_closes_with_1001(signal: &str) {
-    let (mut child, url, mut stdout) = spawn("bin-secret").await;
-    let t = token("bin-secret", "1", "alice").await;
+    let (mut child, url, mut stdout) = spawn("bin-secret-bin-secret-bin-secret-0123").await;
+    let t = token("bin-secret-bin-secret-bin-secret-0123", "1", "alice").await;
     let mut alice = Client::open(&format!("{url}?token={t}")).await;
     assert_eq!(alice.recv_type("pong").await["data"]["userId"], 1);
     assert_eq!(alice.join("123").await["data"]["participantCount"], 1);
-    let t = token("bin-secret", "2", "bob").await;
+    let t = token("bin-secret-bin-secret-bin-secret-0123", "2", "bob").await;
     let mut bob = Client::open(&format!("{url}?token={t}")).await;
     bob.recv_type("pong").await;
 
@@ -78,8 +78,8 @@ async fn sigint_closes_every_socket_with_1001() {
 #[tokio::test]
 async fn token_from_another_secret_is_refused() {
     within(30, async {
-        let (_child, url, _) = spawn("one").await;
-        let t = token("two", "1", "alice").await;
+        let (_child, url, _) = spawn("one-one-one-one-one-one-one-one-one-one").await;
+        let t = token("two-two-two-two-two-two-two-two-two-two", "1", "alice").await;
         let mut c = Client::open(&format!("{url}?token={t}")).await;
         assert_eq!(c.expect_close().await, (4001, "invalid token".into()));
     })

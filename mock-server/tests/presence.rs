@@ -353,7 +353,7 @@ async fn a_seed_000_client_sees_presence_only_when_others_set_it() {
         let (mut alice, confirm) = s.join(ALICE, "123").await;
         let mut keys: Vec<&String> = confirm["data"].as_object().unwrap().keys().collect();
         keys.sort();
-        assert_eq!(keys, ["participantCount", "participants", "seq", "success"], "seed 000 fields + seq only");
+        assert_eq!(keys, ["epoch", "participantCount", "participants", "seq", "success"], "seed 000 fields + seq and epoch only");
         let (mut bob, confirm) = s.join(BOB, "123").await;
         assert!(confirm["data"].get("presence").is_none());
         alice.recv_type("join-plan").await;

@@ -40,7 +40,10 @@ async fn connection_confirmation_and_ping() {
 async fn join_confirmation_and_presence_notifications() {
     within(20, async {
         let s = server().await;
-        let (mut alice, confirm) = s.join(ALICE, "123").await;
+        let (mut alice, mut confirm) = s.join(ALICE, "123").await;
+        // The epoch (extension) is random: checked for shape, then compared without it.
+        let epoch = confirm["data"].as_object_mut().unwrap().remove("epoch").unwrap();
+        assert!(epoch.as_str().is_some_and(|e| e.len() == 16), "{epoch}");
         assert_eq!(
             confirm,
             json!({"type":"join-plan","planId":"123","data":{

@@ -447,6 +447,9 @@ pub struct Plan {
     pub progress: Progress,
     /// **Extension.** The room's latest `seq`: events after it are not reflected here.
     pub seq: u64,
+    /// **Extension.** The epoch `seq` belongs to (empty from a server without epochs).
+    #[serde(default)]
+    pub epoch: String,
 }
 
 /// `POST /api/plans/:planId/tasks` body.

@@ -22,6 +22,9 @@ fn client_messages_match_seed() {
     same_json(&serde_json::to_string(&ClientMessage::Ping).unwrap(), &json!({"type":"ping"}));
     let parsed: ClientMessage = serde_json::from_str(r#"{"type":"join-plan","planId":"123","lastSeq":7}"#).unwrap();
     assert_eq!(parsed, ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: Some(7), epoch: None });
+    let parsed: ClientMessage = serde_json::from_str(r#"{"type":"join-plan","planId":"123","lastSeq":7,"epoch":"e1"}"#).unwrap();
+    assert_eq!(parsed, ClientMessage::JoinPlan { plan_id: "123".into(), last_seq: Some(7), epoch: Some("e1".into()) });
+    same_json(&serde_json::to_string(&parsed).unwrap(), &json!({"type":"join-plan","planId":"123","lastSeq":7,"epoch":"e1"}));
 }
 
 #[test]
