@@ -63,9 +63,11 @@ describe('usePresence', () => {
     expect(presence.others.map((e) => idKey(e.userId))).toEqual(room.participants.filter((p) => !sameId(p.userId, 1)).map((p) => idKey(p.userId)));
     await act(async () => server.userLeft('123', 2));
     expect(result.current.presence.others.map((e) => e.userName)).toEqual(['cy']);
+    // After a reconnect the re-join's confirmation fills both again, with the presence it carries.
     await act(async () => server.drop());
-    expect(result.current.presence.others).toEqual([]);
-    expect(result.current.room.participants).toEqual([]);
+    await waitFor(() => expect(server.opened).toHaveLength(2));
+    await waitFor(() => expect(result.current.presence.others).toEqual([{ userId: 3, userName: 'cy', state: { taskId: '7' }, typing: null }]));
+    expect(result.current.room.participants.map((p) => p.userId)).toEqual([1, '3']);
   });
 
   it('sends updates merged by the client, and shows our own state', async () => {
