@@ -12,7 +12,7 @@
  * throws an error with code `NOT_LOADED`).
  */
 import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
-import type { ErrorCode, PlanClientOptions, PlanwireError } from '../wasm/planwire.js';
+import type { ErrorCode, PlanClientOptions, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 
 export { CloseCode };
 
@@ -99,6 +99,46 @@ export type {
   UserJoinedPayload,
   UserLeftPayload,
 } from '../wasm/planwire.js';
+
+/**
+ * Your app's own shapes, declared once for every hook: augment this interface and the hooks' callbacks
+ * and results use your types instead of the wire's general ones.
+ *
+ * ```ts
+ * // planwire.d.ts (any .ts file of your app)
+ * declare module 'planwire' {
+ *   interface Register {
+ *     task: { id: number; title: string; status: 'todo' | 'doing' | 'done'; assignee?: string };
+ *     presence: { taskId?: string; activity?: 'viewing' | 'editing' };
+ *     typing: { taskId: string };
+ *   }
+ * }
+ * ```
+ *
+ * Every key is optional. The client checks only what the protocol promises (a task's `id` is a number or
+ * a string, its `title` and `status` strings); the rest is your declaration of what your server sends.
+ */
+export interface Register {}
+
+/** The task type the hooks hand out: `Register['task']` when declared, else `Task`. */
+export type AppTask = Register extends { task: infer T } ? T : Task;
+/** The presence state the presence hooks use: `Register['presence']` when declared, else `PresenceState`. */
+export type AppPresence = Register extends { presence: infer P } ? P : PresenceState;
+/** The typing mark the presence hooks use: `Register['typing']` when declared, else `PresenceState`. */
+export type AppTyping = Register extends { typing: infer T } ? T : PresenceState;
+
+/** A task or user id as the wire carries it: a number or a string (servers send both). */
+export type Id = number | string;
+
+/**
+ * Whether two ids name the same task or user, whatever their types: `sameId(1, '1')` is true. Use it
+ * instead of `===`: a Plan WebSocket Service server sends numbers inside tasks and strings in
+ * `task-deleted` / `task-reordered`.
+ */
+export const sameId = (a: Id, b: Id): boolean => idKey(a) === idKey(b);
+
+/** An id as a string, the same for `1` and `'1'`: for `Map` keys, `Set`s and React `key`s. */
+export const idKey: (id: Id) => string = String;
 
 /** A `PlanwireError`: an `Error` with a `code`, its message `CODE: explanation`. */
 function failure(code: ErrorCode, explanation: string): PlanwireError {

@@ -5,18 +5,26 @@
  * throttles and re-sends them after a reconnect.
  */
 import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from 'react';
-import type { PlanClientOptions, PresenceEntry, PresenceState, UserId } from './index.js';
+import type { AppPresence, AppTyping, PlanClientOptions, PresenceEntry, PresenceState, UserId } from './index.js';
 import type { PlanSocket, PresenceView } from './socket.js';
 import { useSocket } from './socket.js';
+import { sameId } from './index.js';
 
-/** What `usePresence` returns. */
+/** A change to your presence: the keys to set, a `null` value removes a key. */
+export type PresencePatch<S = AppPresence> = { [K in keyof S]?: S[K] | null };
+
+/** What `usePresence` returns (states are `AppPresence`: your `Register['presence']` if declared). */
 export interface UsePresenceResult {
-  /** Everyone else's presence in the room: `{ userId, userName, state, typing }` per user. */
-  others: PresenceEntry<PresenceState>[];
-  /** This client's own state, as merged so far. */
-  myPresence: PresenceState | undefined;
-  /** Merges a patch into this client's state (a `null` value removes a key). */
-  updateMyPresence: (patch: PresenceState) => void;
+  /**
+   * Everyone else in the room, one entry per other participant (in `participants` order, your own user
+   * left out): `{ userId, userName, state, typing }`, `state` / `typing` `null` while they have none.
+   * `[]` while not joined or disconnected.
+   */
+  others: PresenceEntry<AppPresence>[];
+  /** This client's own state, as merged so far (`undefined` until you set one). */
+  myPresence: AppPresence | undefined;
+  /** Merges a patch into this client's state (a `null` value removes a key); sent at most every 100 ms. */
+  updateMyPresence: (patch: PresencePatch) => void;
 }
 
 /** Props for the field being typed in: spread them on an `<input>` or `<textarea>`. */
@@ -29,8 +37,8 @@ export interface TypingHandlers {
 
 const NO_PRESENCE: PresenceView = { others: [], myPresence: undefined };
 
-/** Joins `planId` on `socket` while mounted (StrictMode-safe: leaving is deferred). */
-function useJoined(socket: PlanSocket, planId: string): void {
+/** Joins `planId` on `socket` while mounted (none for `''`; StrictMode-safe: leaving is deferred). */
+export function useJoined(socket: PlanSocket, planId: string): void {
   useEffect(() => {
     if (!planId) return;
     socket.acquire();
@@ -52,18 +60,19 @@ export function usePresence(planId: string, options: Partial<PlanClientOptions> 
   useJoined(socket, planId);
   const read = () => (planId ? socket.getPresence(planId) : NO_PRESENCE);
   const view = useSyncExternalStore(socket.subscribe, read, read);
-  const updateMyPresence = useCallback((patch: PresenceState) => socket.updatePresence(planId, patch), [socket, planId]);
+  const updateMyPresence = useCallback((patch: PresencePatch) => socket.updatePresence(planId, patch as PresenceState), [socket, planId]);
   return { others: view.others, myPresence: view.myPresence, updateMyPresence };
 }
 
 /**
- * One other user's presence in the room (`undefined` when they have none): a component reading it
- * re-renders only when that user's presence changes.
+ * One other user's entry of `others` (`state` / `typing` `null` while they have none; `undefined` when
+ * they are not in the room, or are you): a component reading it re-renders only when that user's
+ * presence changes. `userId` is compared by value (`1` and `'1'` are the same user).
  */
-export function usePresenceOf(planId: string, userId: UserId, options: Partial<PlanClientOptions> = {}): PresenceEntry<PresenceState> | undefined {
+export function usePresenceOf(planId: string, userId: UserId, options: Partial<PlanClientOptions> = {}): PresenceEntry<AppPresence> | undefined {
   const { socket } = useSocket(options, 'usePresenceOf');
   useJoined(socket, planId);
-  const read = () => (planId ? socket.getPresence(planId) : NO_PRESENCE).others.find((e) => String(e.userId) === String(userId));
+  const read = () => (planId ? socket.getPresence(planId) : NO_PRESENCE).others.find((e) => sameId(e.userId, userId));
   return useSyncExternalStore(socket.subscribe, read, read);
 }
 
@@ -72,7 +81,7 @@ export function usePresenceOf(planId: string, userId: UserId, options: Partial<P
  * the field the returned handlers are spread on; stops on blur and on unmount. The server drops a mark
  * it stops hearing about, so a crashed tab never leaves "… is typing" behind.
  */
-export function useTyping(planId: string, mark: PresenceState, options: Partial<PlanClientOptions> = {}): TypingHandlers {
+export function useTyping(planId: string, mark: AppTyping, options: Partial<PlanClientOptions> = {}): TypingHandlers {
   const { socket } = useSocket(options, 'useTyping');
   useJoined(socket, planId);
   const latest = useRef(mark);
@@ -82,7 +91,7 @@ export function useTyping(planId: string, mark: PresenceState, options: Partial<
   const typing = useRef(false);
   const onKeyDown = useCallback(() => {
     typing.current = true;
-    socket.setTyping(planId, latest.current);
+    socket.setTyping(planId, latest.current as PresenceState);
   }, [socket, planId]);
   const onBlur = useCallback(() => {
     if (!typing.current) return;

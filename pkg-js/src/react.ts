@@ -11,32 +11,63 @@
  */
 import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
-import type { ConnectionState, Participant, PlanClientOptions, PlanEvents, Progress, Task } from './index.js';
+import type { AppTask, ConnectionState, Id, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress } from './index.js';
 import { EMPTY_ROOM, PlanSocket, SocketContext, connectionKey, useSocket } from './socket.js';
 import type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 
-export type { ConnectionState, Participant, PlanClientOptions, PlanEvents, PresenceEntry, PresenceState, Progress, Task, UserId } from './index.js';
+export type {
+  AppPresence,
+  AppTask,
+  AppTyping,
+  ConnectionState,
+  Id,
+  Participant,
+  PlanClient,
+  PlanClientOptions,
+  PlanEvents,
+  PresenceEntry,
+  PresenceState,
+  Progress,
+  Register,
+  Task,
+  UserId,
+} from './index.js';
+export { idKey, sameId } from './index.js';
 export type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 export { usePresence, usePresenceOf, useTyping } from './presence.js';
-export type { UsePresenceResult, TypingHandlers } from './presence.js';
+import { useJoined } from './presence.js';
+export type { PresencePatch, UsePresenceResult, TypingHandlers } from './presence.js';
 
 /**
- * Options of `usePlanWebSocket`: those of the Plan WebSocket Service's hook, plus `onTaskReordered`,
- * `onProgressUpdated` and `onResync`, plus the client options, used only without a `PlanSocketProvider`
- * above (then `url` is required). Task ids are numbers or strings (Plan WebSocket Service servers send
- * both): compare them as `String(a) === String(b)`.
+ * Options of `usePlanWebSocket`: those of the Plan WebSocket Service's hook, plus `onJoined`,
+ * `onTaskReordered`, `onProgressUpdated` and `onResync`, plus the client options, used only without a
+ * `PlanSocketProvider` above (then `url` is required). Tasks are `AppTask`: your `Register['task']` if
+ * you declared one, else `Task`. Every callback gets the whole event (with `seq` and `timestamp`) as its
+ * last argument, and is read from a ref: a new function at each render never re-subscribes.
  */
 export interface UsePlanWebSocketOptions extends Partial<PlanClientOptions> {
   /** The plan room to join. */
   planId: string;
   /** `false` leaves (or never joins) the room; default true. */
   enabled?: boolean;
-  onTaskUpdated?: (task: Task, event: PlanEvents['taskUpdated']) => void;
-  onTaskCreated?: (task: Task, event: PlanEvents['taskCreated']) => void;
-  onTaskDeleted?: (taskId: number | string, event: PlanEvents['taskDeleted']) => void;
-  onTaskReordered?: (taskIds: (number | string)[], event: PlanEvents['taskReordered']) => void;
+  /** A task of this plan changed: replace yours with the same id (`sameId(t.id, task.id)`). */
+  onTaskUpdated?: (task: AppTask, event: PlanEvents['taskUpdated']) => void;
+  /** A task was added to this plan. */
+  onTaskCreated?: (task: AppTask, event: PlanEvents['taskCreated']) => void;
+  /** A task was removed from this plan (the id is often a string: compare with `sameId`). */
+  onTaskDeleted?: (taskId: Id, event: PlanEvents['taskDeleted']) => void;
+  /** This plan's tasks, in their new order. */
+  onTaskReordered?: (taskIds: Id[], event: PlanEvents['taskReordered']) => void;
+  /** This plan's progress counts changed. */
   onProgressUpdated?: (progress: Progress, event: PlanEvents['progressUpdated']) => void;
+  /**
+   * The server confirmed this connection's join of the plan, with its participants: on the first join
+   * and again after every reconnect (`recovered`: whether the missed events were replayed).
+   */
+  onJoined?: (data: PlanEvents['joined']) => void;
+  /** Another user entered the plan: `{ userId, userName, participantCount }`. */
   onUserJoined?: (data: PlanEvents['userJoined']) => void;
+  /** A user's last connection left the plan: `{ userId, userName?, participantCount }`. */
   onUserLeft?: (data: PlanEvents['userLeft']) => void;
   /** Events were missed and cannot be replayed: reload the plan (e.g. over REST). */
   onResync?: (data: PlanEvents['resync']) => void;
@@ -44,31 +75,53 @@ export interface UsePlanWebSocketOptions extends Partial<PlanClientOptions> {
 
 /** What `usePlanWebSocket` returns. */
 export interface UsePlanWebSocketResult {
-  /** The socket is open. */
+  /** `status === 'open'`: connected, and confirmed by the server. */
   isConnected: boolean;
   /** People in the room, as the client counts them (`client.participantCount(planId)`: 0 while not joined or disconnected). */
   participantCount: number;
-  /** `client.participants(planId)`. */
+  /** Who is in the room, you included (`client.participants(planId)`; `[]` while not joined or disconnected; the same array until it changes). */
   participants: Participant[];
-  /** `client.state`. */
+  /** The connection state, `client.state`: `'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed'`. */
   status: ConnectionState;
+  /**
+   * The last error, `null` once the socket opens: `{ code, message }`, e.g. `INVALID_URL` (bad options,
+   * also logged with `console.error`), `FAILED` / `unauthorized: token expired`, a server's `RATE_LIMITED`.
+   */
   error: PlanSocketError | null;
+  /**
+   * While `status` is `'reconnecting'`: the attempt under way or scheduled, 1-based (the `reconnecting`
+   * event's); else `undefined`. E.g. `Reconnecting (attempt ${attempt}, in ${delayMs / 1000} s)…`.
+   */
+  attempt?: number;
+  /**
+   * While `status` is `'reconnecting'`: the delay before that attempt, in ms, counted from when it was
+   * scheduled (0: at once; the `reconnecting` event's); else `undefined`.
+   */
+  delayMs?: number;
+  /** The server's id for this connection while open (send it as `X-Connection-Id` with your REST changes), else `undefined`. */
+  connectionId: string | undefined;
+  /** The connection's `PlanClient` (`null` while it loads), for what the hooks do not wrap; as `usePlanClient()`. */
+  client: PlanClient | null;
   /** Grows by one with each `resync` of this plan; a dependency for reloading. */
   resyncCount: number;
   /** Drops the socket and connects again now. */
   reconnect: () => void;
 }
 
-/** Client event → [hook option called, payload field passed first]. */
-const CALLBACKS: [keyof PlanEvents, keyof UsePlanWebSocketOptions, string?][] = [
-  ['taskUpdated', 'onTaskUpdated', 'task'],
-  ['taskCreated', 'onTaskCreated', 'task'],
-  ['taskDeleted', 'onTaskDeleted', 'taskId'],
-  ['taskReordered', 'onTaskReordered', 'taskIds'],
-  ['progressUpdated', 'onProgressUpdated', 'progress'],
-  ['userJoined', 'onUserJoined'],
-  ['userLeft', 'onUserLeft'],
-  ['resync', 'onResync'],
+/** The events with an `on…` option (`on` + the name capitalised, e.g. `onTaskUpdated`). */
+type CallbackEvent = { [K in keyof PlanEvents]: `on${Capitalize<K>}` extends keyof UsePlanWebSocketOptions ? K : never }[keyof PlanEvents];
+
+/** Client event (whose option is `on` + its name capitalised, e.g. `onTaskUpdated`) → payload field passed first. */
+const CALLBACKS: [CallbackEvent, string?][] = [
+  ['taskUpdated', 'task'],
+  ['taskCreated', 'task'],
+  ['taskDeleted', 'taskId'],
+  ['taskReordered', 'taskIds'],
+  ['progressUpdated', 'progress'],
+  ['joined'],
+  ['userJoined'],
+  ['userLeft'],
+  ['resync'],
 ];
 
 /**
@@ -129,11 +182,11 @@ export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSo
   useEffect(
     () =>
       socket.withClient((client) => {
-        const offs = CALLBACKS.map(([event, option, field]) =>
+        const offs = CALLBACKS.map(([event, field]) =>
           client.on(event, (x: any) => {
-            const o = latest.current;
+            const o = latest.current as any;
             if (o.enabled === false || x.planId !== o.planId) return;
-            (o[option] as ((...args: unknown[]) => void) | undefined)?.(field ? x[field] : x, x);
+            o['on' + event[0].toUpperCase() + event.slice(1)]?.(field ? x[field] : x, x);
           }),
         );
         return () => offs.forEach((off) => off());
@@ -143,26 +196,21 @@ export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSo
   useEffect(() => {
     if (!provided) socket.syncToken();
   }, [socket, provided, options.token]);
-  useEffect(() => {
-    if (!active) return;
-    socket.acquire();
-    socket.join(planId);
-    return () => {
-      socket.leave(planId);
-      socket.release();
-    };
-  }, [socket, planId, active]);
+  useJoined(socket, active ? planId : '');
 
   const conn = useSyncExternalStore(socket.subscribe, socket.getConn, socket.getConn);
   const getRoom = () => (active ? socket.getRoom(planId) : EMPTY_ROOM);
   const room = useSyncExternalStore(socket.subscribe, getRoom, getRoom);
-  return {
-    isConnected: conn.status === 'open',
-    participantCount: room.participantCount,
-    participants: room.participants,
-    status: conn.status,
-    error: conn.error,
-    resyncCount: room.resyncCount,
-    reconnect: socket.reconnect,
-  };
+  return { ...conn, ...room, isConnected: conn.status === 'open', reconnect: socket.reconnect };
+}
+
+/**
+ * The `PlanClient` of the connection the hooks use — the nearest `PlanSocketProvider`'s, or without one
+ * the connection to `options.url` shared by provider-less hooks — or `null` while it loads (and when no
+ * hook holds that shared connection). For what the hooks do not wrap: `client.on(…)`, `client.connectionId`, ….
+ * Do not `close()` or `free()` it: the provider (or the last hook) does.
+ */
+export function usePlanClient(options: Partial<PlanClientOptions> = {}): PlanClient | null {
+  const { socket } = useSocket(options, 'usePlanClient');
+  return useSyncExternalStore(socket.subscribe, socket.getConn, socket.getConn).client;
 }

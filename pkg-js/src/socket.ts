@@ -9,8 +9,9 @@
  */
 import { createContext, useContext, useEffect } from 'react';
 import type { ReactNode } from 'react';
-import { createPlanClient } from './index.js';
+import { createPlanClient, sameId } from './index.js';
 import type {
+  AppPresence,
   ConnectionState,
   ErrorCode,
   Participant,
@@ -18,6 +19,8 @@ import type {
   PlanClientOptions,
   PresenceEntry,
   PresenceState,
+  ReconnectingPayload,
+  UserId,
 } from './index.js';
 
 /** Props of `PlanSocketProvider`: the client options plus children. */
@@ -26,23 +29,35 @@ export interface PlanSocketProviderProps extends PlanClientOptions {
 }
 
 /**
- * The last error reported by the connection: a code (e.g. `UNAUTHORIZED`, `RATE_LIMITED`, or `FAILED`
- * when the client gave up, with the `failed` event's reason as the message) and a message.
+ * The last error reported by the connection: a code and a message that does not repeat it. A server
+ * `error` (`RATE_LIMITED`, …) as sent; a client that cannot be created with its `PlanwireError`'s code
+ * (`INVALID_URL`, `INVALID_OPTION`, `LOAD_FAILED`, …; also logged once with `console.error`); `FAILED`
+ * when the client gave up, with the `failed` event's reason and the server's close reason as the message
+ * (`max-attempts`, `unauthorized: token expired`, `token-error: …`).
  */
 export interface PlanSocketError {
   /** One of `ErrorCode` (or a code of a newer server). */
   code: ErrorCode | (string & {});
-  /** What went wrong. */
+  /** What went wrong, without the code (show both: `${error.code}: ${error.message}`). */
   message: string;
   /** The room concerned, if any. */
   planId?: string;
 }
 
-interface ConnView { status: ConnectionState; error: PlanSocketError | null }
+/** The connection's snapshot (the hooks' result fields of the same names). */
+interface ConnView {
+  status: ConnectionState;
+  error: PlanSocketError | null;
+  /** The last `reconnecting` event's attempt and delay, while the status is `reconnecting`. */
+  attempt?: number;
+  delayMs?: number;
+  client: PlanClient | null;
+  connectionId: string | undefined;
+}
 /** A room's snapshot. */
 export interface RoomView { participants: Participant[]; participantCount: number; resyncCount: number }
 /** A room's presence snapshot. */
-export interface PresenceView { others: PresenceEntry<PresenceState>[]; myPresence: PresenceState | undefined }
+export interface PresenceView { others: PresenceEntry<AppPresence>[]; myPresence: AppPresence | undefined }
 /** A subscription to whichever client the connection has: `subscribe` runs for each client, `off` undoes it. */
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
@@ -71,10 +86,14 @@ export function connectionKey(props: Partial<PlanSocketProviderProps>): string {
     .join('\n');
 }
 
-/** A thrown error as a `PlanSocketError`: its `code` property (every error planwire throws has one), else `FAILED`. */
+/**
+ * A thrown error as a `PlanSocketError`: its `code` property (every error planwire throws has one), else
+ * `FAILED`, and its message without the `CODE: ` it starts with.
+ */
 function toError(e: unknown): PlanSocketError {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  return { code: typeof code === 'string' && code ? code : FAILED, message: String(message ?? e) };
+  const c = typeof code === 'string' && code ? code : FAILED;
+  return { code: c, message: String(message ?? e).replace(c + ': ', '') };
 }
 
 /**
@@ -94,6 +113,9 @@ export class PlanSocket {
   /** The token last handed to the client (its `token` option, then `setToken`). */
   private _token: string | undefined;
   private _error: PlanSocketError | null = null;
+  private _retry: ReconnectingPayload | undefined;
+  /** This connection's user (the `open` event's): left out of a room's others. */
+  private _me: UserId | undefined;
   private _resyncs = new Map<string, number>();
   /** Snapshots: built from the client's event payloads, or read from the client after a call of ours. */
   private _conn: ConnView | null = null;
@@ -144,15 +166,20 @@ export class PlanSocket {
         this._token = token;
         client.on('stateChanged', ({ state }) => {
           if (state === 'open') this._error = null;
-          this._conn = { status: state, error: this._error };
+          this._view(state);
           this._notify();
         });
+        client.on('reconnecting', (retry) => {
+          this._retry = retry;
+          this._changed();
+        });
+        client.on('open', ({ userId }) => (this._me = userId));
         client.on('error', ({ code, message, planId }) => {
           this._error = { code, message, planId };
           this._changed();
         });
-        client.on('failed', ({ reason }) => {
-          this._error = { code: FAILED, message: reason };
+        client.on('failed', ({ reason, closeReason }) => {
+          this._error = { code: FAILED, message: closeReason ? `${reason}: ${closeReason}` : reason };
           this._changed();
         });
         client.on('resync', ({ planId }) => {
@@ -165,6 +192,7 @@ export class PlanSocket {
         // reported with the whole list: the snapshot is the payload.
         client.on('participantsChanged', ({ planId, participants, participantCount }) => {
           this._rooms.set(planId, { participants, participantCount, resyncCount: this._resyncs.get(planId) ?? 0 });
+          this._stalePresence(planId);
           this._notify();
         });
         client.on('presenceChanged', ({ planId, presence }) => {
@@ -182,6 +210,9 @@ export class PlanSocket {
         this._loading = null;
         this._loadFailed = true;
         this._error = toError(e);
+        // Invalid options are a bug to see at once, not only a `failed` status nobody renders: the
+        // error itself (`INVALID_URL: …`, with its `code`), once per connection.
+        console.error(e);
         this._changed();
       },
     ));
@@ -276,11 +307,13 @@ export class PlanSocket {
     return () => void this._storeSubs.delete(cb);
   };
 
-  getConn = (): ConnView =>
-    (this._conn ??= {
-      status: this._client ? this._client.state : this._loadFailed ? 'failed' : 'idle',
-      error: this._error,
-    });
+  getConn = (): ConnView => this._conn ?? this._view(this._client ? this._client.state : this._loadFailed ? 'failed' : 'idle');
+
+  /** The connection snapshot for `status` (the state event's, or the client's), made the current one. */
+  private _view(status: ConnectionState): ConnView {
+    const client = this._client;
+    return (this._conn = { status, error: this._error, ...(status === 'reconnecting' && this._retry), client, connectionId: client?.connectionId });
+  }
 
   /** This plan's presence snapshot is out of date (a `presenceChanged`, or a call of ours). */
   private _stalePresence(planId: string): void {
@@ -307,21 +340,25 @@ export class PlanSocket {
   }
 
   /**
-   * The plan's presence as the client reports it: the others (an entry keeps its identity while that
-   * user's presence is unchanged, and the list while nobody's is, so only what reads a change
-   * re-renders) and this client's own state.
+   * The plan's presence as the client reports it: the others — every participant but this connection's
+   * user, with the presence the client reports for them or `state: null, typing: null` (an entry keeps
+   * its identity while that user's is unchanged, and the list while nobody's is, so only what reads a
+   * change re-renders) — and this client's own state.
    */
   getPresence(planId: string): PresenceView {
     const last = this._presence.get(planId);
     if (last?.current) return last.view;
     const client = this._client;
-    const before = new Map(last?.view.others.map((e) => [String(e.userId), e]));
     const reported = this._others.get(planId) ?? (client ? client.presence(planId) : []);
-    const others = reported.map((e) => unchanged(before.get(String(e.userId)), e));
+    // `list`'s entry for the user `p` (ids compared by value).
+    const of = <E extends Participant>(list: E[] | undefined, p: Participant) => list?.find((e) => sameId(e.userId, p.userId));
+    const others = this.getRoom(planId)
+      .participants.filter((p) => !sameId(p.userId, this._me!))
+      .map((p) => unchanged(of(last?.view.others, p), { state: null, typing: null, ...p, ...of(reported, p) } as PresenceEntry<AppPresence>));
     const kept = last?.view.others;
     const view = {
       others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
-      myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId)),
+      myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId) as AppPresence | undefined),
     };
     this._presence.set(planId, { view, current: true });
     return view;

@@ -78,7 +78,8 @@ export interface TestServer {
   resync(planId: string): void;
   /**
    * Another user's presence in the room (extension): sent now, and listed in later join
-   * confirmations; `state` and `typing` both `null` clears it.
+   * confirmations; `state` and `typing` both `null` clears it. A user not yet in the room joins it
+   * first (as `userJoined` does), since only participants have presence.
    */
   presence(planId: string, entry: PresenceEntry<PresenceState>): void;
   /** The presence states and typing marks the client sent for `planId` (`presence-update` data), in order. */
@@ -116,6 +117,12 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
       waiters.add(check);
     });
   const isJoined = (planId: string) => [...sockets].some((s) => s.rooms.has(planId));
+  const userJoined = (planId: string, { userId, userName }: Participant) => {
+    const user = { userId, userName };
+    const r = room(planId);
+    r.others = [...r.others.filter((p) => p.userId !== user.userId), user];
+    broadcast(planId, 'join-plan', { userId: user.userId, userName: user.userName, participantCount: r.others.length + 1 });
+  };
   const participants = (planId: string) => [me, ...room(planId).others];
 
   class FakeSocket {
@@ -227,11 +234,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     taskDeleted: (planId, taskId) => broadcast(planId, 'task-deleted', { taskId: String(taskId) }),
     taskReordered: (planId, taskIds) => broadcast(planId, 'task-reordered', { taskIds: taskIds.map(String) }),
     progressUpdated: (planId, progress) => broadcast(planId, 'progress-updated', { progress }),
-    userJoined(planId, user) {
-      const r = room(planId);
-      r.others = [...r.others.filter((p) => p.userId !== user.userId), user];
-      broadcast(planId, 'join-plan', { userId: user.userId, userName: user.userName, participantCount: r.others.length + 1 });
-    },
+    userJoined,
     userLeft(planId, userId) {
       const r = room(planId);
       const gone = r.others.find((p) => p.userId === userId);
@@ -251,6 +254,7 @@ export function createTestServer(options: TestServerOptions = {}): TestServer {
     presence(planId, entry) {
       const r = room(planId);
       const cleared = entry.state == null && entry.typing == null;
+      if (![me, ...r.others].some((p) => String(p.userId) === String(entry.userId))) userJoined(planId, entry);
       r.presence = r.presence.filter((e) => String(e.userId) !== String(entry.userId));
       if (!cleared) r.presence.push(entry);
       toAll({ type: 'presence', planId, data: { ...entry, state: entry.state ?? null, typing: entry.typing ?? null } }, planId);

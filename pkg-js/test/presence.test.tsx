@@ -10,7 +10,7 @@ import type { ReactNode } from 'react';
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlanwire } from '../src/index.js';
-import { PlanSocketProvider, usePresence, usePresenceOf, useTyping } from '../src/react.js';
+import { PlanSocketProvider, idKey, sameId, usePlanWebSocket, usePresence, usePresenceOf, useTyping } from '../src/react.js';
 import { createTestServer } from '../src/testing.js';
 import type { TestServer } from '../src/testing.js';
 
@@ -38,7 +38,36 @@ describe('usePresence', () => {
     await act(async () => server.presence('123', { ...bob, state: { taskId: '3', activity: 'editing' }, typing: { taskId: '3' } }));
     expect(result.current.others[0].typing).toEqual({ taskId: '3' });
     await act(async () => server.presence('123', { ...bob, state: null, typing: null }));
-    expect(result.current.others).toEqual([]);
+    // Bob is still in the room: listed, with no presence.
+    expect(result.current.others).toEqual([{ ...bob, state: null, typing: null }]);
+  });
+
+  it('others is every other participant, with their presence or none yet; consistent with participants', async () => {
+    const server = createTestServer({ user: { userId: 1, userName: 'ann' } });
+    server.userJoined('123', bob);
+    const { result } = renderHook(() => ({ room: usePlanWebSocket({ planId: '123' }), presence: usePresence('123') }), {
+      wrapper: wrapper(server),
+    });
+    await waitFor(() => expect(result.current.room.participantCount).toBe(2));
+    expect(result.current.presence.others).toEqual([{ ...bob, state: null, typing: null }]);
+    // A user whose id comes as a string in the room and as a number in presence is one user.
+    await act(async () => server.userJoined('123', { userId: '3', userName: 'cy' }));
+    await act(async () => server.presence('123', { userId: 3, userName: 'cy', state: { taskId: '7' }, typing: null }));
+    const { room, presence } = result.current;
+    expect(room.participants.map((p) => p.userId)).toEqual([1, 2, '3']);
+    expect(presence.others).toEqual([
+      { ...bob, state: null, typing: null },
+      { userId: 3, userName: 'cy', state: { taskId: '7' }, typing: null },
+    ]);
+    // others = participants minus this user, by id value.
+    expect(presence.others.map((e) => idKey(e.userId))).toEqual(room.participants.filter((p) => !sameId(p.userId, 1)).map((p) => idKey(p.userId)));
+    await act(async () => server.userLeft('123', 2));
+    expect(result.current.presence.others.map((e) => e.userName)).toEqual(['cy']);
+    // After a reconnect the re-join's confirmation fills both again, with the presence it carries.
+    await act(async () => server.drop());
+    await waitFor(() => expect(server.opened).toHaveLength(2));
+    await waitFor(() => expect(result.current.presence.others).toEqual([{ userId: 3, userName: 'cy', state: { taskId: '7' }, typing: null }]));
+    expect(result.current.room.participants.map((p) => p.userId)).toEqual([1, '3']);
   });
 
   it('sends updates merged by the client, and shows our own state', async () => {

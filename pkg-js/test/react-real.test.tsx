@@ -9,9 +9,9 @@ import { StrictMode } from 'react';
 import type { ReactNode } from 'react';
 import { act, cleanup, render, renderHook } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadPlanwire } from '../src/index.js';
+import { createPlanClient, loadPlanwire } from '../src/index.js';
 import type { Participant, PlanClient, PlanClientOptions } from '../src/index.js';
-import { PlanSocketProvider, usePlanWebSocket } from '../src/react.js';
+import { PlanSocketProvider, usePlanClient, usePlanWebSocket } from '../src/react.js';
 import type { UsePlanWebSocketOptions, UsePlanWebSocketResult } from '../src/react.js';
 import { sharedSocketCount } from '../src/socket.js';
 
@@ -269,22 +269,24 @@ describe('tokens: the client gets exactly what the app gave', () => {
     expect(made.options[0].token).toBe('jwt');
     expect(made.options[0].getToken).toBeUndefined();
     expect(FakeSocket.all.map((s) => s.url)).toEqual(['ws://h/ws?token=jwt']);
-    lastSocket().serverClose(4001, 'Unauthorized');
+    lastSocket().serverClose(4001, 'token expired');
     await flush(60_000);
     expect(FakeSocket.all).toHaveLength(1);
     expect(result.current.status).toBe('failed');
     expect(result.current.status).toBe(theClient().state);
-    expect(result.current.error).toEqual({ code: 'FAILED', message: 'unauthorized' });
+    // The server's close reason tells an expired token from an invalid one.
+    expect(result.current.error).toEqual({ code: 'FAILED', message: 'unauthorized: token expired' });
   });
 
   it('neither token nor getToken: no token in the URL, and a 4001 fails with unauthorized (not token-error)', async () => {
     const { result } = hook({});
     await flush();
     expect(FakeSocket.all.map((s) => s.url)).toEqual([URL_WS]);
-    lastSocket().serverClose(4001, 'Unauthorized');
+    lastSocket().serverClose(4001);
     await flush(60_000);
     expect(FakeSocket.all).toHaveLength(1);
     expect(result.current.status).toBe('failed');
+    // No close reason: the failure's reason alone.
     expect(result.current.error).toEqual({ code: 'FAILED', message: 'unauthorized' });
   });
 
@@ -307,7 +309,7 @@ describe('tokens: the client gets exactly what the app gave', () => {
     expect(FakeSocket.all).toHaveLength(2);
     expect(latest).toHaveBeenCalledTimes(1);
     expect(result.current.status).toBe('failed');
-    expect(result.current.error).toEqual({ code: 'FAILED', message: 'unauthorized' });
+    expect(result.current.error).toEqual({ code: 'FAILED', message: 'unauthorized: Unauthorized' });
   });
 
   it('a new token prop is used by the next socket, and stays a plain token', async () => {
@@ -428,5 +430,105 @@ describe('the shared connection of provider-less hooks', () => {
     expect(second.rooms()).toEqual(['join-plan 42']);
     second.message(joinConfirmation('42', [ann, bob]));
     expect(again.container.textContent).toBe('open 2');
+  });
+});
+
+describe('mistakes are loud', () => {
+  it('an invalid url: console.error once per connection with the code, status failed, the code not repeated', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    function Room() {
+      const { status, error } = usePlanWebSocket({ planId: '42' });
+      return <span>{`${status} ${error?.code}: ${error?.message}`}</span>;
+    }
+    const view = render(
+      <StrictMode>
+        <PlanSocketProvider url="http://h/ws" token="jwt">
+          <Room />
+          <Room />
+        </PlanSocketProvider>
+      </StrictMode>,
+    );
+    await flush();
+    expect(made.clients).toHaveLength(0);
+    expect(view.container.textContent).toMatch(/^(failed INVALID_URL: expected a ws:\/\/ or wss:\/\/ URL[^:]*){2}$/);
+    // Logged once for the connection (two hooks, StrictMode): the thrown error, with its code.
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(logged.mock.calls[0][0]).toMatchObject({ code: 'INVALID_URL', message: expect.stringMatching(/^INVALID_URL: expected a ws:\/\/ or wss:\/\/ URL/) });
+  });
+
+  it('an invalid option is reported with its code; createPlanClient rejects with the coded error', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { result } = renderHook(() => usePlanWebSocket({ planId: '42', url: URL_WS, maxReconnectAttempts: -1 }));
+    await flush();
+    expect(result.current.status).toBe('failed');
+    expect(result.current.error?.code).toBe('INVALID_OPTION');
+    expect(result.current.error?.message).toMatch(/^maxReconnectAttempts/);
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect((logged.mock.calls[0][0] as Error).message).toBe(`INVALID_OPTION: ${result.current.error?.message}`);
+    await expect(createPlanClient({ url: URL_WS, maxReconnectAttempts: -1 })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringMatching(/^INVALID_OPTION: maxReconnectAttempts/),
+    });
+    await expect(createPlanClient({ url: 'http://h/ws' })).rejects.toMatchObject({ code: 'INVALID_URL' });
+  });
+});
+
+describe('reconnecting: the attempt and the next delay', () => {
+  it('come from the reconnecting events, and go when the socket opens', async () => {
+    const { result } = renderHook(() => usePlanWebSocket({ planId: '42', url: URL_WS, token: 'jwt', ...TIMING }));
+    await flush();
+    expect([result.current.attempt, result.current.delayMs]).toEqual([undefined, undefined]);
+    lastSocket().accept();
+    lastSocket().serverClose(1006);
+    expect(result.current.status).toBe('reconnecting');
+    expect([result.current.attempt, result.current.delayMs]).toEqual([1, 100]);
+    await flush(100);
+    lastSocket().serverClose(1006);
+    // jitter 0: the Plan WebSocket Service protocol's exact backoff, base · 2^(attempt − 1).
+    expect([result.current.attempt, result.current.delayMs]).toEqual([2, 200]);
+    await flush(200);
+    lastSocket().accept();
+    expect(result.current.status).toBe('open');
+    expect([result.current.attempt, result.current.delayMs]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('the hooks expose the client', () => {
+  it('usePlanClient is the client (null while it loads); connectionId while open; onJoined per confirmation', async () => {
+    const onJoined = vi.fn();
+    const seen: (PlanClient | null)[] = [];
+    const { result } = renderHook(
+      () => {
+        seen.push(usePlanClient());
+        return usePlanWebSocket({ planId: '42', onJoined });
+      },
+      { wrapper: ({ children }) => <PlanSocketProvider url={URL_WS} token="jwt" {...TIMING}>{children}</PlanSocketProvider> },
+    );
+    expect(seen[0]).toBeNull();
+    await flush();
+    expect(seen.at(-1)).toBe(theClient());
+    expect(result.current.connectionId).toBeUndefined();
+    act(() => {
+      lastSocket().onopen?.({});
+      lastSocket().onmessage?.({ data: CONFIRMATION.replace('"connected":true', '"connected":true,"connectionId":"c-1"') });
+    });
+    expect(result.current.connectionId).toBe('c-1');
+    expect(result.current.connectionId).toBe(theClient().connectionId);
+    lastSocket().message(joinConfirmation('7', [ann]));
+    expect(onJoined).not.toHaveBeenCalled();
+    lastSocket().message(joinConfirmation('42', [ann, bob]));
+    expect(onJoined).toHaveBeenCalledTimes(1);
+    expect(onJoined.mock.calls[0][0]).toMatchObject({ planId: '42', participants: [ann, bob], participantCount: 2 });
+    lastSocket().serverClose(1006);
+    expect(result.current.connectionId).toBeUndefined();
+    await flush(100);
+    lastSocket().accept();
+    lastSocket().message(joinConfirmation('42', [ann]));
+    expect(onJoined).toHaveBeenCalledTimes(2);
+  });
+
+  it('usePlanClient without a provider or url throws NO_PROVIDER', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(() => renderHook(() => usePlanClient())).toThrow(/^NO_PROVIDER: usePlanClient needs/);
   });
 });

@@ -211,14 +211,18 @@ describe('PlanSocketProvider', () => {
   });
 
   it('reports a client that cannot be created as failed with the error code', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     created.fail = Object.assign(new Error('INVALID_URL: expected ws:// or wss://'), { code: 'INVALID_URL' });
     const { result } = renderHook(() => usePlanWebSocket({ planId: '123' }), { wrapper });
     await flush();
     expect(result.current.status).toBe('failed');
-    expect(result.current.error).toEqual({ code: 'INVALID_URL', message: 'INVALID_URL: expected ws:// or wss://' });
+    // The message does not repeat the code (apps show `${code}: ${message}`).
+    expect(result.current.error).toEqual({ code: 'INVALID_URL', message: 'expected ws:// or wss://' });
+    expect(logged.mock.calls).toEqual([[created.fail]]);
   });
 
   it("reports an error's code property as the error code", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
     created.fail = Object.assign(new Error('the module is not there'), { code: 'NOT_LOADED' });
     const { result } = renderHook(() => usePlanWebSocket({ planId: '123' }), { wrapper });
     await flush();

@@ -104,7 +104,7 @@ describe('createTestServer', () => {
     server.refuse(4001, 'token expired');
     const { seen } = mount(server);
     await waitFor(() => expect(seen.result?.status).toBe('failed'));
-    expect(seen.result?.error).toEqual({ code: 'FAILED', message: 'unauthorized' });
+    expect(seen.result?.error).toEqual({ code: 'FAILED', message: 'unauthorized: token expired' });
     expect(server.opened).toHaveLength(1);
   });
 
