@@ -52,11 +52,12 @@ pub mod kind {
 /// JSON (`{"taskId":"3"}` is 14 bytes).
 pub const PRESENCE_MAX_BYTES: usize = 1024;
 
+// Serialised untagged (also what tsify declares: `number | string`); deserialised by the small
+// visitor below, which accepts exactly what `#[serde(untagged)]` did (an integer that fits `i64`,
+// or a string; anything else is refused with serde's invalid-type error) without buffering the
+// value in serde's `Content` first (smaller wasm: docs/performance.md). A `//` comment: the `///`
+// text is the public TypeScript declaration's.
 /// A user id: seed 000 shows numbers, and JWTs may carry strings; both round-trip unchanged.
-/// Serialised untagged (also what tsify declares: `number | string`); deserialised by the small
-/// visitor below, which accepts exactly what `#[serde(untagged)]` did (an integer that fits `i64`,
-/// or a string; anything else is refused with serde's invalid-type error) without buffering the
-/// value in serde's `Content` first (smaller wasm: docs/performance.md).
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(untagged)]
