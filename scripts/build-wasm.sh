@@ -15,6 +15,9 @@ PATH="$ROOT/node_modules/.bin:$PATH" wasm-pack --log-level warn build client-was
 # wasm-pack writes a `*` .gitignore there; the repository's .gitignore already covers the folder, and
 # npm must not read it as an ignore list when packing.
 rm -f pkg-js/wasm/.gitignore
+# The wasm's JS imports without wasm-bindgen's per-import hash, in the glue and the wasm together (it
+# checks every name and fails the build rather than ship imports that do not resolve).
+node pkg-js/scripts/short-imports.mjs
 # The same module as base64, for runtimes and bundlers that cannot fetch the file beside the glue (the
 # facade imports it lazily, only when that fetch fails).
 node pkg-js/scripts/base64.mjs

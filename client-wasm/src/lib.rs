@@ -12,6 +12,12 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
+/// The wasm heap: rlsf's TLSF (O(1) allocation and free, a small free-list table) instead of std's
+/// dlmalloc, −2.8 KB gzip (docs/performance.md). wasm32 only; native builds and tests keep std's.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: rlsf::SmallGlobalTlsf = rlsf::SmallGlobalTlsf::new();
+
 /// The exported JS class (wasm32 only).
 #[cfg(target_arch = "wasm32")]
 pub use web::PlanClient;

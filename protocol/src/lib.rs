@@ -52,16 +52,46 @@ pub mod kind {
 /// JSON (`{"taskId":"3"}` is 14 bytes).
 pub const PRESENCE_MAX_BYTES: usize = 1024;
 
+// Serialised untagged (also what tsify declares: `number | string`); deserialised by the small
+// visitor below, which accepts exactly what `#[serde(untagged)]` did (an integer that fits `i64`,
+// or a string; anything else is refused with serde's invalid-type error) without buffering the
+// value in serde's `Content` first (smaller wasm: docs/performance.md). A `//` comment: the `///`
+// text is the public TypeScript declaration's.
 /// A user id: the Plan WebSocket Service protocol shows numbers, and JWTs may carry strings; both
 /// round-trip unchanged.
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[serde(untagged)]
 pub enum UserId {
     /// A numeric id, as in seed 000.
     Num(i64),
     /// A string id.
     Str(String),
+}
+
+impl<'de> Deserialize<'de> for UserId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = UserId;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("a user id: an integer or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<UserId, E> {
+                Ok(UserId::Num(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<UserId, E> {
+                i64::try_from(n).map(UserId::Num).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<UserId, E> {
+                Ok(UserId::Str(s.into()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<UserId, E> {
+                Ok(UserId::Str(s))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// A participant of a plan room, as listed in the join confirmation.

@@ -262,3 +262,18 @@ fn error_bodies_read_unknown_codes() {
     let written = ErrorData { code: ErrorCode::RateLimited.as_str().into(), message: "m".into(), plan_id: None, retry_after_ms: Some(5) };
     same_json(&serde_json::to_string(&written).unwrap(), &json!({"code":"RATE_LIMITED","message":"m","retryAfterMs":5}));
 }
+
+#[test]
+fn user_ids_read_as_the_untagged_enum_did() {
+    let read = |json: &str| serde_json::from_str::<UserId>(json);
+    assert_eq!(read("7").unwrap(), UserId::Num(7));
+    assert_eq!(read("-7").unwrap(), UserId::Num(-7));
+    assert_eq!(read("9223372036854775807").unwrap(), UserId::Num(i64::MAX));
+    assert_eq!(read(r#""u-7""#).unwrap(), UserId::Str("u-7".to_string()));
+    assert_eq!(read(r#""7""#).unwrap(), UserId::Str("7".to_string()));
+    for refused in ["9223372036854775808", "1.5", "1.0", "true", "null", "[]", "{}", r#"{"Num":1}"#] {
+        assert!(read(refused).is_err(), "{refused} must be refused");
+    }
+    assert_eq!(serde_json::to_string(&UserId::Num(7)).unwrap(), "7");
+    assert_eq!(serde_json::to_string(&UserId::Str("u".into())).unwrap(), r#""u""#);
+}

@@ -19,15 +19,24 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
 }
 
 /// `url` with the value of its `token` query parameter replaced by `***` (for debug logs).
+///
+/// Works on bytes with slice patterns and checked splits: no `str` searching (`StrSearcher`) and no
+/// slicing that could panic (a `str` slice panic links char `Debug` escaping): −1.5 KB gzip of wasm.
+/// The cuts fall on ASCII bytes (`=` and `&`), so both halves stay valid UTF-8.
 #[cfg(any(target_arch = "wasm32", test))]
 pub fn redacted_url(url: &str) -> String {
-    let Some(at) = url.match_indices("token=").map(|(i, _)| i).find(|&i| i > 0 && matches!(url.as_bytes()[i - 1], b'?' | b'&'))
-    else {
+    let bytes = url.as_bytes();
+    // Just after the first `?token=` or `&token=`.
+    let value = bytes.windows(7).position(|w| matches!(w, [b'?' | b'&', b't', b'o', b'k', b'e', b'n', b'=']));
+    let Some((head, rest)) = value.and_then(|i| bytes.split_at_checked(i + 7)) else {
         return url.into();
     };
-    let value = at + "token=".len();
-    let end = url[value..].find('&').map_or(url.len(), |i| value + i);
-    [&url[..value], "***", &url[end..]].concat()
+    let tail = rest.iter().position(|&c| c == b'&').and_then(|i| rest.get(i..)).unwrap_or_default();
+    let mut out = Vec::with_capacity(head.len() + 3 + tail.len());
+    out.extend_from_slice(head);
+    out.extend_from_slice(b"***");
+    out.extend_from_slice(tail);
+    String::from_utf8(out).unwrap_or_else(|_| url.into())
 }
 
 /// The "one fresh token, one retry" rule for close code 4001.
@@ -50,5 +59,22 @@ impl AuthRetry {
     /// A connection stayed open for the stable period, or the caller started afresh.
     pub fn reset(&mut self) {
         self.used = false;
+    }
+}
+
+#[cfg(test)]
+mod redaction {
+    use super::redacted_url;
+
+    #[test]
+    fn the_byte_redaction_matches_the_str_one_on_edges() {
+        assert_eq!(redacted_url("ws://h/ws?token="), "ws://h/ws?token=***");
+        assert_eq!(redacted_url("ws://h/ws?token=&y=2"), "ws://h/ws?token=***&y=2");
+        assert_eq!(redacted_url("token=abc"), "token=abc");
+        assert_eq!(redacted_url("ws://h/ws?a=1&token=x&token=y"), "ws://h/ws?a=1&token=***&token=y");
+        assert_eq!(redacted_url("ws://h/ws?mytoken=1&token=é"), "ws://h/ws?mytoken=1&token=***");
+        assert_eq!(redacted_url("ws://hé/ws?token=é&é=1"), "ws://hé/ws?token=***&é=1");
+        assert_eq!(redacted_url(""), "");
+        assert_eq!(redacted_url("?token"), "?token");
     }
 }
