@@ -67,6 +67,10 @@ pub struct ServeArgs {
     /// Origins allowed to call the REST routes (repeat or comma-separate); any origin when absent.
     #[arg(long, value_delimiter = ',')]
     pub allow_origin: Vec<String>,
+    /// `Host` values `/ws` accepts (repeat or comma-separate; `name` or `name:port`), against DNS
+    /// rebinding; any host when absent.
+    #[arg(long, value_delimiter = ',')]
+    pub allow_host: Vec<String>,
     /// Start with no plans instead of the demo data.
     #[arg(long)]
     pub no_demo: bool,
@@ -244,6 +248,7 @@ impl ServeArgs {
             jwt_secret: self.jwt_secret.clone().unwrap_or_else(|| DEV_JWT_SECRET.to_owned()),
             jwt_secret_is_default,
             allow_origins: self.allow_origin.clone(),
+            allow_hosts: self.allow_host.clone(),
             demo_data: !self.no_demo,
             inactive_after: Duration::from_millis(self.inactive_after_ms),
             empty_room_ttl: Duration::from_millis(self.empty_room_ttl_ms),

@@ -16,6 +16,8 @@ pub struct Config {
     pub jwt_secret_is_default: bool,
     /// CORS origins; empty = any.
     pub allow_origins: Vec<String>,
+    /// `Host` headers `/ws` accepts (`name` or `name:port`); empty = any.
+    pub allow_hosts: Vec<String>,
     /// Load the demo plans.
     pub demo_data: bool,
     /// Room participants idle for this long are closed with 4002 `inactive`.

@@ -36,10 +36,12 @@ pub enum Limit {
     AcceptFailed,
     /// A `/ws` request from an origin not in `--allow-origin` was refused.
     OriginRefused,
+    /// A `/ws` request whose `Host` is not in `--allow-host` was refused.
+    HostRefused,
 }
 
 impl Limit {
-    const ALL: [Limit; 14] = [
+    const ALL: [Limit; 15] = [
         Limit::HeaderTimeout,
         Limit::IdleTimeout,
         Limit::Evicted,
@@ -54,6 +56,7 @@ impl Limit {
         Limit::PingTimeout,
         Limit::AcceptFailed,
         Limit::OriginRefused,
+        Limit::HostRefused,
     ];
 
     /// Its name in the metrics document.
@@ -73,6 +76,7 @@ impl Limit {
             Limit::PingTimeout => "pingTimeout",
             Limit::AcceptFailed => "acceptFailed",
             Limit::OriginRefused => "originRefused",
+            Limit::HostRefused => "hostRefused",
         }
     }
 

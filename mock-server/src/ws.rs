@@ -42,6 +42,10 @@ pub async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    if !host_allowed(&app.cfg, &headers) {
+        app.hub.counters.limit(Limit::HostRefused, 1);
+        return ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "host not allowed").into_response();
+    }
     if !origin_allowed(&app.cfg, &headers) {
         app.hub.counters.limit(Limit::OriginRefused, 1);
         return ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "origin not allowed").into_response();
@@ -144,6 +148,18 @@ async fn authenticate_and_run(app: &SharedApp, mut socket: WebSocket, token: Opt
 }
 
 /// Whether the request's `Origin` (if any: non-browser clients send none) is in the
+/// Whether the request's `Host` is in the `--allow-host` list (any host when the list is empty): a
+/// listed `name` accepts it on any port, a listed `name:port` only on that port. No `Host` is refused
+/// when there is a list (HTTP/1.1 requires one).
+fn host_allowed(cfg: &crate::config::Config, headers: &HeaderMap) -> bool {
+    if cfg.allow_hosts.is_empty() {
+        return true;
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+    let name = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(n, _)| n);
+    cfg.allow_hosts.iter().map(|a| a.trim()).any(|a| a.eq_ignore_ascii_case(host) || a.eq_ignore_ascii_case(name))
+}
+
 /// `--allow-origin` list (any origin when the list is empty or contains `*`).
 fn origin_allowed(cfg: &crate::config::Config, headers: &HeaderMap) -> bool {
     if cfg.any_origin() {

@@ -4,6 +4,7 @@
 //! - [x] a token with `nbf` in the future, or an `exp` beyond `--max-token-lifetime-secs`, is
 //!   refused (WebSocket 4001, REST 401)
 //! - [x] `/ws` applies the `--allow-origin` list to `Origin` (403); no `Origin` is allowed
+//! - [x] `/ws` applies the `--allow-host` list to `Host` (403: DNS rebinding); a listed name on any port
 
 mod common;
 
@@ -54,6 +55,30 @@ async fn ws_refuses_origins_not_in_the_list() {
         assert!(open(Some("http://board.test")).await.is_ok());
         assert!(open(None).await.is_ok(), "non-browser clients send no Origin");
         assert_eq!(s.metrics().await["limits"]["originRefused"], 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ws_refuses_hosts_not_in_the_list() {
+    within(20, async {
+        let s = server_with(|c| c.allow_hosts = vec!["127.0.0.1".into(), "board.test:443".into()]).await;
+        let open = |host: &'static str| {
+            let mut req = format!("{}?token={}", s.ws_url(), s.token(ALICE)).into_client_request().unwrap();
+            req.headers_mut().insert("Host", host.parse().unwrap());
+            tokio_tungstenite::connect_async(req)
+        };
+        for refused in ["evil.test", "evil.test:80", "board.test:80", "127.0.0.1.evil.test"] {
+            match open(refused).await {
+                Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403, "{refused}"),
+                other => panic!("{refused}: expected 403, got {:?}", other.map(|_| ())),
+            }
+        }
+        let own = s.ws_url().split('/').nth(2).unwrap().to_owned();
+        assert!(own.starts_with("127.0.0.1:"), "{own}");
+        assert!(open(Box::leak(own.into_boxed_str())).await.is_ok(), "a listed name on any port");
+        assert!(open("board.test:443").await.is_ok(), "a listed name:port");
+        assert_eq!(s.metrics().await["limits"]["hostRefused"], 4);
     })
     .await;
 }
