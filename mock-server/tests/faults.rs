@@ -46,7 +46,8 @@ async fn token_route_issues_usable_and_short_lived_tokens() {
         let (status, _, _) = s.rest(Method::GET, "/api/plans/123", Some(token), None, None).await;
         assert_eq!(status, 200);
 
-        let (_, body) = s.fault("token", json!({"userId":"x-1","userName":"temp","ttlSecs":1})).await;
+        // `exp` has whole seconds: a 1 s token may have only milliseconds left when issued; 2 s leaves at least one.
+        let (_, body) = s.fault("token", json!({"userId":"x-1","userName":"temp","ttlSecs":2})).await;
         let mut c = Client::open(&format!("{}?token={}", s.ws_url(), body["token"].as_str().unwrap())).await;
         assert_eq!(c.recv_type("pong").await["data"]["userId"], "x-1");
         assert_eq!(c.expect_close().await, (4001, "token expired".into()));

@@ -9,7 +9,7 @@
  */
 import { createContext, useContext, useEffect } from 'react';
 import type { ReactNode } from 'react';
-import { createPlanClient, sameId } from './index.js';
+import { createPlanClient, loadPlanwire, sameId } from './index.js';
 import type {
   AppPresence,
   ConnectionState,
@@ -137,6 +137,9 @@ export class PlanSocket {
 
   constructor(props: { current: PlanSocketProviderProps }) {
     this.props = props;
+    // Made when a provider or hook first renders: in a browser, start fetching and compiling the wasm
+    // now rather than after React has mounted (never on a server, where there is no window).
+    if (typeof window !== 'undefined') loadPlanwire().catch(() => {});
   }
 
   /** A user (provider or hook) mounted: create and connect the client unless it exists. */

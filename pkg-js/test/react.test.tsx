@@ -12,6 +12,7 @@ const created = vi.hoisted(() => ({ fail: null as Error | null, gate: null as Pr
 vi.mock('../src/index.js', async () => {
   const { FakeClient } = await import('./fake-client.js');
   return {
+    loadPlanwire: vi.fn(async () => {}),
     createPlanClient: vi.fn(async (options) => {
       await created.gate;
       if (created.fail) throw created.fail;
@@ -612,5 +613,24 @@ describe('StrictMode', () => {
     view.unmount();
     await flush();
     expect(c.closes).toBe(1);
+  });
+});
+
+describe('loading the module early', () => {
+  it('starts when a provider or a standalone hook first renders, before any effect runs', async () => {
+    const { loadPlanwire } = await import('../src/index.js');
+    const { renderToString } = await import('react-dom/server');
+    const load = vi.mocked(loadPlanwire);
+    load.mockClear();
+    // renderToString runs no effect: only the render itself can start the load.
+    renderToString(<PlanSocketProvider url="ws://early/ws" token="t" />);
+    expect(load).toHaveBeenCalledTimes(1);
+    function Standalone() {
+      usePlanWebSocket({ planId: '1', url: 'ws://early-standalone/ws', token: 't' });
+      return null;
+    }
+    renderToString(<Standalone />);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(FakeClient.instances, 'no client yet: that is the effects’ job').toHaveLength(0);
   });
 });
