@@ -13,6 +13,8 @@
 //!   `resync` (`not-recovered`), nothing replayed, live events follow
 //! - [x] a slow consumer closed with 1013 reconnects, re-joins and resyncs (its missed burst
 //!   exceeds what the server replays), then follows live events again
+//! - [x] a server that restarted and lost its history (a new epoch) is not trusted to replay, even
+//!   when the client's `lastSeq` exists in the new history: `recovered: false` + `resync`
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -117,6 +119,50 @@ async fn a_slow_consumer_closed_with_1013_reconnects_and_resyncs() {
         MAIN.retitle(7, &bob, None, "after 1013").await;
         let after = rec.next_where("taskUpdated", "titled after 1013", |u| u["task"]["title"] == "after 1013").await;
         assert_eq!(after["planId"], "456");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_lost_its_history_is_not_trusted_to_replay() {
+    within(20_000, async {
+        let bob = MAIN.token(2, "bob").await;
+        // Start every room's history over, so the seqs below are small.
+        MAIN.fault("restart", json!({"downMs": 0, "forgetHistory": true})).await;
+        let client = Opts::new(Some(&bob)).set("maxReconnectAttempts", f64::INFINITY).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        join(&client, "456");
+        rec.next("joined").await;
+        let (status, plan) = MAIN.http("GET", "/api/plans/456", Some(&bob), None).await;
+        assert_eq!(status, 200, "{plan}");
+        assert!(plan["epoch"].is_string(), "the snapshot names its epoch: {plan}");
+        let Some(task) = plan["tasks"][0]["id"].as_u64() else { panic!("a task in {plan}") };
+        for i in 0..2 {
+            MAIN.retitle(task as u32, &bob, None, &format!("before {i}")).await;
+            rec.next("taskUpdated").await;
+        }
+        // The client goes away; the server restarts and forgets its history (a new epoch), then
+        // broadcasts more than the client had seen, so the client's lastSeq exists in the new history.
+        fire_window_event("offline");
+        rec.next("close").await;
+        MAIN.fault("restart", json!({"downMs": 100, "forgetHistory": true})).await;
+        let probe = Opts::new(Some(&bob)).set("maxReconnectAttempts", f64::INFINITY).client();
+        let probe_rec = Recorder::attach(&probe);
+        probe.connect();
+        probe_rec.next("open").await;
+        for i in 0..3 {
+            MAIN.retitle(task as u32, &bob, None, &format!("after {i}")).await;
+        }
+        fire_window_event("online");
+        let rejoined = rec.next("joined").await;
+        assert_eq!(rejoined["recovered"], false, "another epoch's history is not replayed: {rejoined}");
+        assert_eq!(rec.next("resync").await["reason"], "not-recovered");
+        let seen: Vec<_> = rec.all("taskUpdated").iter().map(|u| u["task"]["title"].clone()).collect();
+        assert_eq!(seen, [json!("before 0"), json!("before 1")], "nothing of the other history applied");
+        // Live changes of the new epoch apply.
+        MAIN.retitle(task as u32, &bob, None, "live").await;
+        assert_eq!(rec.next("taskUpdated").await["task"]["title"], "live");
     })
     .await;
 }
