@@ -35,7 +35,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/lib/chromium.mjs';
-import { serveFiles } from '../tests/lib/static.mjs';
+import { receiveJson, serveFiles } from '../tests/lib/static.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -89,12 +89,7 @@ async function buildPage() {
 function servePage(onResult) {
   return serveFiles({ '/': out }, (req, res) => {
     if (req.method !== 'POST' || req.url !== '/result') return false;
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      res.writeHead(204).end();
-      onResult(JSON.parse(body));
-    });
+    receiveJson(req, res, onResult);
     return true;
   });
 }

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/lib/chromium.mjs';
-import { serveFiles } from '../tests/lib/static.mjs';
+import { receiveJson, serveFiles } from '../tests/lib/static.mjs';
 import { startServer, token } from '../tests/lib/server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -72,12 +72,7 @@ async function buildPages() {
 function serve(onResult) {
   return serveFiles({ '/': out }, (req, res) => {
     if (req.method === 'POST' && req.url === '/result') {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        res.writeHead(204).end();
-        onResult(JSON.parse(body));
-      });
+      receiveJson(req, res, onResult);
       return true;
     }
     const path = new URL(req.url, 'http://x').pathname;

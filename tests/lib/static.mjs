@@ -62,3 +62,14 @@ export function serveFiles(mounts, answer = () => false) {
     );
   });
 }
+
+/** Reads a request's JSON body, answers 204 and hands the parsed value to `onJson` (the bench pages'
+ *  `POST /result`). */
+export function receiveJson(req, res, onJson) {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    res.writeHead(204).end();
+    onJson(JSON.parse(body));
+  });
+}

@@ -14,12 +14,10 @@
 //! - [x] connect() is a no-op while connecting or open
 
 use crate::core::event::*;
-use super::harness::{Drive, Action, Client, Event, URL, events, json, opens, reconnecting, sends};
+use super::harness::{LOCAL_CLOSE, Drive, Action, Client, Event, URL, events, json, opens, reconnecting, sends};
 use crate::core::State;
 use planwire_protocol::UserId;
 
-/// The close code of a link the client closes itself.
-const LOCAL_CLOSE: u16 = planwire_protocol::CloseCode::Local.code();
 
 #[test]
 fn open_only_after_the_confirmation() {

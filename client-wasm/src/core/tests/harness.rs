@@ -90,6 +90,9 @@ impl Drive for Machine<Value> {
     }
 }
 
+/// The close code of a link the client closes itself.
+pub const LOCAL_CLOSE: u16 = planwire_protocol::CloseCode::Local.code();
+
 /// The URL every test client connects to.
 pub const URL: &str = "ws://localhost:5000/ws";
 

@@ -10,13 +10,11 @@
 //! - [x] a laptop waking after a long sleep pings first instead of dropping a healthy link
 
 use crate::core::event::*;
-use super::harness::{Drive, Action, Client, Event, events, json, reconnecting, sends};
+use super::harness::{LOCAL_CLOSE, Drive, Action, Client, Event, events, json, reconnecting, sends};
 use crate::core::heartbeat::{Beat, Heartbeat};
 use crate::core::timers::TimerTable;
 use crate::core::State;
 
-/// The close code of a link the client closes itself.
-const LOCAL_CLOSE: u16 = planwire_protocol::CloseCode::Local.code();
 
 fn short() -> Client {
     Client::with(|r| {
