@@ -99,6 +99,21 @@ string_codes! {
         NoProvider = "NO_PROVIDER",
         /// The React hooks' error when the client gave up (its `failure` says why).
         Failed = "FAILED",
+        /// A write to a plan that is not synchronized (`syncPlan` first, or `usePlan`).
+        NotSynced = "NOT_SYNCED",
+        /// A write's arguments are wrong: fields or a patch that are not an object, an id that is
+        /// neither a number nor a string.
+        InvalidMutation = "INVALID_MUTATION",
+        /// Too many writes to one plan are waiting for the server (1000).
+        TooManyPending = "TOO_MANY_PENDING",
+        /// The plan loader or a write's REST call failed without a code of its own (the network,
+        /// a server answer that is not JSON).
+        RequestFailed = "REQUEST_FAILED",
+        /// The plan loader's answer is not a plan (`{tasks: Task[], progress?, seq?, epoch?}`).
+        InvalidSnapshot = "INVALID_SNAPSHOT",
+        /// The plan loader's answer is older (its `seq`) than changes already applied (a cached
+        /// answer): it is loaded again.
+        StaleSnapshot = "STALE_SNAPSHOT",
     }
 }
 

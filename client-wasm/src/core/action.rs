@@ -1,6 +1,7 @@
 //! What the machine asks the glue to do ([`Action`]), and the messages it sends ([`Outgoing`]).
 
 use super::event::Event;
+use super::plan::Mutation;
 use planwire_protocol::{ClientMessage, PresenceMessage};
 use serde::Serialize;
 
@@ -41,4 +42,22 @@ pub enum Action<P> {
     },
     /// Deliver an event to the application.
     Emit(Event<P>),
+    /// **Extension.** Call the plan loader for `plan_id`, then feed [`super::Input::PlanLoaded`]
+    /// with `ticket`.
+    LoadPlan {
+        /// The plan.
+        plan_id: String,
+        /// Identifies this load; answers to older loads are ignored.
+        ticket: u32,
+    },
+    /// **Extension.** Make the REST call of a write (with `X-Connection-Id`), then feed
+    /// [`super::Input::Mutated`] with `id`.
+    Mutate {
+        /// The id of [`super::Input::Mutate`].
+        id: u32,
+        /// The plan.
+        plan_id: String,
+        /// The write.
+        mutation: Mutation<P>,
+    },
 }

@@ -45,6 +45,8 @@ pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
     fn entries(&self) -> Option<Vec<(String, Self)>>;
     /// A new object with these members.
     fn object(entries: Vec<(String, Self)>) -> Self;
+    /// A string.
+    fn string(text: &str) -> Self;
     /// Whether both are the same JSON.
     fn same(&self, other: &Self) -> bool;
 }
@@ -249,7 +251,20 @@ const TASK_CREATED: TaskErrors = TaskErrors {
 /// promises (`id` a number or a string, `title` and `status` strings; others pass through), and
 /// stays as it is. Only the three members' types are looked at: nothing is copied.
 fn task<P: Value>(data: Option<&P>, errors: &TaskErrors) -> Result<P, DecodeError> {
-    let task = data.and_then(|d| d.member("task")).filter(Value::is_object).ok_or(bad(errors.not_a_task))?;
+    let task = data.and_then(|d| d.member("task")).ok_or(bad(errors.not_a_task))?;
+    check_task(&task, errors)?;
+    Ok(task)
+}
+
+/// Whether `task` has the shape the `Task` type promises (in a snapshot or a mutation's answer).
+pub fn is_task<P: Value>(task: &P) -> bool {
+    check_task(task, &TASK_CREATED).is_ok()
+}
+
+fn check_task<P: Value>(task: &P, errors: &TaskErrors) -> Result<(), DecodeError> {
+    if !task.is_object() {
+        return Err(bad(errors.not_a_task));
+    }
     if !matches!(task.member_kind("id"), Some(Kind::Number | Kind::String)) {
         return Err(bad(errors.id));
     }
@@ -259,7 +274,7 @@ fn task<P: Value>(data: Option<&P>, errors: &TaskErrors) -> Result<P, DecodeErro
     if task.member_kind("status") != Some(Kind::String) {
         return Err(bad(errors.status));
     }
-    Ok(task)
+    Ok(())
 }
 
 /// Natively, frames are JSON text read with serde_json (tests, the load generator).
@@ -300,6 +315,9 @@ mod text {
         }
         fn object(entries: Vec<(String, Self)>) -> Self {
             serde_json::Value::Object(entries.into_iter().collect())
+        }
+        fn string(text: &str) -> Self {
+            serde_json::Value::String(text.into())
         }
         fn same(&self, other: &Self) -> bool {
             self == other

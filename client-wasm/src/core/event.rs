@@ -50,6 +50,8 @@ pub enum Event<P> {
     PresenceChanged(PresenceChangedPayload<P>),
     /// `message`.
     Message(MessagePayload<P>),
+    /// `planChanged` (**extension**: synchronized plans).
+    PlanChanged(PlanChangedPayload),
 }
 
 /// `stateChanged`.
@@ -303,4 +305,14 @@ pub struct MessagePayload<P> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "unknown", type_params = ""))]
     pub data: Option<P>,
+}
+
+/// `planChanged` (extension): a synchronized plan's tasks, progress, status or pending writes
+/// changed; read them with `plan(planId)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PlanChangedPayload {
+    /// The plan.
+    pub plan_id: String,
 }

@@ -4,6 +4,7 @@
 //! into one of these and feed it (quinn-proto's `handle_event`, gloo's `StreamMessage`).
 
 use super::decode::{DecodeError, Header};
+use super::plan::{Ack, Mutation, RequestError};
 
 /// One input to the machine.
 #[derive(Clone, Debug)]
@@ -40,7 +41,36 @@ pub enum Input<P> {
         /// The mark, or `None` to stop.
         mark: Option<P>,
     },
+    /// **Extension.** `syncPlan(planId)`: reference-counted; joins the room (one reference of
+    /// [`Input::Join`]'s) and keeps the plan's tasks, progress and `seq` synchronized.
+    Sync(String),
+    /// **Extension.** `unsyncPlan(planId)`: drops one reference of [`Input::Sync`]'s (and its join).
+    Unsync(String),
+    /// **Extension.** A write to a synchronized plan (`createTask`, `updateTask`, …), shown at once;
+    /// the glue's `id` names it in [`super::Action::Mutate`] and [`Input::Mutated`].
+    Mutate {
+        /// The glue's id for the call.
+        id: u32,
+        /// A synchronized plan.
+        plan_id: String,
+        /// The write.
+        mutation: Mutation<P>,
+    },
     // ---------------------------------------------------------------- the browser, via the glue
+    /// The plan loader answered the [`super::Action::LoadPlan`] with `ticket`.
+    PlanLoaded {
+        /// The ticket of the load answered.
+        ticket: u32,
+        /// The plan (`{tasks, progress?, seq?, epoch?}`), or why the load failed.
+        result: Result<P, RequestError>,
+    },
+    /// The REST call of the write `id` answered; on `Err` the write is rolled back.
+    Mutated {
+        /// The id of [`Input::Mutate`].
+        id: u32,
+        /// The server's answer, or why the call failed.
+        result: Result<Ack<P>, RequestError>,
+    },
     /// `getToken` resolved for `ticket`.
     TokenReady {
         /// The ticket of the [`super::Action::FetchToken`] answered.

@@ -15,6 +15,7 @@ pub(crate) mod heartbeat;
 pub mod input;
 pub mod machine;
 pub mod options;
+pub mod plan;
 pub(crate) mod presence;
 pub(crate) mod rooms;
 pub(crate) mod seq;

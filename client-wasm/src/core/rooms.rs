@@ -45,6 +45,11 @@ impl<P> Room<P> {
         ClientMessage::JoinPlan { plan_id: self.plan_id.clone(), last_seq: self.requested_seq, epoch }
     }
 
+    /// Whether the join awaiting confirmation carried a `lastSeq` (a replay may follow it).
+    pub fn replay_asked(&self) -> bool {
+        self.requested_seq.is_some()
+    }
+
     /// Takes in the join confirmation; returns whether the app must resync the room. A `lastSeq`
     /// of another epoch than the confirmation's was not recovered, whatever the server says.
     pub fn confirmed(&mut self, confirm: JoinConfirm) -> bool {

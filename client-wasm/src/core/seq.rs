@@ -36,7 +36,6 @@ pub struct SeqTracker {
 
 impl SeqTracker {
     /// The last `seq` applied, sent as `lastSeq` when re-joining.
-    #[cfg(all(test, not(target_arch = "wasm32")))]
     pub fn last(&self) -> Option<u64> {
         self.last
     }

@@ -19,12 +19,22 @@ pub enum Timer {
     Ping,
     /// Gave up for a transient reason: a new round of attempts (`reviveIntervalMs`).
     Revive,
+    /// A synchronized plan's failed load is tried again (the earliest of all plans).
+    PlanRetry,
 }
 
 impl Timer {
     /// Every timer, in the order a wake-up fires them (a dead link is found before a ping is sent).
-    pub const ALL: [Timer; 7] =
-        [Timer::Backoff, Timer::Connect, Timer::Presence, Timer::Stable, Timer::PongTimeout, Timer::Ping, Timer::Revive];
+    pub const ALL: [Timer; 8] = [
+        Timer::Backoff,
+        Timer::Connect,
+        Timer::Presence,
+        Timer::Stable,
+        Timer::PongTimeout,
+        Timer::Ping,
+        Timer::Revive,
+        Timer::PlanRetry,
+    ];
 }
 
 /// When each timer is due (`None`: not running).

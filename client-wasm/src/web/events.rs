@@ -70,6 +70,7 @@ events! {
     Resync = "resync" => "ResyncPayload",
     PresenceChanged = "presenceChanged" => "PresenceChangedPayload",
     Message = "message" => "MessagePayload",
+    PlanChanged = "planChanged" => "PlanChangedPayload",
 }
 
 /// The event's JS payload.

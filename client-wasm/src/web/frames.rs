@@ -119,6 +119,10 @@ impl Value for Js {
         Js(object.into())
     }
 
+    fn string(text: &str) -> Self {
+        Js(JsValue::from_str(text))
+    }
+
     fn same(&self, other: &Self) -> bool {
         self.0 == other.0 || stringify(&self.0).as_string() == stringify(&other.0).as_string()
     }

@@ -4,10 +4,12 @@
 //! Split by concern: this file holds the machine's state, the one entry point
 //! [`Machine::handle`], the outputs and the timer dispatch; `link.rs` the link half (connect,
 //! reconnect, attempts, token, online/offline, heartbeat); `room.rs` the room half (joins and
-//! leaves, confirmations, `seq`, presence, frames for rooms).
+//! leaves, confirmations, `seq`, presence, frames for rooms); `sync.rs` the synchronized plans
+//! (loads, writes, and the room news each plan takes in).
 
 mod link;
 mod room;
+mod sync;
 
 use super::action::{Action, Outgoing};
 use super::auth::AuthRetry;
@@ -17,6 +19,7 @@ use super::event::{Event, StateChangedPayload};
 use super::heartbeat::Heartbeat;
 use super::input::Input;
 use super::options::{ConfigError, Options};
+use super::plan::{Plans, SyncedPlan};
 use super::rooms::{Room, Rooms};
 use super::state::State;
 use super::timers::{Timer, TimerTable};
@@ -64,6 +67,7 @@ pub struct Machine<P> {
     heartbeat: Heartbeat,
     timers: TimerTable,
     rooms: Rooms<P>,
+    plans: Plans<P>,
     auth_retry: AuthRetry,
     phase: Phase,
     state: State,
@@ -80,6 +84,8 @@ pub struct Machine<P> {
     /// The client gave up for a transient reason (not `unauthorized`): it comes back by itself.
     revivable: bool,
     ticket: u32,
+    /// The last plan load's ticket.
+    load_ticket: u32,
     /// Token to send as the first frame (message auth mode).
     auth_token: Option<String>,
     user_id: Option<UserId>,
@@ -98,6 +104,7 @@ impl<P: Value> Machine<P> {
             rng: Rng::new(seed),
             timers: TimerTable::default(),
             rooms: Rooms::default(),
+            plans: Plans::default(),
             auth_retry: AuthRetry::default(),
             phase: Phase::Idle,
             state: State::Idle,
@@ -108,6 +115,7 @@ impl<P: Value> Machine<P> {
             suspended: false,
             revivable: false,
             ticket: 0,
+            load_ticket: 0,
             auth_token: None,
             user_id: None,
             connection_id: None,
@@ -128,6 +136,11 @@ impl<P: Value> Machine<P> {
             Input::SetToken(token) => self.set_token(token),
             Input::UpdatePresence { plan_id, patch } => self.update_presence(&plan_id, &patch, now),
             Input::SetTyping { plan_id, mark } => self.set_typing(&plan_id, mark.as_ref(), now),
+            Input::Sync(plan_id) => self.sync(&plan_id),
+            Input::Unsync(plan_id) => self.unsync(&plan_id),
+            Input::Mutate { id, plan_id, mutation } => self.mutate(id, plan_id, mutation),
+            Input::PlanLoaded { ticket, result } => Ok(self.plan_loaded(ticket, result, now)),
+            Input::Mutated { id, result } => Ok(self.mutated(id, result)),
             Input::Connect => Ok(self.connect(now)),
             Input::Close => Ok(self.close()),
             Input::Reconnect => Ok(self.reconnect(now)),
@@ -145,6 +158,7 @@ impl<P: Value> Machine<P> {
             Input::Timer => Ok(self.handle_timeout(now)),
         };
         self.schedule_presence();
+        self.schedule_loads();
         result
     }
 
@@ -209,6 +223,12 @@ impl<P: Value> Machine<P> {
         self.room(plan_id).and_then(|r| r.presence.mine())
     }
 
+    /// **Extension.** A synchronized plan (`syncPlan`): its tasks, progress, status and pending
+    /// writes.
+    pub fn plan(&self, plan_id: &str) -> Option<&SyncedPlan<P>> {
+        self.plans.get(plan_id)
+    }
+
     /// Whether the browser's events matter now (`online`, `offline`, visibility, focus, page
     /// lifecycle): while connecting, open, reconnecting, or failed for a transient reason.
     pub fn wants_browser_events(&self) -> bool {
@@ -250,6 +270,10 @@ impl<P: Value> Machine<P> {
                 Timer::Revive => {
                     self.timers.stop(Timer::Revive);
                     self.revive(now);
+                }
+                Timer::PlanRetry => {
+                    self.timers.stop(Timer::PlanRetry);
+                    self.retry_loads(now);
                 }
             }
         }

@@ -182,7 +182,10 @@ impl<P: Value> Machine<P> {
                 let message = room.join_sent();
                 return self.send(message);
             }
-            Verdict::Resync => self.resync(plan_id.clone(), ResyncReason::Gap),
+            Verdict::Resync => {
+                self.resync(plan_id.clone(), ResyncReason::Gap);
+                self.plan_resync(&plan_id);
+            }
             Verdict::Apply => {}
         }
         let event = match body {
@@ -221,7 +224,11 @@ impl<P: Value> Machine<P> {
             Body::Unknown(data) => Event::Message(MessagePayload { kind, plan_id: Some(plan_id), data }),
             Body::Pong(_) | Body::Error(_) | Body::JoinConfirm(..) | Body::Presence(_) => return,
         };
+        let synced = self.plan_observe(&event);
         self.emit(event);
+        if let Some(plan_id) = synced {
+            self.plan_changed(plan_id);
+        }
     }
 
     /// Our join of `plan_id` was confirmed: a first join (or a re-join after a reconnect) is
@@ -237,6 +244,7 @@ impl<P: Value> Machine<P> {
         let recovered = confirm.recovered;
         let gap_recovery = room.joined;
         let before = (room.participant_count, room.participants.clone());
+        let replay_asked = room.replay_asked();
         let resync = room.confirmed(confirm);
         let presence_changed = room.presence.joined(presence, self.user_id.as_ref());
         let participants = room.participants.clone();
@@ -261,8 +269,9 @@ impl<P: Value> Machine<P> {
             }
         }
         if presence_changed {
-            self.presence_changed(plan_id);
+            self.presence_changed(plan_id.clone());
         }
+        self.plan_joined(&plan_id, resync || !replay_asked);
         self.flush_presence(now);
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::core::decode::{text_header, DecodeError, Header};
 use crate::core::event::{FailedPayload, ReconnectingPayload};
+use crate::core::plan::{Ack, Mutation, RequestError};
 use crate::core::{ConfigError, Input, Machine, Options, RawOptions, State};
 use serde_json::Value;
 
@@ -81,6 +82,21 @@ pub trait Drive {
     }
     fn handle_timeout(&mut self, now: u64) {
         self.glue(Input::Timer, now);
+    }
+    fn sync_plan(&mut self, plan_id: &str) -> Result<(), ConfigError> {
+        self.feed(Input::Sync(plan_id.into()), 0)
+    }
+    fn unsync_plan(&mut self, plan_id: &str) -> Result<(), ConfigError> {
+        self.feed(Input::Unsync(plan_id.into()), 0)
+    }
+    fn mutate(&mut self, id: u32, plan_id: &str, mutation: Mutation<Value>) -> Result<(), ConfigError> {
+        self.feed(Input::Mutate { id, plan_id: plan_id.into(), mutation }, 0)
+    }
+    fn plan_loaded(&mut self, ticket: u32, result: Result<Value, RequestError>, now: u64) {
+        self.glue(Input::PlanLoaded { ticket, result }, now);
+    }
+    fn mutated(&mut self, id: u32, result: Result<Ack<Value>, RequestError>) {
+        self.glue(Input::Mutated { id, result }, 0);
     }
 }
 

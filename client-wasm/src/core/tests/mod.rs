@@ -17,6 +17,8 @@
 //!   cleared while disconnected, re-sent after the re-join
 //! - [x] revive: a transient `failed` comes back by itself; suspend/resume (page lifecycle);
 //!   timers throttled in background tabs
+//! - [x] sync: a synchronized plan's snapshot + stream by `seq`, every change rule, reloads
+//! - [x] writes: optimistic writes, their answers and `seq`, rollbacks, races with remote changes
 //! - [x] hostile: proptest — arbitrary frames never panic and leave the state intact
 
 mod harness;
@@ -35,3 +37,5 @@ mod presence;
 mod revive;
 mod rooms;
 mod seq;
+mod sync;
+mod writes;

@@ -1,0 +1,451 @@
+//! Synchronized plans (**extension** of the client): a plan's tasks, progress and `seq` kept
+//! correct by the client, not by each application.
+//!
+//! Rules, per synchronized plan:
+//! - subscribe first: the snapshot is loaded once the room's join is confirmed, and the room's
+//!   changes arriving meanwhile are buffered;
+//! - the snapshot (`GET /api/plans/:planId`, or the application's own loader) says which `seq` it
+//!   reflects: buffered changes at or below it are dropped, the rest applied in order;
+//! - `task-created` inserts (idempotent), `task-updated` replaces, `task-deleted` removes,
+//!   `task-reordered` reorders (unknown ids ignored, unnamed tasks kept after, in their order),
+//!   `progress-updated` replaces; ids compare by value whatever their JSON type;
+//! - a `resync`, a re-join the server could not replay (another epoch included), and a re-join on a
+//!   server without `seq` reload the snapshot by themselves; a failed load is retried with backoff;
+//! - the application's writes are shown at once and kept on top until the state includes them
+//!   ([`pending`]).
+
+pub mod pending;
+pub mod tasks;
+
+use crate::core::decode::{is_task, Value};
+pub use pending::{Ack, Mutation, Pending};
+use planwire_protocol::{ErrorCode, Progress};
+use serde::{Deserialize, Serialize};
+use tasks::{task_key, Entry, TaskList};
+
+/// Where a synchronized plan is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub enum PlanStatus {
+    /// The first snapshot is not there yet (`tasks` is empty).
+    Loading,
+    /// The tasks reflect the server's, and every change since.
+    Live,
+    /// A reload is under way (after a `resync`); the tasks shown are the last known.
+    Resyncing,
+    /// The last load failed (`error` says why); it is retried with backoff, the tasks shown are the
+    /// last known.
+    Error,
+}
+
+/// Why a load or a write failed: the code of the error the loader or the REST call gave
+/// (`FORBIDDEN`, `NOT_FOUND`, …, `REQUEST_FAILED` without one, `INVALID_SNAPSHOT` for an answer of
+/// the wrong shape) and its message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct RequestError {
+    /// An `ErrorCode`, or the code a server or the application's loader gave.
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// A loader's answer, as read from `GET /api/plans/:planId` (other members ignored).
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "P: Value"))]
+struct Snapshot<P> {
+    tasks: Vec<P>,
+    #[serde(default)]
+    progress: Option<Progress>,
+    #[serde(default)]
+    seq: Option<u64>,
+    #[serde(default)]
+    epoch: Option<String>,
+}
+
+/// A change the room broadcast, as the plan applies it.
+#[derive(Clone, Debug)]
+pub enum Change<P> {
+    /// `task-created` / `task-updated`.
+    Upsert(String, P),
+    /// `task-deleted`.
+    Delete(String),
+    /// `task-reordered`.
+    Reorder(Vec<String>),
+    /// `progress-updated`.
+    Progress(Progress),
+}
+
+/// The load of a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Load {
+    /// Waiting for the room's join confirmation.
+    Waiting,
+    /// `LoadPlan` with this ticket is out; changes are buffered.
+    InFlight { ticket: u32 },
+    /// Failed; the next load at `at` (never for `FORBIDDEN` / `NOT_FOUND`).
+    Retry { at: Option<u64> },
+    /// Loaded; changes are applied as they come.
+    Done,
+}
+
+/// The most changes buffered during one load: beyond, the buffer is dropped and the load redone.
+const MAX_BUFFERED: usize = 10_000;
+/// The most writes in flight or awaiting their `seq`, per plan.
+pub const MAX_PENDING: usize = 1_000;
+
+/// One synchronized plan.
+#[derive(Clone, Debug)]
+pub struct SyncedPlan<P> {
+    /// The plan id.
+    pub plan_id: String,
+    refs: u32,
+    /// The server's state: the snapshot and every change applied since.
+    confirmed: TaskList<P>,
+    progress: Option<Progress>,
+    /// The `seq` `confirmed` reflects.
+    seq: Option<u64>,
+    epoch: Option<String>,
+    load: Load,
+    /// Loads failed in a row: the next is tried 1 s, 2 s, 4 s … up to 30 s after the last failure.
+    failures: u32,
+    /// A snapshot was applied at least once.
+    loaded: bool,
+    /// The room's last applied `seq` when the load went out: an older snapshot is stale (as is
+    /// one older than `seq` in the same epoch).
+    floor: Option<u64>,
+    buffer: Vec<(Option<u64>, Change<P>)>,
+    pending: Vec<Pending<P>>,
+    error: Option<RequestError>,
+    /// What the application sees: `confirmed` with `pending` on top (`None`: nothing pending).
+    view: Option<TaskList<P>>,
+    /// Bumped on every change the application can see.
+    version: u64,
+}
+
+impl<P: Value> SyncedPlan<P> {
+    fn new(plan_id: &str) -> SyncedPlan<P> {
+        SyncedPlan {
+            plan_id: plan_id.into(),
+            refs: 1,
+            confirmed: TaskList::default(),
+            progress: None,
+            seq: None,
+            epoch: None,
+            load: Load::Waiting,
+            failures: 0,
+            loaded: false,
+            floor: None,
+            buffer: Vec::new(),
+            pending: Vec::new(),
+            error: None,
+            view: None,
+            version: 0,
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /// The status.
+    pub fn status(&self) -> PlanStatus {
+        match self.load {
+            _ if self.error.is_some() => PlanStatus::Error,
+            Load::Done => PlanStatus::Live,
+            _ if self.loaded => PlanStatus::Resyncing,
+            _ => PlanStatus::Loading,
+        }
+    }
+
+    /// The tasks as the application sees them, in order (its own writes included).
+    pub fn tasks(&self) -> &TaskList<P> {
+        self.view.as_ref().unwrap_or(&self.confirmed)
+    }
+
+    /// The progress: the server's, or counted from the tasks while the application's writes are
+    /// pending (or when the loader gave none).
+    pub fn progress(&self) -> Progress {
+        match self.progress {
+            Some(p) if self.pending.is_empty() => p,
+            _ => {
+                let tasks = self.tasks();
+                Progress::from_counts(tasks.len() as u32, tasks.completed() as u32)
+            }
+        }
+    }
+
+    /// The `seq` the server's part of the state reflects.
+    pub fn seq(&self) -> Option<u64> {
+        self.seq
+    }
+
+    /// Why the last load failed, while it is retried.
+    pub fn error(&self) -> Option<&RequestError> {
+        self.error.as_ref()
+    }
+
+    /// The keys of tasks with a write of the application's not yet in the server's state.
+    pub fn pending_keys(&self) -> impl Iterator<Item = &str> {
+        self.pending.iter().filter_map(Pending::key)
+    }
+
+    /// Bumped whenever anything above changes.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    /// Whether a snapshot must be loaded now that the room's join was confirmed: the first join,
+    /// or `reload` (a re-join that replays nothing). A load in flight is redone.
+    pub fn joined(&mut self, reload: bool) -> bool {
+        match self.load {
+            Load::Waiting => true,
+            Load::Retry { .. } => true,
+            _ => reload,
+        }
+    }
+
+    /// A `LoadPlan` with `ticket` goes out; `floor` is the room's last applied `seq`.
+    pub fn load_sent(&mut self, ticket: u32, floor: Option<u64>) {
+        if self.load == Load::Done {
+            self.buffer.clear();
+        }
+        self.load = Load::InFlight { ticket };
+        self.floor = floor;
+        self.changed();
+    }
+
+    /// Whether `ticket` is this plan's load in flight.
+    pub fn awaits(&self, ticket: u32) -> bool {
+        self.load == Load::InFlight { ticket }
+    }
+
+    /// The loader answered. `Err` keeps the last known tasks and retries from `now`.
+    pub fn loaded(&mut self, answer: Result<P, RequestError>, now: u64) {
+        let snapshot = answer.and_then(|a| read_snapshot(&a));
+        // Older than what the room already applied, or than this plan's state in the same epoch.
+        let same_epoch = |s: &Snapshot<P>| s.epoch.is_none() || s.epoch == self.epoch;
+        let snapshot = snapshot.and_then(|s| match (s.seq, self.floor.max(self.seq.filter(|_| same_epoch(&s)))) {
+            (Some(seq), Some(floor)) if seq < floor => Err(RequestError {
+                code: ErrorCode::StaleSnapshot.as_str().into(),
+                message: "the loader returned a plan older than the changes already applied".into(),
+            }),
+            _ => Ok(s),
+        });
+        match snapshot {
+            Ok(snapshot) => self.apply_snapshot(snapshot),
+            Err(e) => self.load_failed(e, now),
+        }
+        self.changed();
+    }
+
+    fn apply_snapshot(&mut self, snapshot: Snapshot<P>) {
+        let other_epoch = snapshot.epoch.is_some() && self.epoch.is_some() && snapshot.epoch != self.epoch;
+        let entries = snapshot.tasks.into_iter().filter_map(|t| Some(Entry { key: task_key(&t)?, task: t }));
+        self.confirmed.replace_all(entries.collect());
+        self.progress = snapshot.progress;
+        self.seq = snapshot.seq;
+        self.epoch = snapshot.epoch.or(self.epoch.take());
+        self.loaded = true;
+        self.load = Load::Done;
+        self.failures = 0;
+        self.error = None;
+        for (seq, change) in core::mem::take(&mut self.buffer) {
+            self.apply_change(seq, change);
+        }
+        // Writes answered in another history (or by a loader that names no `seq`) can never be
+        // matched by `seq`: the snapshot, loaded after their answer, has them, or they were lost
+        // with that history.
+        if other_epoch || self.seq.is_none() {
+            self.pending.retain(|p| p.acked_at.is_none());
+        }
+    }
+
+    fn load_failed(&mut self, error: RequestError, now: u64) {
+        self.failures = self.failures.saturating_add(1);
+        let terminal = ErrorCode::Forbidden == error.code.as_str() || ErrorCode::NotFound == error.code.as_str();
+        let delay = (1000u64 << (self.failures - 1).min(5)).min(30_000);
+        self.load = Load::Retry { at: (!terminal).then_some(now + delay) };
+        self.error = Some(error);
+        self.buffer.clear();
+    }
+
+    /// A retry came while the room is not joined: the load waits for the join confirmation.
+    pub fn await_join(&mut self) {
+        self.load = Load::Waiting;
+    }
+
+    /// When the next load is due, after a failure.
+    pub fn retry_at(&self) -> Option<u64> {
+        match self.load {
+            Load::Retry { at, .. } => at,
+            _ => None,
+        }
+    }
+
+    // ------------------------------------------------------------------ the room's changes
+
+    /// A change of the room, in the room's order; returns whether the plan changed.
+    pub fn change(&mut self, seq: Option<u64>, change: Change<P>) -> bool {
+        match self.load {
+            Load::Done => {
+                let applied = self.apply_change(seq, change);
+                if applied {
+                    self.changed();
+                }
+                applied
+            }
+            Load::InFlight { .. } if self.buffer.len() < MAX_BUFFERED => {
+                self.buffer.push((seq, change));
+                false
+            }
+            // Too much arrived during one load: its answer is of no use; the next load replaces it.
+            Load::InFlight { .. } => {
+                self.buffer.clear();
+                self.load = Load::Retry { at: Some(0) };
+                false
+            }
+            Load::Waiting | Load::Retry { .. } => false,
+        }
+    }
+
+    /// Applies a change unless the state already reflects its `seq`; returns whether it did.
+    fn apply_change(&mut self, seq: Option<u64>, change: Change<P>) -> bool {
+        if let (Some(seq), Some(have)) = (seq, self.seq) {
+            if seq <= have {
+                return false;
+            }
+        }
+        match change {
+            Change::Upsert(key, task) => self.confirmed.upsert(key, task),
+            Change::Delete(key) => self.confirmed.remove(&key),
+            Change::Reorder(keys) => self.confirmed.reorder(&keys),
+            Change::Progress(p) => self.progress = Some(p),
+        }
+        if seq.is_some() {
+            self.seq = seq;
+        }
+        true
+    }
+
+    // ------------------------------------------------------------------ the application's writes
+
+    /// Shows a write at once; `false` when there are too many pending.
+    pub fn mutate(&mut self, pending: Pending<P>) -> bool {
+        if self.pending.len() >= MAX_PENDING {
+            return false;
+        }
+        self.pending.push(pending);
+        self.changed();
+        true
+    }
+
+    /// Whether the write `id` is this plan's.
+    pub fn has_pending(&self, id: u32) -> bool {
+        self.pending.iter().any(|p| p.id == id)
+    }
+
+    /// The write `id` was answered: kept on top until the state reaches its `seq`, or (no `seq`)
+    /// applied to the server's state at once.
+    pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) {
+        let Some(i) = self.pending.iter().position(|p| p.id == id) else { return };
+        match answer {
+            Ok(ack) => match ack.seq {
+                Some(seq) if self.seq.is_some() || !self.loaded => self.pending[i].acked(&ack, seq),
+                _ => {
+                    let mut done = self.pending.remove(i);
+                    done.settle_into(&ack, &mut self.confirmed);
+                }
+            },
+            Err(()) => {
+                self.pending.remove(i);
+            }
+        }
+        self.changed();
+    }
+
+    /// Rebuilds the view and bumps the version if it differs.
+    fn changed(&mut self) {
+        let seq = self.seq;
+        self.pending.retain(|p| !p.acked_at.is_some_and(|at| seq.is_some_and(|s| s >= at)));
+        let view = if self.pending.is_empty() {
+            None
+        } else {
+            let mut view = self.confirmed.clone();
+            for p in &mut self.pending {
+                p.apply(&mut view);
+            }
+            Some(view)
+        };
+        self.view = view;
+        self.version += 1;
+    }
+}
+
+fn read_snapshot<P: Value>(answer: &P) -> Result<Snapshot<P>, RequestError> {
+    let invalid = |message: &str| RequestError { code: ErrorCode::InvalidSnapshot.as_str().into(), message: message.into() };
+    let snapshot: Snapshot<P> = answer
+        .read()
+        .ok_or_else(|| invalid("the plan must be an object with a tasks array (progress, seq and epoch optional)"))?;
+    if !snapshot.tasks.iter().all(is_task) {
+        return Err(invalid("every task of the plan needs an id (a number or a string), a title and a status (strings)"));
+    }
+    Ok(snapshot)
+}
+
+/// Every synchronized plan, reference-counted.
+#[derive(Clone, Debug)]
+pub struct Plans<P> {
+    list: Vec<SyncedPlan<P>>,
+}
+
+impl<P> Default for Plans<P> {
+    fn default() -> Self {
+        Plans { list: Vec::new() }
+    }
+}
+
+impl<P: Value> Plans<P> {
+    /// Adds a reference; returns whether the plan is new.
+    pub fn add_ref(&mut self, plan_id: &str) -> bool {
+        match self.get_mut(plan_id) {
+            Some(plan) => {
+                plan.refs += 1;
+                false
+            }
+            None => {
+                self.list.push(SyncedPlan::new(plan_id));
+                true
+            }
+        }
+    }
+
+    /// Drops a reference; returns whether there was one.
+    pub fn release(&mut self, plan_id: &str) -> bool {
+        let Some(plan) = self.get_mut(plan_id) else { return false };
+        plan.refs -= 1;
+        self.list.retain(|p| p.refs > 0);
+        true
+    }
+
+    /// The plan `plan_id`.
+    pub fn get(&self, plan_id: &str) -> Option<&SyncedPlan<P>> {
+        self.list.iter().find(|p| p.plan_id == plan_id)
+    }
+
+    /// The plan `plan_id`, mutably.
+    pub fn get_mut(&mut self, plan_id: &str) -> Option<&mut SyncedPlan<P>> {
+        self.list.iter_mut().find(|p| p.plan_id == plan_id)
+    }
+
+    /// Every plan, mutably.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut SyncedPlan<P>> {
+        self.list.iter_mut()
+    }
+
+    /// The earliest load retry due.
+    pub fn next_retry(&self) -> Option<u64> {
+        self.list.iter().filter_map(SyncedPlan::retry_at).min()
+    }
+}
