@@ -12,6 +12,7 @@
  * throws an error with code `NOT_LOADED`).
  */
 import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
+import { withRestApi } from './rest.js';
 import type { ErrorCode, PlanClientOptions, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 
 export { CloseCode };
@@ -27,10 +28,14 @@ let loaded = false;
  * glue's.
  */
 export class PlanClient extends GluePlanClient {
-  /** A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the module is loaded. */
+  /**
+   * A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the
+   * module is loaded. Synchronized plans use `options.api`'s functions, and the REST routes for the ones
+   * it leaves out.
+   */
   constructor(options: PlanClientOptions) {
     if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
-    super(options);
+    super(options && typeof options === 'object' ? withRestApi(options) : options);
   }
 
   /**
@@ -78,8 +83,14 @@ export type {
   OpenPayload,
   Participant,
   ParticipantsChangedPayload,
+  PlanApi,
+  PlanApiContext,
+  PlanChangedPayload,
   PlanClientOptions,
+  PlanData,
   PlanEvents,
+  PlanSnapshot,
+  PlanStatus,
   PlanwireError,
   PresenceChangedPayload,
   PresenceEntry,
@@ -88,17 +99,21 @@ export type {
   ProgressUpdatedPayload,
   ReconnectedPayload,
   ReconnectingPayload,
+  RequestError,
   ResyncPayload,
   ResyncReason,
   StateChangedPayload,
   Task,
   TaskDeletedPayload,
+  TaskFields,
   TaskPayload,
   TaskReorderedPayload,
   UserId,
   UserJoinedPayload,
   UserLeftPayload,
+  WriteResult,
 } from '../wasm/planwire.js';
+export { restApi } from './rest.js';
 
 /**
  * Your app's own shapes, declared once for every hook: augment this interface and the hooks' callbacks

@@ -1,6 +1,7 @@
 'use client';
 /**
- * planwire/react — `PlanSocketProvider` owns one client; `usePlanWebSocket` joins a plan room through it,
+ * planwire/react — `PlanSocketProvider` owns one client; `usePlan` renders a plan the client keeps
+ * synchronized (tasks, progress, your writes shown at once); `usePlanWebSocket` joins a plan room through it,
  * or, without a provider, through a client shared by every hook given the same `url`; `usePresence`,
  * `usePresenceOf` and `useTyping` show and set live presence (extension).
  *
@@ -25,6 +26,8 @@ export type {
   PlanClient,
   PlanClientOptions,
   PlanEvents,
+  PlanSnapshot,
+  PlanStatus,
   PresenceEntry,
   PresenceState,
   Progress,
@@ -35,6 +38,8 @@ export type {
 export { idKey, sameId } from './index.js';
 export type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 export { usePresence, usePresenceOf, useTyping } from './presence.js';
+export { usePlan, usePlanSelector, usePlanTask } from './plan.js';
+export type { PlanView, TaskPatch, UsePlanOptions, UsePlanResult } from './plan.js';
 import { useJoined } from './presence.js';
 export type { PresencePatch, UsePresenceResult, TypingHandlers } from './presence.js';
 

@@ -17,6 +17,7 @@ import type {
   Participant,
   PlanClient,
   PlanClientOptions,
+  PlanSnapshot,
   PresenceEntry,
   PresenceState,
   ReconnectingPayload,
@@ -198,6 +199,8 @@ export class PlanSocket {
           this._stalePresence(planId);
           this._notify();
         });
+        // A synchronized plan's snapshot is the client's own cached object: nothing to keep here.
+        client.on('planChanged', () => this._notify());
         client.on('presenceChanged', ({ planId, presence }) => {
           this._others.set(planId, presence);
           this._stalePresence(planId);
@@ -269,6 +272,27 @@ export class PlanSocket {
   /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
   leave(planId: string): void {
     setTimeout(() => this._call(planId, (client) => client.leave(planId)));
+  }
+
+  /** `client.syncPlan`, queued like a join while the client loads. */
+  syncPlan(planId: string): void {
+    this._call(planId, (client) => client.syncPlan(planId));
+  }
+
+  /** Deferred by a macrotask like `leave`: a StrictMode remount keeps the plan and its state. */
+  unsyncPlan(planId: string): void {
+    setTimeout(() => this._call(planId, (client) => client.unsyncPlan(planId)));
+  }
+
+  /** The synchronized plan as the client has it (`undefined` before the client exists or syncs it). */
+  getPlan(planId: string): PlanSnapshot | undefined {
+    return this._client?.plan(planId);
+  }
+
+  /** A write (`createTask`, …) through the client, now or once it exists (after the queued `syncPlan`). */
+  write<R>(f: (client: PlanClient) => Promise<R>): Promise<R> {
+    if (this._client) return f(this._client);
+    return new Promise<R>((resolve, reject) => this._queue.push((client) => f(client).then(resolve, reject)));
   }
 
   /** `client.updatePresence` (extension), queued like a join while the client loads. */

@@ -4,7 +4,18 @@
  * no rules: reference counting, participants across drops, 4001 handling and the like are the real
  * client's, tested over the real wasm in react-real.test.tsx. Its getters answer what the test sets.
  */
-import type { ConnectionState, Participant, PlanClient, PlanClientOptions, PlanEvents, PresenceEntry, PresenceState } from '../src/index.js';
+import type {
+  ConnectionState,
+  Participant,
+  PlanClient,
+  PlanClientOptions,
+  PlanEvents,
+  PlanSnapshot,
+  PresenceEntry,
+  PresenceState,
+  Task,
+  TaskFields,
+} from '../src/index.js';
 
 export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   static instances: FakeClient[] = [];
@@ -70,6 +81,38 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
 
   setTyping(planId: string, mark: PresenceState | null): void {
     this.calls.push(`setTyping ${planId} ${JSON.stringify(mark)}`);
+  }
+
+  syncPlan(planId: string): void {
+    this.calls.push(`syncPlan ${planId}`);
+  }
+
+  unsyncPlan(planId: string): void {
+    this.calls.push(`unsyncPlan ${planId}`);
+  }
+
+  plan(_planId: string): PlanSnapshot | undefined {
+    return undefined;
+  }
+
+  createTask(planId: string, fields: TaskFields): Promise<Task> {
+    this.calls.push(`createTask ${planId} ${JSON.stringify(fields)}`);
+    return new Promise(() => {});
+  }
+
+  updateTask(planId: string, taskId: number | string, patch: TaskFields): Promise<Task> {
+    this.calls.push(`updateTask ${planId} ${taskId} ${JSON.stringify(patch)}`);
+    return new Promise(() => {});
+  }
+
+  deleteTask(planId: string, taskId: number | string): Promise<void> {
+    this.calls.push(`deleteTask ${planId} ${taskId}`);
+    return new Promise(() => {});
+  }
+
+  reorderTasks(planId: string, taskIds: (number | string)[]): Promise<void> {
+    this.calls.push(`reorderTasks ${planId} ${JSON.stringify(taskIds)}`);
+    return new Promise(() => {});
   }
 
   presence(_planId: string): PresenceEntry<PresenceState>[] {

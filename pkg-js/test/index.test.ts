@@ -32,7 +32,13 @@ describe('planwire facade', () => {
     expect(glue.init).toHaveBeenCalledTimes(1);
     expect(glue.init).toHaveBeenCalledWith({ module_or_path: WASM });
     expect(glue.constructed).toHaveLength(3);
-    expect((a as unknown as { options: unknown }).options).toEqual({ url: 'ws://h/ws' });
+    const { api, ...options } = (a as unknown as { options: { api: Record<string, unknown> } }).options;
+    expect(options).toEqual({ url: 'ws://h/ws' });
+    // The plan functions the app left out are the REST defaults; its own are kept.
+    expect(Object.keys(api).sort()).toEqual(['createTask', 'deleteTask', 'loadPlan', 'reorderTasks', 'updateTask']);
+    const loadPlan = async () => ({ tasks: [] });
+    const b = await createPlanClient({ url: 'ws://h/ws', api: { loadPlan } });
+    expect((b as unknown as { options: { api: Record<string, unknown> } }).options.api.loadPlan).toBe(loadPlan);
   });
 
   it('hands a fetched module to the glue, and fetches nothing at import time', async () => {

@@ -6,7 +6,7 @@ use super::events::EventKind;
 use super::frames::{self, Js};
 use super::options;
 use crate::core::{ConfigError, Input, Machine};
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use planwire_protocol::ErrorCode;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -25,18 +25,16 @@ export interface PlanwireError extends Error { code: ErrorCode }
 /// A real-time plan-room client (one WebSocket, any number of rooms).
 #[wasm_bindgen]
 pub struct PlanClient {
-    shared: Rc<Shared>,
+    pub(super) shared: Rc<Shared>,
 }
 
 /// A JS `Error` (a `PlanwireError`) whose `code` property is the code and whose message is
 /// `CODE: message`.
-fn thrown(e: ConfigError) -> JsValue {
-    let error = js_sys::Error::new(&e.text());
-    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(e.code.as_str()));
-    error.into()
+pub(super) fn thrown(e: ConfigError) -> JsValue {
+    super::error::coded(e.code.as_str(), &e.text())
 }
 
-fn plan_id(value: &JsValue) -> Result<String, JsValue> {
+pub(super) fn plan_id(value: &JsValue) -> Result<String, JsValue> {
     value.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
         thrown(ConfigError { code: ErrorCode::InvalidPlanId, message: "planId must be a non-empty string" })
     })

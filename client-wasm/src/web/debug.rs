@@ -41,6 +41,22 @@ pub enum DebugEntry {
         /// Its text as received.
         frame: String,
     },
+    /// A synchronized plan is loaded (extension).
+    #[serde(rename_all = "camelCase")]
+    LoadPlan {
+        /// The plan.
+        plan_id: String,
+        /// The load's ticket.
+        ticket: u32,
+    },
+    /// A write's REST call is made (extension).
+    #[serde(rename_all = "camelCase")]
+    Write {
+        /// The plan.
+        plan_id: String,
+        /// The write's id.
+        id: u32,
+    },
     /// An event for the application (state changes, attempts and their delays, joins,
     /// recoveries, …).
     Event {
@@ -66,6 +82,8 @@ pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
             }
             DebugEntry::Send { frame: super::frames::encode(&message).unwrap_or_default() }
         }
+        Action::LoadPlan { plan_id, ticket } => DebugEntry::LoadPlan { plan_id: plan_id.clone(), ticket: *ticket },
+        Action::Mutate { id, plan_id, .. } => DebugEntry::Write { plan_id: plan_id.clone(), id: *id },
         Action::Emit(_) => return None,
     })
 }

@@ -9,6 +9,8 @@
 //! every event in the same order.
 
 use super::debug::{self, DebugEntry};
+use super::error::error_text;
+use super::plans::{self, Settle, View};
 use super::events;
 use super::feed::Feed;
 use super::frames::Js;
@@ -24,7 +26,6 @@ use planwire_protocol::{CloseCode, ErrorCode};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// The client's state, shared by the exported object and the browser callbacks (which hold `Weak`s).
@@ -50,6 +51,14 @@ pub struct Inner {
     web_socket: Option<Function>,
     /// The pending `getToken` answer, aborted when superseded or on `free()`.
     token_wait: Option<AbortHandle>,
+    /// The `api` option: how synchronized plans are loaded and written.
+    pub api: Option<js_sys::Object>,
+    /// The promises of writes handed to the machine, until their REST call is made.
+    pub writes: Vec<Settle>,
+    /// The id of the next write.
+    pub next_write: u32,
+    /// `plan(planId)`'s cached objects, one per synchronized plan.
+    pub views: Vec<View>,
     /// Actions are being performed: a nested input is only handed to the machine.
     driving: bool,
     /// `free()` ran: nothing happens any more.
@@ -78,6 +87,10 @@ pub fn create(machine: Machine<Js>, glue: Glue) -> Rc<Shared> {
             get_token: glue.get_token,
             web_socket: glue.web_socket,
             token_wait: None,
+            api: glue.api,
+            writes: Vec::new(),
+            next_write: 0,
+            views: Vec::new(),
             driving: false,
             disposed: false,
         })
@@ -145,6 +158,14 @@ fn drive(shared: &Rc<Shared>) {
                 }
             }
             Action::FetchToken { ticket } => fetch_token(shared, ticket),
+            Action::LoadPlan { plan_id, ticket } => plans::load(shared, &feed, plan_id, ticket),
+            Action::Mutate { id, plan_id, mutation } => {
+                let settle = shared.try_borrow_mut().ok().and_then(|mut inner| {
+                    let i = inner.writes.iter().position(|s| s.id == id)?;
+                    Some(inner.writes.swap_remove(i))
+                });
+                plans::write(shared, &feed, plan_id, mutation, settle);
+            }
         }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {
@@ -183,14 +204,6 @@ fn open_socket(shared: &Rc<Shared>, feed: &Feed, url: &str) {
             feed.emit(Input::SocketClosed { code: CloseCode::Abnormal.code(), reason });
         }
     }
-}
-
-/// The text of a thrown or rejected value: an `Error`'s message, a string, or `fallback`.
-fn error_text(value: &JsValue, fallback: &str) -> String {
-    if let Some(e) = value.dyn_ref::<js_sys::Error>() {
-        return e.message().into();
-    }
-    value.as_string().unwrap_or_else(|| fallback.into())
 }
 
 /// `getToken` failed with `value`: permanently when it carries the code `UNAUTHORIZED` (the app's
@@ -262,6 +275,9 @@ pub fn dispose(shared: &Rc<Shared>) {
         inner.timer.cancel();
         inner.listeners.clear();
         inner.get_token = None;
+        inner.api = None;
+        inner.writes.clear();
+        inner.views.clear();
         if let Some(wait) = inner.token_wait.take() {
             wait.abort();
         }

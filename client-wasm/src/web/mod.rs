@@ -9,11 +9,14 @@
 mod api;
 mod debug;
 mod driver;
+mod error;
 mod feed;
 mod events;
 mod frames;
 mod listeners;
 mod options;
+mod plan_api;
+mod plans;
 mod socket;
 mod timer;
 mod window;

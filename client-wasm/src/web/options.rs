@@ -78,6 +78,16 @@ pub struct PlanClientOptions {
     #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "new (url: string) => object")]
     web_socket: JsValue,
+    /// Where the REST routes of the package's default plan functions are (e.g.
+    /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
+    #[serde(default)]
+    #[tsify(optional, type = "string")]
+    rest_url: Option<Text>,
+    /// How synchronized plans (`syncPlan`, `usePlan`) are loaded and written: your own functions;
+    /// each one left out calls the Plan WebSocket Service's REST route with the client's token.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "PlanApi")]
+    api: JsValue,
     /// `true` logs what the client does to `console.debug`; a function receives each entry
     /// instead. Off (and free) by default. Tokens are redacted.
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
@@ -93,6 +103,8 @@ pub struct Glue {
     pub web_socket: Option<Function>,
     /// Where debug entries go (`None`: off).
     pub debug: Option<Function>,
+    /// The `api` option.
+    pub api: Option<js_sys::Object>,
 }
 
 #[wasm_bindgen]
@@ -233,6 +245,15 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         Some(false) => None,
         None => function(o.debug, "debug must be a boolean or a function")?,
     };
+    let rest_url = text(o.rest_url, "");
+    if rest_url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+        return Err(ConfigError::option("restUrl must be an http:// or https:// URL"));
+    }
+    let api = match o.api {
+        v if v.is_null_or_undefined() => None,
+        v if v.is_object() => Some(v.unchecked_into::<js_sys::Object>()),
+        _ => return Err(ConfigError::option("api must be an object of functions")),
+    };
     let raw = RawOptions {
         url: text(o.url, "").unwrap_or_default(),
         token: text(o.token, ""),
@@ -248,5 +269,5 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         connect_timeout_ms: number(o.connect_timeout_ms),
         revive_interval_ms: number(o.revive_interval_ms),
     };
-    Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug }))
+    Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug, api }))
 }

@@ -254,6 +254,7 @@ impl<P: Value> Machine<P> {
 
     fn open_socket(&mut self, token: Option<String>) {
         let url = auth::socket_url(&self.options.url, token.as_deref(), self.options.auth_mode);
+        self.session_token.clone_from(&token);
         self.auth_token = if self.options.auth_mode == AuthMode::Message { token } else { None };
         self.phase = Phase::Opening;
         self.actions.push_back(Action::OpenSocket { url });

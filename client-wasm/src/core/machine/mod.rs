@@ -86,6 +86,8 @@ pub struct Machine<P> {
     ticket: u32,
     /// The last plan load's ticket.
     load_ticket: u32,
+    /// The token the current connection attempt was made with.
+    session_token: Option<String>,
     /// Token to send as the first frame (message auth mode).
     auth_token: Option<String>,
     user_id: Option<UserId>,
@@ -116,6 +118,7 @@ impl<P: Value> Machine<P> {
             revivable: false,
             ticket: 0,
             load_ticket: 0,
+            session_token: None,
             auth_token: None,
             user_id: None,
             connection_id: None,
@@ -185,6 +188,11 @@ impl<P: Value> Machine<P> {
     /// Whether the connection is open and confirmed.
     pub fn is_connected(&self) -> bool {
         self.state == State::Open
+    }
+
+    /// The token of the current connection attempt (for the plan loader's REST calls).
+    pub fn token(&self) -> Option<&str> {
+        self.session_token.as_deref()
     }
 
     /// The server's id for the current connection (**extension**).

@@ -18,7 +18,7 @@ pub mod pending;
 pub mod tasks;
 
 use crate::core::decode::{is_task, Value};
-pub use pending::{Ack, Mutation, Pending};
+pub use pending::{Ack, Mutation, Pending, WriteResult};
 use planwire_protocol::{ErrorCode, Progress};
 use serde::{Deserialize, Serialize};
 use tasks::{task_key, Entry, TaskList};
@@ -51,17 +51,54 @@ pub struct RequestError {
     pub message: String,
 }
 
-/// A loader's answer, as read from `GET /api/plans/:planId` (other members ignored).
+/// What a plan loader resolves to: `GET /api/plans/:planId`'s body (other members ignored).
 #[derive(Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(bound(deserialize = "P: Value"))]
-struct Snapshot<P> {
-    tasks: Vec<P>,
+pub struct PlanData<P> {
+    /// Every task, in order.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Task[]", type_params = ""))]
+    pub tasks: Vec<P>,
+    /// The plan's progress (counted from the tasks when absent).
     #[serde(default)]
-    progress: Option<Progress>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub progress: Option<Progress>,
+    /// **Extension.** The room `seq` the tasks reflect: changes up to it are not applied again.
+    /// Without it, every change that arrived during the load is applied on top.
     #[serde(default)]
-    seq: Option<u64>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number"))]
+    pub seq: Option<u64>,
+    /// **Extension.** The room history `seq` belongs to.
     #[serde(default)]
-    epoch: Option<String>,
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub epoch: Option<String>,
+}
+
+/// A synchronized plan as the application reads it (`plan(planId)`, `usePlan`): the same object
+/// until something in it changes, and each task the same object until it changes.
+#[derive(Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSnapshot<P> {
+    /// The plan.
+    pub plan_id: String,
+    /// `loading` (no tasks yet), `live`, `resyncing` (reloading; the last known tasks shown) or
+    /// `error` (the last load failed and is retried; `error` says why).
+    pub status: PlanStatus,
+    /// The tasks in order, the application's pending writes included (a new task has the id
+    /// `pending-<n>` until the server answers).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "Task[]", type_params = ""))]
+    pub tasks: Vec<P>,
+    /// The progress: the server's, or counted from `tasks` while writes are pending.
+    pub progress: Progress,
+    /// **Extension.** The room `seq` the server's part of the state reflects.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
+    pub seq: Option<u64>,
+    /// Why the last load failed, while it is retried.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "RequestError | null"))]
+    pub error: Option<RequestError>,
+    /// The ids (as `idKey` gives them) of tasks with a write not yet in the server's state.
+    pub pending: Vec<String>,
 }
 
 /// A change the room broadcast, as the plan applies it.
@@ -194,6 +231,19 @@ impl<P: Value> SyncedPlan<P> {
         self.version
     }
 
+    /// Everything the application reads, as one value.
+    pub fn snapshot(&self) -> PlanSnapshot<P> {
+        PlanSnapshot {
+            plan_id: self.plan_id.clone(),
+            status: self.status(),
+            tasks: self.tasks().iter().map(|e| e.task.clone()).collect(),
+            progress: self.progress(),
+            seq: self.seq,
+            error: self.error.clone(),
+            pending: self.pending_keys().map(String::from).collect(),
+        }
+    }
+
     // ------------------------------------------------------------------ loading
 
     /// Whether a snapshot must be loaded now that the room's join was confirmed: the first join,
@@ -225,7 +275,7 @@ impl<P: Value> SyncedPlan<P> {
     pub fn loaded(&mut self, answer: Result<P, RequestError>, now: u64) {
         let snapshot = answer.and_then(|a| read_snapshot(&a));
         // Older than what the room already applied, or than this plan's state in the same epoch.
-        let same_epoch = |s: &Snapshot<P>| s.epoch.is_none() || s.epoch == self.epoch;
+        let same_epoch = |s: &PlanData<P>| s.epoch.is_none() || s.epoch == self.epoch;
         let snapshot = snapshot.and_then(|s| match (s.seq, self.floor.max(self.seq.filter(|_| same_epoch(&s)))) {
             (Some(seq), Some(floor)) if seq < floor => Err(RequestError {
                 code: ErrorCode::StaleSnapshot.as_str().into(),
@@ -240,7 +290,7 @@ impl<P: Value> SyncedPlan<P> {
         self.changed();
     }
 
-    fn apply_snapshot(&mut self, snapshot: Snapshot<P>) {
+    fn apply_snapshot(&mut self, snapshot: PlanData<P>) {
         let other_epoch = snapshot.epoch.is_some() && self.epoch.is_some() && snapshot.epoch != self.epoch;
         let entries = snapshot.tasks.into_iter().filter_map(|t| Some(Entry { key: task_key(&t)?, task: t }));
         self.confirmed.replace_all(entries.collect());
@@ -383,9 +433,9 @@ impl<P: Value> SyncedPlan<P> {
     }
 }
 
-fn read_snapshot<P: Value>(answer: &P) -> Result<Snapshot<P>, RequestError> {
+fn read_snapshot<P: Value>(answer: &P) -> Result<PlanData<P>, RequestError> {
     let invalid = |message: &str| RequestError { code: ErrorCode::InvalidSnapshot.as_str().into(), message: message.into() };
-    let snapshot: Snapshot<P> = answer
+    let snapshot: PlanData<P> = answer
         .read()
         .ok_or_else(|| invalid("the plan must be an object with a tasks array (progress, seq and epoch optional)"))?;
     if !snapshot.tasks.iter().all(is_task) {

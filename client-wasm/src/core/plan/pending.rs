@@ -46,6 +46,39 @@ pub struct Ack<P> {
     pub seq: Option<u64>,
 }
 
+/// What a write's function resolves to (the default REST calls: the task in the body, `X-Seq`);
+/// a task itself is also understood.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(bound(deserialize = "P: Value"))]
+pub struct WriteResult<P> {
+    /// The task as the server stored it (create, update).
+    #[serde(default = "none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "Task", type_params = ""))]
+    pub task: Option<P>,
+    /// **Extension.** The room's `seq` after the change (the `X-Seq` response header).
+    #[serde(default)]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number"))]
+    pub seq: Option<u64>,
+}
+
+fn none<P>() -> Option<P> {
+    None
+}
+
+impl<P: Value> Ack<P> {
+    /// Reads a write's answer: a [`WriteResult`], a task, or nothing useful (`undefined`).
+    pub fn read(answer: &P) -> Ack<P> {
+        if is_task(answer) {
+            return Ack { task: Some(answer.clone()), seq: None };
+        }
+        match answer.read::<WriteResult<P>>() {
+            Some(result) => Ack { task: result.task, seq: result.seq },
+            None => Ack { task: None, seq: None },
+        }
+    }
+}
+
 /// The id an optimistic new task has until the server answers: `pending-<id>`.
 pub fn pending_key(id: u32) -> String {
     ["pending-", &id.to_string()].concat()
