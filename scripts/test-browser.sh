@@ -7,7 +7,8 @@
 #                                                            -> PLANWIRE_TEST_SERVER_SWEEP
 #
 # Both addresses (and the sweep server's inactivity limit) are compiled into the tests. The servers
-# are stopped in every case. Usage: bash scripts/test-browser.sh [chrome|firefox]... (both by default).
+# are stopped in every case. Usage: bash scripts/test-browser.sh [chrome|firefox]... (both by default);
+# PLANWIRE_BROWSER_TEST=plans runs only that test file (client-wasm/tests/plans.rs).
 # Needs wasm-pack, wasm-bindgen-cli (the version in Cargo.lock), chromedriver, geckodriver,
 # Chromium and Firefox (scripts/ensure-tools.sh).
 set -euo pipefail
@@ -59,18 +60,20 @@ GECKODRIVER="$(command -v geckodriver || true)"
 # The runner's limit for one test binary (its tests run one after another); each test has its own
 # timeout well inside it.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-240}"
+ONLY=()
+[ -n "${PLANWIRE_BROWSER_TEST:-}" ] && ONLY=(--test "$PLANWIRE_BROWSER_TEST")
 
 for b in "${browsers[@]}"; do
   step "client-wasm in headless $b"
   case "$b" in
     chrome)
       env -u GECKODRIVER CHROMEDRIVER="$CHROMEDRIVER" \
-        wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" client-wasm
+        wasm-pack test --mode no-install --headless --chrome --chromedriver "$CHROMEDRIVER" client-wasm "${ONLY[@]}"
       ;;
     firefox)
       [ -n "$GECKODRIVER" ] || { echo "geckodriver not found (cargo install geckodriver)" >&2; exit 1; }
       env -u CHROMEDRIVER GECKODRIVER="$GECKODRIVER" \
-        wasm-pack test --mode no-install --headless --firefox --geckodriver "$GECKODRIVER" client-wasm
+        wasm-pack test --mode no-install --headless --firefox --geckodriver "$GECKODRIVER" client-wasm "${ONLY[@]}"
       ;;
   esac
 done

@@ -55,6 +55,11 @@ impl SeqTracker {
         other
     }
 
+    /// Whether a `join-plan` awaits its confirmation (a re-join or a recovery is under way).
+    pub fn recovering(&self) -> bool {
+        self.awaiting
+    }
+
     /// Records that a `join-plan` is going out; returns the `lastSeq` it must carry. Until its
     /// confirmation, out-of-order messages are held.
     pub fn join_sent(&mut self) -> Option<u64> {

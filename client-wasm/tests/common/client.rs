@@ -97,10 +97,10 @@ pub fn on(client: &PlanClient, event: &str, callback: &Closure<dyn FnMut(JsValue
 }
 
 /// Every event name of the client.
-pub const EVENTS: [&str; 19] = [
+pub const EVENTS: [&str; 20] = [
     "stateChanged", "open", "close", "reconnecting", "reconnected", "failed", "error", "joined", "userJoined",
     "userLeft", "participantsChanged", "taskUpdated", "taskCreated", "taskDeleted", "taskReordered",
-    "progressUpdated", "resync", "message", "presenceChanged",
+    "progressUpdated", "resync", "message", "presenceChanged", "planChanged",
 ];
 
 #[derive(Default)]

@@ -2,7 +2,7 @@
 //! loads and writes it asks the glue for, and the room news each plan takes in (its changes in
 //! order, join confirmations, resyncs). The plan's own rules are in [`crate::core::plan`].
 
-use super::Machine;
+use super::{Machine, Phase};
 use crate::core::action::Action;
 use crate::core::decode::Value;
 use crate::core::event::{
@@ -63,9 +63,29 @@ impl<P: Value> Machine<P> {
 
     pub(super) fn mutated(&mut self, id: u32, result: Result<Ack<P>, RequestError>) {
         let Some(plan) = self.plans.iter_mut().find(|p| p.has_pending(id)) else { return };
+        let seq = result.as_ref().ok().and_then(|ack| ack.seq);
         plan.mutated(id, result.map_err(|_| ()));
         let plan_id = plan.plan_id.clone();
-        self.plan_changed(plan_id);
+        self.plan_changed(plan_id.clone());
+        // The server skipped this connection for its own change: the answer's `seq` shows the gap
+        // now, not at the next broadcast; the replay brings the change (and what came before it).
+        if let Some(seq) = seq {
+            self.recover_to(&plan_id, seq);
+        }
+    }
+
+    /// Re-joins `plan_id` with `lastSeq` on the open connection when its room has not reached
+    /// `seq` and no re-join is under way.
+    fn recover_to(&mut self, plan_id: &str, seq: u64) {
+        if self.phase != Phase::Open {
+            return; // the re-join after the reconnect replays it
+        }
+        let Some(room) = self.rooms.get_mut(plan_id) else { return };
+        let behind = room.seq.last().is_some_and(|last| last < seq);
+        if room.joined && behind && !room.seq.recovering() {
+            let message = room.join_sent();
+            self.send(message);
+        }
     }
 
     /// [`Timer::PlanRetry`]: loads that failed are tried again, in rooms joined now (the others

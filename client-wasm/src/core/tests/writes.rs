@@ -62,6 +62,28 @@ fn a_new_task_is_shown_at_once_then_as_the_server_stored_it() {
 }
 
 #[test]
+fn an_answer_ahead_of_the_room_asks_for_the_replay_at_once() {
+    let mut c = live();
+    c.m.mutate(1, "1", update(1, json!({"title": "mine"}))).unwrap();
+    c.take();
+    // The server skipped this connection for its change (seq 4): no broadcast will show the gap.
+    c.m.mutated(1, Ok(ack(1, "mine", Some(4))));
+    let out = c.take();
+    assert_eq!(super::harness::sends(&out), [r#"{"type":"join-plan","planId":"1","lastSeq":3,"epoch":"e1"}"#]);
+    assert_eq!(pending(&c), ["1"]);
+    c.frame(&super::sync::confirm(Some(4), Some(true), "e1"));
+    c.frame(&task_frame("task-updated", Some(4), 1, "mine"));
+    assert!(pending(&c).is_empty(), "settled by the replay");
+    assert_eq!(view(&c), ["1:mine", "2:b"]);
+    // An answer the room already reached asks for nothing.
+    c.m.mutate(2, "1", update(2, json!({"title": "x"}))).unwrap();
+    c.frame(&task_frame("task-updated", Some(5), 2, "x"));
+    c.take();
+    c.m.mutated(2, Ok(ack(2, "x", Some(5))));
+    assert!(super::harness::sends(&c.take()).is_empty());
+}
+
+#[test]
 fn a_remote_change_before_the_writes_seq_does_not_hide_it_and_one_after_is_not_hidden() {
     let mut c = live();
     c.m.mutate(1, "1", update(1, json!({"title": "mine"}))).unwrap();
