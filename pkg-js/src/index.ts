@@ -13,7 +13,10 @@
  */
 import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
 import { withRestApi } from './rest.js';
-import type { ErrorCode, PlanClientOptions, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
+import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
+
+/** A plan loader: what `api.loadPlan` is, for one plan. */
+export type PlanLoader = (planId: string, context: PlanApiContext) => Promise<PlanData>;
 
 export { CloseCode };
 
@@ -35,8 +38,21 @@ export class PlanClient extends GluePlanClient {
    */
   constructor(options: PlanClientOptions) {
     if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
-    super(options && typeof options === 'object' ? withRestApi(options) : options);
+    const loaders = new Map<string, PlanLoader>();
+    if (options && typeof options === 'object') {
+      const api = withRestApi(options).api!;
+      const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
+      options = { ...options, api: { ...api, loadPlan } };
+    }
+    super(options);
+    this.planLoaders = loaders;
   }
+
+  /**
+   * Loaders of single plans, used instead of `api.loadPlan` for their plan id while set (`planwire/query`
+   * sets one that fetches through your query cache).
+   */
+  readonly planLoaders: Map<string, PlanLoader>;
 
   /**
    * Connects (see the glue's `connect`). From now on until `close()` or `free()` the client stays alive
