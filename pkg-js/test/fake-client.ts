@@ -25,6 +25,7 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   closes = 0;
   reconnects = 0;
   freed = false;
+  readonly planLoaders = new Map();
   state: ConnectionState = 'idle';
   connectionId: string | undefined;
   private rooms = new Map<string, Participant[]>();
