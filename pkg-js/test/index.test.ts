@@ -36,9 +36,18 @@ describe('planwire facade', () => {
     expect(options).toEqual({ url: 'ws://h/ws' });
     // The plan functions the app left out are the REST defaults; its own are kept.
     expect(Object.keys(api).sort()).toEqual(['createTask', 'deleteTask', 'loadPlan', 'reorderTasks', 'updateTask']);
-    const loadPlan = async () => ({ tasks: [] });
+    const loadPlan = vi.fn(async () => ({ tasks: [] }));
     const b = await createPlanClient({ url: 'ws://h/ws', api: { loadPlan } });
-    expect((b as unknown as { options: { api: Record<string, unknown> } }).options.api.loadPlan).toBe(loadPlan);
+    const bApi = (b as unknown as { options: { api: { loadPlan: (id: string, ctx: object) => Promise<unknown> } } }).options.api;
+    await bApi.loadPlan('7', {});
+    expect(loadPlan).toHaveBeenCalledWith('7', {});
+    // A per-plan loader wins for its plan only.
+    const one = vi.fn(async () => ({ tasks: [] }));
+    b.planLoaders.set('8', one);
+    await bApi.loadPlan('8', {});
+    await bApi.loadPlan('7', {});
+    expect(one).toHaveBeenCalledTimes(1);
+    expect(loadPlan).toHaveBeenCalledTimes(2);
   });
 
   it('hands a fetched module to the glue, and fetches nothing at import time', async () => {
