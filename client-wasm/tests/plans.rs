@@ -179,7 +179,8 @@ async fn writes_show_at_once_and_settle_as_the_server_stored_them() {
         assert!(tasks(&snapshot(&client)).iter().any(|t| t.1 == "\"renamed\""), "the rename shown at once");
         settled(renamed).await.unwrap_or_else(|e| panic!("updateTask rejected: {}", describe(&e)));
         until_live(&client, &rec).await;
-        let mine: Vec<_> = tasks(&snapshot(&client)).into_iter().filter(|t| t.0 == task["id"].to_string()).collect();
+        let id = task["id"].to_string();
+        let mine: Vec<_> = tasks(&snapshot(&client)).into_iter().filter(|t| t.0 == id).collect();
         assert_eq!(mine.len(), 1, "the new task once: {}", snapshot(&client));
         assert_eq!(tasks(&snapshot(&client)), tasks(&server_plan(&token).await));
         assert!(rec.all("resync").is_empty(), "the skipped broadcasts are replayed: {}", shown(&rec.all("resync")));

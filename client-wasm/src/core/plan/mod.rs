@@ -418,7 +418,8 @@ impl<P: Value> SyncedPlan<P> {
     /// Rebuilds the view and bumps the version if it differs.
     fn changed(&mut self) {
         let seq = self.seq;
-        self.pending.retain(|p| !p.acked_at.is_some_and(|at| seq.is_some_and(|s| s >= at)));
+        // Answered writes the server's state has reached are in it now.
+        self.pending.retain(|p| p.acked_at.is_none_or(|at| seq.is_none_or(|s| s < at)));
         let view = if self.pending.is_empty() {
             None
         } else {

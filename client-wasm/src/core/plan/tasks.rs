@@ -50,6 +50,11 @@ impl<P: Value> TaskList<P> {
         self.entries.len()
     }
 
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The task with key `key`.
     pub fn get(&self, key: &str) -> Option<&P> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.task)
