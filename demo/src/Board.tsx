@@ -33,6 +33,9 @@ interface Spot {
   beforeId: string | null;
 }
 
+/** An error's message without the `CODE: ` it may start with (a load error's message from the default REST calls repeats its code). */
+const withoutCode = ({ code, message }: { code: string; message: string }) => (message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message);
+
 /** A write's failure as the banner says it: the client's coded error (`CODE: explanation`). */
 const describe = (what: string, e: unknown) => `${what} failed — ${(e as Error)?.message ?? String(e)}. The change was undone.`;
 
@@ -196,7 +199,7 @@ export function Board() {
   const [newTitle, setNewTitle] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const [log, setLog] = useState<{ at: string; text: string }[]>([]);
-  const note = (text: string) => setLog((l) => [{ at: new Date().toLocaleTimeString(), text }, ...l].slice(0, 12));
+  const note = (text: string) => setLog((l) => [{ at: new Date().toLocaleTimeString(), text }, ...l].slice(0, 8));
 
   // The room: connection, participants; its events only feed the activity list (the plan is usePlan's).
   const { isConnected, participantCount, participants, status, error, reconnect } = usePlanWebSocket({
@@ -314,6 +317,10 @@ export function Board() {
   });
 
   const loading = plan.status === 'loading';
+  // Why the plan cannot be shown: its last load failed (retried unless refused), or the room refused
+  // this user (the plan is then never loaded: the client waits for a join that does not come).
+  const problem = plan.error ?? (loading && error?.planId === planId ? error : null);
+  const retried = problem && plan.error && !['FORBIDDEN', 'NOT_FOUND'].includes(problem.code);
   return (
     <div className="app">
       <header className="topbar">
@@ -326,7 +333,7 @@ export function Board() {
             <div className="sub">
               Plan {planId} · {tasks.length} {tasks.length === 1 ? 'task' : 'tasks'}
               {plan.status === 'resyncing' && (
-                <span className="pill warn" data-testid="plan-status" data-status="resyncing">
+                <span className="pill warn">
                   Reloading…
                 </span>
               )}
@@ -369,14 +376,15 @@ export function Board() {
         </span>
       </section>
 
-      {error && (
+      {error && error !== problem && (
         <p className="banner bad" data-testid="error" role="alert">
           {`${error.code}: ${error.message}`}
         </p>
       )}
-      {plan.error && (
-        <p className="banner bad" data-testid="load-error" role="alert">
-          Couldn’t load the plan — {plan.error.code}: {plan.error.message}. Retrying…
+      {problem && (
+        <p className="banner bad" data-testid="load-error" data-code={problem.code} role="alert">
+          Couldn’t load the plan — {problem.code}: {withoutCode(problem)}
+          {retried ? '. Retrying…' : '.'}
         </p>
       )}
       {failure && (
@@ -389,7 +397,7 @@ export function Board() {
       )}
 
       <div className="layout">
-        <div className={`board${loading ? ' loading' : ''}`} data-testid="tasks" aria-busy={loading}>
+        <div className={`board${loading ? ' loading' : ''}`} data-testid="tasks" data-status={plan.status} aria-busy={loading}>
           {COLUMNS.map((c, ci) => {
             const list = columns.get(c.status)!;
             const dropHere = spot?.status === c.status;
@@ -402,8 +410,8 @@ export function Board() {
                   </span>
                 </h2>
                 <ol className={`cards${dropHere && spot.beforeId === null ? ' drop-end' : ''}`}>
-                  {loading && (
-                    <li className="skeleton" data-testid={ci === 0 ? 'plan-status' : undefined} data-status="loading">
+                  {loading && !problem && (
+                    <li className="skeleton">
                       Loading plan…
                     </li>
                   )}
@@ -447,14 +455,14 @@ export function Board() {
         </div>
 
         <aside className="side">
-          <h2>Live activity</h2>
+          <h2>Activity</h2>
           <ul className="activity" data-testid="event-log">
             {log.map((line, i) => (
               <li key={log.length - i}>
                 <time>{line.at}</time> {line.text}
               </li>
             ))}
-            {!log.length && <li className="muted">Changes made by others show up here.</li>}
+            {!log.length && <li className="muted">Changes to the plan show up here, as they reach this page.</li>}
           </ul>
           <h2>You</h2>
           <p className="me-line">
