@@ -228,6 +228,25 @@ describe('demo board in Chromium', { timeout: 300_000 }, () => {
     await sameBoards();
     await waitText(bob, 'progress', '3 of 5 done');
 
+    // A write the server refuses is rolled back and said (bob's rename of task 4, answered 403).
+    await bob.route('**/api/tasks/4', (route) =>
+      route.request().method() === 'PATCH'
+        ? route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ code: 'FORBIDDEN', message: 'not allowed' }) })
+        : route.continue(),
+    );
+    await bob.click('[data-testid="title-4"]');
+    await bob.fill('[data-testid="rename-4"]', 'Never saved');
+    await bob.press('[data-testid="rename-4"]', 'Enter');
+    await waitText(bob, 'write-error', 'Renaming failed — FORBIDDEN: not allowed. The change was undone.Dismiss');
+    await waitText(bob, 'title-4', 'Brief the support team');
+    assert.equal(await bob.getAttribute('[data-testid="task-4"]', 'data-pending'), null);
+    await bob.click('[data-testid="dismiss-error"]');
+    assert.equal(await bob.locator('[data-testid="write-error"]').count(), 0);
+    await bob.unrouteAll();
+    await bob.press('[data-testid="rename-4"]', 'Escape');
+    await bob.click('[data-testid="title-1"]');
+    assert.equal(await alice.textContent('[data-testid="title-4"]'), 'Brief the support team');
+
     // A write still pending is marked: alice's rename of task 3, its answer held.
     await holdRequests(alice, 'PATCH', '**/api/tasks/3', 1500);
     await alice.click('[data-testid="title-3"]');
