@@ -248,7 +248,7 @@ export function Board() {
   const add = (e: FormEvent) => {
     e.preventDefault();
     const text = newTitle.trim();
-    if (!text) return;
+    if (!text || loading) return;
     setNewTitle('');
     run('Adding', plan.createTask({ title: text }));
   };
@@ -343,7 +343,7 @@ export function Board() {
         <div className="presence">
           <Avatars participants={participants} others={others} me={user.userId} />
           <div className="online">
-            <b data-testid="participant-count">{participantCount}</b> online ·{' '}
+            <b data-testid="participant-count">{participantCount}</b> online{participants.length ? ' · ' : ''}
             <span data-testid="participant-names">{participants.map((p) => p.userName).join(', ')}</span>
           </div>
         </div>
@@ -443,8 +443,8 @@ export function Board() {
                 </ol>
                 {c.status === 'not_started' && (
                   <form className="add" onSubmit={add}>
-                    <input value={newTitle} onChange={(e) => setNewTitle(e.target.value)} placeholder="Add a task…" aria-label="New task title" data-testid="new-title" />
-                    <button type="submit" className="btn primary" disabled={!newTitle.trim()} data-testid="add">
+                    <input value={newTitle} onChange={(e) => setNewTitle(e.target.value)} disabled={loading} placeholder="Add a task…" aria-label="New task title" data-testid="new-title" />
+                    <button type="submit" className="btn primary" disabled={loading || !newTitle.trim()} data-testid="add">
                       Add
                     </button>
                   </form>
