@@ -40,8 +40,9 @@ planwire demo is running.
 
   Board as alice:   http://127.0.0.1:$DEMO_PORT/?user=alice&server=127.0.0.1:$PORT
   Board as bob:     http://127.0.0.1:$DEMO_PORT/?user=bob&server=127.0.0.1:$PORT
-  (open both side by side: changes, participants and connection status move between them;
-   click a task and type in its title: the other window shows your marker and "… is typing…")
+  (open both side by side: drag a card to another column, add, rename or delete a task and the
+   other window follows; click a task and type in its title: the other window shows your marker
+   and "… is typing…")
 
   WebSocket URL:    ws://127.0.0.1:$PORT/ws?token=<token>
   Server metrics:   http://127.0.0.1:$PORT/api/v1/ws/metrics

@@ -71,7 +71,7 @@ export function Markers({ task, others }: { task: Task; others: Other[] }) {
             data-user={o.userName}
             data-activity={activity}
           >
-            <b>{initials(o.userName)}</b> {o.userName} {activity === 'editing' ? '✎ editing' : '👁 viewing'}
+            <b>{initials(o.userName)}</b> {o.userName} {activity === 'editing' ? '✎ editing' : '◉ viewing'}
           </span>
         );
       })}
