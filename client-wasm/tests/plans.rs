@@ -13,6 +13,7 @@
 //! - [x] a rejected write rolls back and rejects with the function's own coded error; a function
 //!   missing from `api` rejects with `REQUEST_FAILED`; bad arguments with `INVALID_MUTATION` /
 //!   `NOT_SYNCED` / `INVALID_PLAN_ID`, and nothing is sent
+//! - [x] a failed load: `status: 'error'` with the loader's code, and its message without the code
 //! - [x] `free()` with a load in flight: its answer changes nothing, no error in the page
 #![cfg(target_arch = "wasm32")]
 
@@ -59,6 +60,9 @@ export function rest_api(base, calls, overrides) {
 export function rejecting(code) {
   return async () => { throw Object.assign(new Error(`refused with ${code}`), { code }); };
 }
+export function coded_rejection(code, message) {
+  return async () => { throw Object.assign(new Error(`${code}: ${message}`), { code }); };
+}
 export function never() {
   return () => new Promise(() => {});
 }
@@ -67,6 +71,7 @@ extern "C" {
     fn rest_api(base: &str, calls: &Array, overrides: &Object) -> Object;
     fn rejecting(code: &str) -> JsValue;
     fn never() -> JsValue;
+    fn coded_rejection(code: &str, message: &str) -> JsValue;
 }
 
 /// Alice's client on [`MAIN`] with `api`, connected and synchronizing plan 123 until live.
@@ -242,6 +247,24 @@ async fn free_with_a_load_in_flight() {
         assert_eq!(snapshot(&client)["status"], "loading");
         drop(rec);
         drop(client);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_load_shows_its_code_and_its_message_once() {
+    within(5000, async {
+        let api = Object::new();
+        Reflect::set(&api, &"loadPlan".into(), &coded_rejection("UNAVAILABLE", "try again later")).unwrap();
+        let client = Opts::new(Some(&MAIN.token(1, "alice").await)).set("api", api).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        client.sync_plan(plan("123")).unwrap();
+        while snapshot(&client)["status"] != "error" {
+            rec.next("planChanged").await;
+        }
+        assert_eq!(snapshot(&client)["error"], json!({"code": "UNAVAILABLE", "message": "try again later"}));
+        assert_eq!(snapshot(&client)["tasks"], json!([]));
     })
     .await;
 }

@@ -33,9 +33,6 @@ interface Spot {
   beforeId: string | null;
 }
 
-/** An error's message without the `CODE: ` it may start with (a load error's message from the default REST calls repeats its code). */
-const withoutCode = ({ code, message }: { code: string; message: string }) => (message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message);
-
 /** A write's failure as the banner says it: the client's coded error (`CODE: explanation`). */
 const describe = (what: string, e: unknown) => `${what} failed — ${(e as Error)?.message ?? String(e)}. The change was undone.`;
 
@@ -317,10 +314,9 @@ export function Board() {
   });
 
   const loading = plan.status === 'loading';
-  // Why the plan cannot be shown: its last load failed (retried unless refused), or the room refused
-  // this user (the plan is then never loaded: the client waits for a join that does not come).
-  const problem = plan.error ?? (loading && error?.planId === planId ? error : null);
-  const retried = problem && plan.error && !['FORBIDDEN', 'NOT_FOUND'].includes(problem.code);
+  // Why the plan cannot be shown: its last load failed (retried), or the room refused this user.
+  const problem = plan.error;
+  const retried = problem && !['FORBIDDEN', 'NOT_FOUND'].includes(problem.code);
   return (
     <div className="app">
       <header className="topbar">
@@ -376,14 +372,14 @@ export function Board() {
         </span>
       </section>
 
-      {error && error !== problem && (
+      {error && !(problem && error.planId === planId && error.code === problem.code) && (
         <p className="banner bad" data-testid="error" role="alert">
           {`${error.code}: ${error.message}`}
         </p>
       )}
       {problem && (
         <p className="banner bad" data-testid="load-error" data-code={problem.code} role="alert">
-          Couldn’t load the plan — {problem.code}: {withoutCode(problem)}
+          Couldn’t load the plan — {problem.code}: {problem.message}
           {retried ? '. Retrying…' : '.'}
         </p>
       )}

@@ -102,10 +102,11 @@ fn call(shared: &Rc<Shared>, name: &str, args: Array) -> Result<Promise, JsValue
 /// Why a call failed, for the core: the rejection's `code` (or `REQUEST_FAILED`) and message.
 fn request_error(e: &JsValue) -> RequestError {
     let code = e.is_object().then(|| Reflect::get(e, &"code".into()).ok()).flatten().and_then(|c| c.as_string());
-    RequestError {
-        code: code.unwrap_or_else(|| ErrorCode::RequestFailed.as_str().into()),
-        message: error_text(e, "the request failed"),
-    }
+    let code = code.unwrap_or_else(|| ErrorCode::RequestFailed.as_str().into());
+    // A `PlanwireError`'s message starts with its code: the error's `message` is what follows.
+    let text = error_text(e, "the request failed");
+    let message = text.strip_prefix(code.as_str()).and_then(|t| t.strip_prefix(": ")).map(String::from).unwrap_or(text);
+    RequestError { code, message }
 }
 
 /// The rejection handed to the caller: the api's own error when it carries a code, else one made.

@@ -153,6 +153,9 @@ impl<P: Value> Machine<P> {
             }
             Body::Error(e) => {
                 let plan_id = e.plan_id.or(plan_id);
+                if let Some(p) = &plan_id {
+                    self.plan_refused(p, &e.code, &e.message);
+                }
                 return self.emit(Event::Error(ErrorPayload { code: e.code, message: e.message, plan_id }));
             }
             _ => {}

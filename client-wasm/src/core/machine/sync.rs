@@ -121,6 +121,16 @@ impl<P: Value> Machine<P> {
         }
     }
 
+    /// The server answered the room's join with an error (`FORBIDDEN`, `NOT_FOUND`): its plan
+    /// reports it instead of waiting for a join that will not come.
+    pub(super) fn plan_refused(&mut self, plan_id: &str, code: &str, message: &str) {
+        let refusal = ErrorCode::Forbidden == code || ErrorCode::NotFound == code;
+        let waiting = self.rooms.get(plan_id).is_some_and(|r| !r.joined);
+        let Some(plan) = self.plans.get_mut(plan_id).filter(|_| refusal && waiting) else { return };
+        plan.refused(RequestError { code: code.into(), message: message.into() });
+        self.plan_changed(plan_id.into());
+    }
+
     /// The room missed changes nothing can replay: its plan reloads.
     pub(super) fn plan_resync(&mut self, plan_id: &str) {
         if self.plans.get(plan_id).is_some() {

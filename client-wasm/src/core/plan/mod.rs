@@ -321,6 +321,15 @@ impl<P: Value> SyncedPlan<P> {
         self.buffer.clear();
     }
 
+    /// The server refused the room's join (`FORBIDDEN`, `NOT_FOUND`): the plan cannot load until a
+    /// join succeeds (a later re-join, after a reconnect, tries again).
+    pub fn refused(&mut self, error: RequestError) {
+        self.load = Load::Retry { at: None };
+        self.error = Some(error);
+        self.buffer.clear();
+        self.changed();
+    }
+
     /// A retry came while the room is not joined: the load waits for the join confirmation.
     pub fn await_join(&mut self) {
         self.load = Load::Waiting;

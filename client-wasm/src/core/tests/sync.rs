@@ -14,6 +14,8 @@
 //! - [x] a failed load: status `error`, retried with backoff; `FORBIDDEN` is not retried; a
 //!   snapshot older than what was applied is refused (`STALE_SNAPSHOT`) and reloaded
 //! - [x] an invalid snapshot is an `INVALID_SNAPSHOT` error, never a panic
+//! - [x] a join the server refuses (`FORBIDDEN`, `NOT_FOUND`) is the plan's error until a join
+//!   succeeds
 //! - [x] reference-counted: the room is left with the last `unsyncPlan`; answers after it ignored
 
 use super::harness::{events, sends, Action, Client, Drive, Event};
@@ -329,4 +331,29 @@ fn a_plan_synced_in_a_joined_room_loads_at_once() {
     assert_eq!(loads(&c.take()).len(), 1);
     c.m.unsync_plan("1").unwrap();
     assert!(sends(&c.take()).is_empty(), "the plain join still holds the room");
+}
+
+#[test]
+fn a_refused_join_is_the_plans_error_until_a_join_succeeds() {
+    let mut c = Client::new();
+    c.open();
+    c.m.sync_plan("1").unwrap();
+    c.take();
+    c.frame(r#"{"type":"error","data":{"code":"FORBIDDEN","message":"not a member","planId":"1"}}"#);
+    assert_eq!(status(&c), PlanStatus::Error);
+    let error = c.m.plan("1").unwrap().error().cloned().unwrap();
+    assert_eq!((error.code.as_str(), error.message.as_str()), ("FORBIDDEN", "not a member"));
+    assert!(loads(&c.take()).is_empty(), "nothing to load");
+    // Another error (not a refusal of this join) changes nothing.
+    c.frame(r#"{"type":"error","data":{"code":"RATE_LIMITED","message":"slow down","planId":"1"}}"#);
+    assert_eq!(c.m.plan("1").unwrap().error().unwrap().code, "FORBIDDEN");
+    // Later the join succeeds (the user was added, then a reconnect): the plan loads.
+    c.server_closes(1006);
+    c.advance(1000);
+    c.socket_up();
+    c.frame(&confirm(Some(3), None, "e1"));
+    let tickets = loads(&c.take());
+    assert_eq!(tickets.len(), 1);
+    c.m.plan_loaded(tickets[0], Ok(snapshot(Some(3), &[(1, "a")])), c.now);
+    assert_eq!(status(&c), PlanStatus::Live);
 }
