@@ -92,7 +92,7 @@ describe('createTestServer', () => {
     await act(async () => server.drop());
     await waitFor(() => expect(server.opened).toHaveLength(2));
     await server.waitForJoin('123');
-    expect(server.received.filter((f) => f.type === 'join-plan').at(-1)).toEqual({ type: 'join-plan', planId: '123', lastSeq: 1 });
+    expect(server.received.filter((f) => f.type === 'join-plan').at(-1)).toEqual({ type: 'join-plan', planId: '123', lastSeq: 1, epoch: 'epoch-1' });
     await act(async () => server.taskCreated('123', { id: 2, title: 'b', status: 'todo' }));
     await waitFor(() => expect(seen.result?.status).toBe('open'));
     expect(seen.tasks.map((t) => t.id)).toEqual([1, 2]);
