@@ -1,7 +1,7 @@
 //! What the machine asks the glue to do ([`Action`]), and the messages it sends ([`Outgoing`]).
 
 use super::event::Event;
-use super::plan::Mutation;
+use super::plan::{Mutation, RequestError};
 use planwire_protocol::{ClientMessage, PresenceMessage};
 use serde::Serialize;
 
@@ -59,5 +59,13 @@ pub enum Action<P> {
         plan_id: String,
         /// The write.
         mutation: Mutation<P>,
+    },
+    /// **Extension.** A write held for its task's create fails with it (nothing was sent): reject
+    /// the promise of the write `id`.
+    WriteFailed {
+        /// The id of [`super::Input::Mutate`].
+        id: u32,
+        /// Why: the create's error.
+        error: RequestError,
     },
 }

@@ -84,6 +84,7 @@ pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
         }
         Action::LoadPlan { plan_id, ticket } => DebugEntry::LoadPlan { plan_id: plan_id.clone(), ticket: *ticket },
         Action::Mutate { id, plan_id, .. } => DebugEntry::Write { plan_id: plan_id.clone(), id: *id },
+        Action::WriteFailed { .. } => return None,
         Action::Emit(_) => return None,
     })
 }

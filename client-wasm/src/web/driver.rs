@@ -166,6 +166,15 @@ fn drive(shared: &Rc<Shared>) {
                 });
                 plans::write(shared, &feed, plan_id, mutation, settle);
             }
+            Action::WriteFailed { id, error } => {
+                let settle = shared.try_borrow_mut().ok().and_then(|mut inner| {
+                    let i = inner.writes.iter().position(|s| s.id == id)?;
+                    Some(inner.writes.swap_remove(i))
+                });
+                if let Some(settle) = settle {
+                    settle.reject(&plans::rejection(&error));
+                }
+            }
         }
     }
     if let Ok(mut inner) = shared.try_borrow_mut() {

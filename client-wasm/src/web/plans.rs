@@ -115,6 +115,11 @@ fn caller_error(e: &JsValue, error: &RequestError) -> JsValue {
     if has_code && e.is_instance_of::<js_sys::Error>() {
         return e.clone();
     }
+    rejection(error)
+}
+
+/// A `PlanwireError` for `error`: its code, and `CODE: message`.
+pub fn rejection(error: &RequestError) -> JsValue {
     coded(&error.code, &[error.code.as_str(), ": ", &error.message].concat())
 }
 

@@ -37,17 +37,33 @@ impl<P: Value> Machine<P> {
 
     pub(super) fn mutate(&mut self, id: u32, plan_id: String, mutation: Mutation<P>) -> Result<(), ConfigError> {
         let plan = self.plans.get_mut(&plan_id).ok_or(NOT_SYNCED)?;
-        let pending = Pending::new(id, &mutation).ok_or(ConfigError {
+        let mut pending = Pending::new(id, &mutation).ok_or(ConfigError {
             code: ErrorCode::InvalidMutation,
             message: "a task's fields, and a patch, must be objects",
         })?;
+        // A write to a task still being created waits for the create's answer (the server's id).
+        let held = match &mutation {
+            Mutation::Update { task_id, .. } | Mutation::Delete { task_id } => plan.creating(&key_of(task_id)),
+            Mutation::Reorder { task_ids } if task_ids.iter().any(|t| plan.creating(&key_of(t))) => {
+                return Err(ConfigError {
+                    code: ErrorCode::InvalidMutation,
+                    message: "a task being created cannot be reordered before createTask resolves",
+                });
+            }
+            _ => false,
+        };
+        if held {
+            pending.held = Some(mutation.clone());
+        }
         if !plan.mutate(pending) {
             return Err(ConfigError {
                 code: ErrorCode::TooManyPending,
                 message: "too many writes to this plan are waiting for the server",
             });
         }
-        self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
+        if !held {
+            self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
+        }
         self.plan_changed(plan_id);
         Ok(())
     }
@@ -64,8 +80,19 @@ impl<P: Value> Machine<P> {
     pub(super) fn mutated(&mut self, id: u32, result: Result<Ack<P>, RequestError>) {
         let Some(plan) = self.plans.iter_mut().find(|p| p.has_pending(id)) else { return };
         let seq = result.as_ref().ok().and_then(|ack| ack.seq);
-        plan.mutated(id, result.map_err(|_| ()));
+        let error = result.as_ref().err().cloned();
+        let released = plan.mutated(id, result.map_err(|_| ()));
         let plan_id = plan.plan_id.clone();
+        for (id, mutation) in released.send {
+            self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
+        }
+        for id in released.failed {
+            let error = error.clone().unwrap_or_else(|| RequestError {
+                code: ErrorCode::RequestFailed.as_str().into(),
+                message: "the task's create was answered without the task".into(),
+            });
+            self.actions.push_back(Action::WriteFailed { id, error });
+        }
         self.plan_changed(plan_id.clone());
         // The server skipped this connection for its own change: the answer's `seq` shows the gap
         // now, not at the next broadcast; the replay brings the change (and what came before it).

@@ -127,6 +127,15 @@ enum Load {
     Done,
 }
 
+/// What a write's answer lets go: held writes to send now, held writes that fail with it.
+#[derive(Debug)]
+pub struct Released<P> {
+    /// `(id, write)` to send, with the server's task id.
+    pub send: Vec<(u32, Mutation<P>)>,
+    /// Held writes whose task's create failed (or was answered without a task).
+    pub failed: Vec<u32>,
+}
+
 /// The most changes buffered during one load: beyond, the buffer is dropped and the load redone.
 const MAX_BUFFERED: usize = 10_000;
 /// The most writes in flight or awaiting their `seq`, per plan.
@@ -240,7 +249,15 @@ impl<P: Value> SyncedPlan<P> {
             progress: self.progress(),
             seq: self.seq,
             error: self.error.clone(),
-            pending: self.pending_keys().map(String::from).collect(),
+            pending: {
+                let mut keys: Vec<String> = Vec::new();
+                for k in self.pending_keys() {
+                    if !keys.iter().any(|have| have == k) {
+                        keys.push(k.into());
+                    }
+                }
+                keys
+            },
         }
     }
 
@@ -405,23 +422,45 @@ impl<P: Value> SyncedPlan<P> {
         self.pending.iter().any(|p| p.id == id)
     }
 
+    /// Whether `key` is the pending key of a create not answered yet.
+    pub fn creating(&self, key: &str) -> bool {
+        self.pending.iter().any(|p| p.creates(key))
+    }
+
     /// The write `id` was answered: kept on top until the state reaches its `seq`, or (no `seq`)
-    /// applied to the server's state at once.
-    pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) {
-        let Some(i) = self.pending.iter().position(|p| p.id == id) else { return };
-        match answer {
+    /// applied to the server's state at once. A create's answer releases the writes held for its
+    /// task (returned, to send, with the server's id); a failed create fails them (their ids
+    /// returned in `failed`).
+    pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) -> Released<P> {
+        let mut released = Released { send: Vec::new(), failed: Vec::new() };
+        let Some(i) = self.pending.iter().position(|p| p.id == id) else { return released };
+        let created = match answer {
             Ok(ack) => match ack.seq {
-                Some(seq) if self.seq.is_some() || !self.loaded => self.pending[i].acked(&ack, seq),
+                Some(seq) if self.seq.is_some() || !self.loaded => {
+                    self.pending[i].acked(&ack, seq);
+                    self.pending[i].created_id()
+                }
                 _ => {
                     let mut done = self.pending.remove(i);
                     done.settle_into(&ack, &mut self.confirmed);
+                    done.created_id()
                 }
             },
             Err(()) => {
                 self.pending.remove(i);
+                None
+            }
+        };
+        let key = pending::pending_key(id);
+        for p in self.pending.iter_mut().filter(|p| p.waits_for().as_deref() == Some(key.as_str())) {
+            match &created {
+                Some(real) => released.send.extend(p.release(real).map(|m| (p.id, m))),
+                None => released.failed.push(p.id),
             }
         }
+        self.pending.retain(|p| !released.failed.contains(&p.id));
         self.changed();
+        released
     }
 
     /// Rebuilds the view and bumps the version if it differs.

@@ -93,6 +93,9 @@ pub struct Pending<P> {
     op: Op<P>,
     /// `None` while in flight; the server's `seq` once answered.
     pub acked_at: Option<u64>,
+    /// A write to a task whose create is not answered yet (its id is the create's pending key):
+    /// sent, with the server's id, once the create is answered.
+    pub held: Option<Mutation<P>>,
 }
 
 /// A write as the view applies it.
@@ -116,6 +119,10 @@ impl<P: Value> Pending<P> {
                 let key = pending_key(id);
                 let mut entries: Vec<(String, P)> = fields.entries()?.into_iter().filter(|(k, _)| k != "id").collect();
                 entries.insert(0, ("id".into(), P::string(&key)));
+                // As the server stores it: a new task's status is `not_started` unless given.
+                if !entries.iter().any(|(k, _)| k == "status") {
+                    entries.push(("status".into(), P::string("not_started")));
+                }
                 Op::Create { key, task: P::object(entries) }
             }
             Mutation::Update { task_id, patch } => {
@@ -125,7 +132,40 @@ impl<P: Value> Pending<P> {
             Mutation::Delete { task_id } => Op::Delete { key: key_of(task_id) },
             Mutation::Reorder { task_ids } => Op::Reorder { keys: task_ids.iter().map(key_of).collect() },
         };
-        Some(Pending { id, op, acked_at: None })
+        Some(Pending { id, op, acked_at: None, held: None })
+    }
+
+    /// Whether this is the create of the task `key` (its pending key), not answered yet.
+    pub fn creates(&self, key: &str) -> bool {
+        matches!(&self.op, Op::Create { key: k, .. } if k == key) && self.acked_at.is_none()
+    }
+
+    /// The server's id of the task this create made (once answered with a task).
+    pub fn created_id(&self) -> Option<TaskId> {
+        match &self.op {
+            Op::Create { task, key } if !key.starts_with("pending-") => task.member("id")?.read(),
+            _ => None,
+        }
+    }
+
+    /// The held write, now for the task `id` (its create was answered): what to send.
+    pub fn release(&mut self, id: &TaskId) -> Option<Mutation<P>> {
+        let mut mutation = self.held.take()?;
+        if let Mutation::Update { task_id, .. } | Mutation::Delete { task_id } = &mut mutation {
+            *task_id = id.clone();
+        }
+        if let Op::Update { key, .. } | Op::Delete { key } = &mut self.op {
+            *key = key_of(id);
+        }
+        Some(mutation)
+    }
+
+    /// The pending key of the create this held write waits for.
+    pub fn waits_for(&self) -> Option<String> {
+        match self.held.as_ref()? {
+            Mutation::Update { task_id, .. } | Mutation::Delete { task_id } => Some(key_of(task_id)),
+            _ => None,
+        }
     }
 
     /// The key of the task this write shows as changed (none for a reorder).

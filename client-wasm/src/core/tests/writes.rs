@@ -10,6 +10,10 @@
 //! - [x] a failed call rolls back; other pending writes stay
 //! - [x] a server without `seq`: the answer is applied at once
 //! - [x] a reload (another epoch) drops answered writes the snapshot decides about
+//! - [x] a write to a task still being created waits for the create's answer and is sent with the
+//!   server's id; it fails with the create; a reorder naming it is refused
+//! - [x] a new task without a status shows `not_started`, as the server stores it; `pending` lists
+//!   each task once
 //! - [x] caller errors: `NOT_SYNCED`, `INVALID_MUTATION`, `TOO_MANY_PENDING`
 
 use super::harness::{Action, Client, Drive};
@@ -178,4 +182,41 @@ fn writes_the_caller_gets_wrong_are_coded_errors() {
     }
     let e = c.m.mutate(5000, "1", update(1, json!({"title": "x"}))).unwrap_err();
     assert_eq!(e.code, ErrorCode::TooManyPending);
+}
+
+#[test]
+fn a_write_to_a_task_being_created_waits_for_its_id() {
+    let mut c = live();
+    c.m.mutate(1, "1", Mutation::Create { fields: json!({"title": "new"}) }).unwrap();
+    assert_eq!(calls(&c.take()), [1]);
+    assert_eq!(c.m.plan("1").unwrap().tasks().get("pending-1").unwrap()["status"], "not_started");
+    c.m.mutate(2, "1", Mutation::Update { task_id: UserId::Str("pending-1".into()), patch: json!({"title": "renamed"}) }).unwrap();
+    assert!(calls(&c.take()).is_empty(), "held until the create is answered");
+    assert_eq!(view(&c), ["1:a", "2:b", "pending-1:renamed"], "shown at once");
+    assert_eq!(pending(&c), ["pending-1", "pending-1"]);
+    assert_eq!(c.m.plan("1").unwrap().snapshot().pending, ["pending-1"], "each task once");
+    let e = c.m.mutate(3, "1", Mutation::Reorder { task_ids: vec![UserId::Str("pending-1".into()), UserId::Num(1)] }).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidMutation);
+    c.m.mutated(1, Ok(ack(9, "new", Some(4))));
+    let out = c.take();
+    let sent: Vec<_> = out.iter().filter_map(|a| if let Action::Mutate { id, mutation, .. } = a { Some((*id, mutation.clone())) } else { None }).collect();
+    assert_eq!(sent, [(2, Mutation::Update { task_id: UserId::Num(9), patch: json!({"title": "renamed"}) })], "sent with the server's id");
+    assert_eq!(view(&c), ["1:a", "2:b", "9:renamed"]);
+    c.m.mutated(2, Ok(ack(9, "renamed", Some(5))));
+    c.frame(&super::sync::confirm(Some(5), Some(true), "e1"));
+    c.frame(&task_frame("task-created", Some(4), 9, "new"));
+    c.frame(&task_frame("task-updated", Some(5), 9, "renamed"));
+    assert_eq!(view(&c), ["1:a", "2:b", "9:renamed"]);
+    assert!(pending(&c).is_empty());
+
+    // The create fails: the held write fails with it, without a call.
+    c.m.mutate(4, "1", Mutation::Create { fields: json!({"title": "doomed"}) }).unwrap();
+    c.m.mutate(5, "1", Mutation::Delete { task_id: UserId::Str("pending-4".into()) }).unwrap();
+    c.take();
+    c.m.mutated(4, Err(failed()));
+    let out = c.take();
+    assert!(calls(&out).is_empty());
+    assert!(out.iter().any(|a| matches!(a, Action::WriteFailed { id: 5, error } if error.code == "NOT_FOUND")), "{out:?}");
+    assert_eq!(view(&c), ["1:a", "2:b", "9:renamed"]);
+    assert!(pending(&c).is_empty());
 }
