@@ -210,10 +210,7 @@ async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | Buf
 
 /** The module's bytes from its base64 copy. */
 function decode(base64: string): Uint8Array {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 }
 
 /**
@@ -225,7 +222,7 @@ async function inlinedModule(beside: URL): Promise<Uint8Array> {
   // A page loading dist/ without a bundler cannot resolve `#inlined`: no copy there either.
   const base64: string | undefined = (await import('#inlined').catch(() => undefined))?.default;
   if (base64 === undefined) {
-    throw failure('LOAD_FAILED', `cannot load ${beside}: serve it there, pass its URL to loadPlanwire(), or import 'planwire/inline'`);
+    throw failure('LOAD_FAILED', `${beside} failed: serve it, call loadPlanwire(url) or import 'planwire/inline'`);
   }
   return decode(base64);
 }

@@ -8,5 +8,5 @@ export let copy: string | undefined;
 
 /** Called by `planwire/inline` with the copy as base64. */
 export function provide(base64: string): void {
-  copy ??= base64;
+  copy = base64;
 }

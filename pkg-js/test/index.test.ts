@@ -85,7 +85,7 @@ describe('planwire facade', () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('missing', { status: 404 })));
     try {
       const { loadPlanwire } = await import('../src/index.js');
-      await expect(loadPlanwire()).rejects.toThrow(/^LOAD_FAILED: cannot load \S+\/wasm\/planwire_bg\.wasm: .*loadPlanwire\(\).*'planwire\/inline'$/);
+      await expect(loadPlanwire()).rejects.toThrow(/^LOAD_FAILED: \S+\/wasm\/planwire_bg\.wasm failed: .*loadPlanwire\(url\).*'planwire\/inline'$/);
       expect(glue.init).not.toHaveBeenCalled();
     } finally {
       // Back to the file-wide mock of the copy (an 8-byte module).
