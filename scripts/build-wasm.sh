@@ -18,6 +18,8 @@ rm -f pkg-js/wasm/.gitignore
 # The wasm's JS imports without wasm-bindgen's per-import hash, in the glue and the wasm together (it
 # checks every name and fails the build rather than ship imports that do not resolve).
 node pkg-js/scripts/short-imports.mjs
+# Short ASCII strings out of wasm without a TextDecoder call (the plan id in every event payload).
+node pkg-js/scripts/short-strings.mjs
 # The same module as base64, for runtimes and bundlers that cannot fetch the file beside the glue (the
 # facade imports it lazily, only when that fetch fails).
 node pkg-js/scripts/base64.mjs

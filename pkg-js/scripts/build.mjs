@@ -24,7 +24,7 @@ execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.json')], { stdio:
 
 // CommonJS entries (`require` in the exports map): one .cjs per source file, as in dist/, requiring each
 // other (./x.js becomes ./x.cjs), so every CommonJS entry shares one glue, one wasm instance and one React
-// context. index.cjs bundles the glue and the base64 copy: CommonJS has no `import.meta.url` and Jest's
+// context. index.cjs (and inline.cjs) bundle the glue and the base64 copy: CommonJS has no `import.meta.url` and Jest's
 // require() cannot import ES modules, so there the module always comes from the inlined copy (the
 // facade's file: branch).
 const esbuild = await import('esbuild');
@@ -33,6 +33,9 @@ const siblingsAsCjs = {
   name: 'siblings-as-cjs',
   setup(build) {
     build.onResolve({ filter: /^\.\/[^/]+\.js$/ }, (args) => ({ path: args.path.replace(/\.js$/, '.cjs'), external: true }));
+    // The facade's lazily imported copy (`#inlined`, package.json `imports`): CommonJS is never a browser
+    // bundle, so it is always the package's copy, bundled.
+    build.onResolve({ filter: /^#inlined$/ }, () => ({ path: base64File }));
   },
 };
 const sources = readdirSync(join(pkg, 'src')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));

@@ -14,6 +14,8 @@
 import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
 import { withRestApi } from './rest.js';
 import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
+// The copy of the module `planwire/inline` handed over, if the app imported it (else undefined).
+import { copy as inlinedCopy } from './inlined.js';
 
 /** A plan loader: what `api.loadPlan` is, for one plan. */
 export type PlanLoader = (planId: string, context: PlanApiContext) => Promise<PlanData>;
@@ -237,33 +239,43 @@ async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | Buf
   return bytes;
 }
 
-/** The copy of the module inlined as base64, imported only when needed. */
-async function inlinedModule(): Promise<Uint8Array> {
-  const { default: base64 } = await import('../wasm/planwire_bg.wasm.base64.js');
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+/** The module's bytes from its base64 copy. */
+function decode(base64: string): Uint8Array {
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+/**
+ * The copy of the module inlined as base64, imported only when needed: `#inlined` (package.json
+ * `imports`) is the package's copy in Node and test runners, and under the `browser` condition only the
+ * one `planwire/inline` provides, so that no browser bundle carries the copy unasked.
+ */
+async function inlinedModule(beside: URL): Promise<Uint8Array> {
+  // A page loading dist/ without a bundler cannot resolve `#inlined`: no copy there either.
+  const base64: string | undefined = (await import('#inlined').catch(() => undefined))?.default;
+  if (base64 === undefined) {
+    throw failure('LOAD_FAILED', `${beside} failed: serve it, call loadPlanwire(url) or import 'planwire/inline'`);
+  }
+  return decode(base64);
 }
 
 /**
  * Instantiates the glue (asynchronously: never a synchronous compile on the main thread). Without a
  * `source`, the file beside the package is fetched; where that cannot work (Node and test runners have
- * no fetch for files, esbuild does not copy the file, a dev server moved the JS away from it, an SPA
- * server answers with HTML) the same module comes from a lazily imported base64 copy instead.
+ * no fetch for files, a bundler that does not copy the file, a dev server that moved the JS away from it,
+ * an SPA server answering with HTML) the same module comes from a lazily imported base64 copy instead:
+ * in Node and test runners always, in a browser bundle only if the app imported `planwire/inline` (which
+ * is then used first, without a fetch).
  */
 async function load(source?: WasmSource): Promise<void> {
   let module: WebAssembly.Module | BufferSource | Response;
   if (source !== undefined) {
     module = await fetchModule(source);
+  } else if (inlinedCopy !== undefined) {
+    module = decode(inlinedCopy);
   } else {
     const beside = new URL('../wasm/planwire_bg.wasm', import.meta.url);
-    try {
-      // Node and test runners load packages from file: URLs, which fetch cannot read.
-      module = beside.protocol === 'file:' ? await inlinedModule() : await fetchModule(beside);
-    } catch {
-      module = await inlinedModule();
-    }
+    // Node and test runners load packages from file: URLs, which fetch cannot read.
+    module = beside.protocol === 'file:' ? await inlinedModule(beside) : await fetchModule(beside).catch(() => inlinedModule(beside));
   }
   await init({ module_or_path: module });
   loaded = true;

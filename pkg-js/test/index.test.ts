@@ -94,6 +94,36 @@ describe('planwire facade', () => {
     }
   });
 
+  it('in a browser bundle (no copy unless planwire/inline), fails with LOAD_FAILED naming the ways out', async () => {
+    // Under the `browser` condition the facade's `#inlined` is dist/no-copy.js.
+    vi.doMock('../wasm/planwire_bg.wasm.base64.js', () => import('../src/no-copy.js'));
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('missing', { status: 404 })));
+    try {
+      const { loadPlanwire } = await import('../src/index.js');
+      await expect(loadPlanwire()).rejects.toThrow(/^LOAD_FAILED: \S+\/wasm\/planwire_bg\.wasm failed: .*loadPlanwire\(url\).*'planwire\/inline'$/);
+      expect(glue.init).not.toHaveBeenCalled();
+    } finally {
+      // Back to the file-wide mock of the copy (an 8-byte module).
+      vi.doMock('../wasm/planwire_bg.wasm.base64.js', () => ({ default: 'AGFzbQEAAAA=' }));
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('with planwire/inline imported, loads its copy first, without fetching', async () => {
+    glue.init.mockResolvedValue({});
+    const fetch = vi.fn(async () => new Response('missing', { status: 404 }));
+    vi.stubGlobal('fetch', fetch);
+    try {
+      await import('../src/inline.js');
+      const { loadPlanwire } = await import('../src/index.js');
+      await loadPlanwire();
+      expect(glue.init).toHaveBeenCalledWith({ module_or_path: WASM });
+      expect(fetch).not.toHaveBeenCalled();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('rejects a failed fetch and a response that is not wasm (an SPA fallback page) with LOAD_FAILED', async () => {
     const { loadPlanwire } = await import('../src/index.js');
     await expect(loadPlanwire(new Response('not found', { status: 404 }))).rejects.toThrow(/^LOAD_FAILED: 404 /);

@@ -8,7 +8,10 @@
 //   vite-dev     Vite 8's dev server (dependency pre-bundling), React + StrictMode, @vitejs/plugin-react
 //   vite-build   `vite build` served by `vite preview`, same app
 //   webpack      webpack 5 production build: babel-loader for JSX and html-webpack-plugin, nothing else
-//   esbuild      `esbuild --bundle --format=esm`, no loader for .wasm, a plain createPlanClient page
+//   esbuild      a plain `esbuild --bundle --format=esm` (no splitting, no loader for .wasm), a plain
+//                createPlanClient page: no base64 copy in the bundle; the .wasm served where the facade
+//                fetches it (copied there, as an esbuild app ships static files)
+//   esbuild-inline  the same with `import 'planwire/inline'` and no file served: the copy in the bundle
 //   static       no bundler: <script type="module"> importing /node_modules/planwire/dist/index.js
 //
 // Each runs in Chromium (playwright-core, /usr/bin/chromium, tests/lib/chromium.mjs flags); `static` and
@@ -16,8 +19,8 @@
 // (geckodriver, headless). Every page connects to ONE mock server with a token from its dev route
 // (getToken), joins plan 123; the runner then renames one of its tasks over REST (PATCH as bob) and awaits
 // the `taskUpdated` on the page, which lists it. A page error, a hook/client error or a timeout fails the
-// case; so does, where the package's file is meant to be found (all but esbuild), anything but exactly
-// one `.wasm` fetch answered 200. One line per case with its time; exit 1 on any failure.
+// case; so does, where the package's file is meant to be found (all but esbuild-inline), anything but
+// exactly one `.wasm` fetch answered 200, and for esbuild-inline any `.wasm` fetch. One line per case with its time; exit 1 on any failure.
 //
 // The scratch root (tests/.tmp/matrix/) has one `npm install` shared by every case (react, react-dom,
 // vite, @vitejs/plugin-react, webpack, webpack-cli, html-webpack-plugin, babel-loader, @babel/core,
@@ -150,7 +153,7 @@ function pack() {
 const fromTarball = (f) => execFileSync('tar', ['-xzOf', `${SCRATCH}/planwire.tgz`, `package/${f}`], { maxBuffer: 64 << 20 });
 
 /**
- * The package's inlined copy must be its .wasm: where the file is not found (esbuild), the glue is
+ * The package's inlined copy must be its .wasm: where it is used (esbuild-inline, Node), the glue is
  * instantiated with the copy, and a stale one fails with a LinkError (an import the glue does not have).
  * Returns a problem, or ''.
  */
@@ -161,6 +164,9 @@ function inlinedCopyProblem() {
   if (!Buffer.from(m[1], 'base64').equals(wasm)) return 'wasm/planwire_bg.wasm.base64.js is not wasm/planwire_bg.wasm (a stale copy: rebuild with npm run build -w planwire)';
   return '';
 }
+
+/** How the base64 copy of the tarball's module starts (its first 48 bytes): to find it in a bundle. */
+const inlinedCopyHead = () => fromTarball('wasm/planwire_bg.wasm').subarray(0, 48).toString('base64');
 
 /** package-lock.json without the tarball's entry (which changes with every build). */
 function lockWithoutPlanwire(lock) {
@@ -256,7 +262,7 @@ const vite = () => import(pathToFileURL(`${SCRATCH}/node_modules/vite/dist/node/
 /**
  * The sites: `make()` prepares (and builds) one and serves it, resolving to `{ url, stop(), note }`.
  * `wasm: 'file'` — the page must fetch the package's .wasm beside its JavaScript, once, with a 200;
- * `'any'` — where the bundler does not emit the file, the package's inlined copy is fine.
+ * `'none'` — the page must fetch no .wasm at all (the app imports `planwire/inline`: its copy is used).
  */
 const SITES = {
   'vite-dev': {
@@ -301,17 +307,40 @@ const SITES = {
     },
   },
   esbuild: {
-    wasm: 'any',
+    wasm: 'file',
     async make() {
       const dir = caseDir('esbuild');
       cpSync(`${APP}/plain/start.js`, `${dir}/src/start.js`);
       cpSync(`${APP}/plain/entry.js`, `${dir}/src/entry.js`);
       assertResolvesToScratch(dir);
+      // A plain `esbuild --bundle`: no code splitting, no loader for .wasm.
       await run(bin('esbuild'), ['src/entry.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/app.js'], dir, `${dir}/build.log`);
+      const app = readFileSync(`${dir}/dist/app.js`);
+      if (app.includes(inlinedCopyHead())) throw new Error('dist/app.js contains the base64 copy of the module (a browser bundle must not, unless it imports planwire/inline)');
+      // esbuild does not copy the file: the app ships it as a static file where the facade looks for it,
+      // new URL('../wasm/planwire_bg.wasm', import.meta.url) from /app.js.
+      mkdirSync(`${dir}/dist/wasm`);
+      cpSync(`${SCRATCH}/node_modules/planwire/wasm/planwire_bg.wasm`, `${dir}/dist/wasm/planwire_bg.wasm`);
       writeFileSync(`${dir}/dist/index.html`, html('plain/index.html', '<script type="module" src="./app.js"></script>'));
       const web = await serveFiles({ '/': `${dir}/dist` });
-      const kb = (statSync(`${dir}/dist/app.js`).size / 1024).toFixed(0);
-      return { url: `${web.origin}/`, stop: web.stop, note: `app.js ${kb} KB, ${readdirSync(`${dir}/dist`).filter((f) => f.endsWith('.wasm')).length} .wasm emitted` };
+      return { url: `${web.origin}/`, stop: web.stop, note: `app.js ${(app.length / 1024).toFixed(0)} KB, no base64 copy in it` };
+    },
+  },
+  'esbuild-inline': {
+    wasm: 'none',
+    async make() {
+      const dir = caseDir('esbuild-inline');
+      cpSync(`${APP}/plain/start.js`, `${dir}/src/start.js`);
+      cpSync(`${APP}/plain/entry-inline.js`, `${dir}/src/entry.js`);
+      assertResolvesToScratch(dir);
+      // The same plain `esbuild --bundle`, with `import 'planwire/inline'` in the app and no file served.
+      await run(bin('esbuild'), ['src/entry.js', '--bundle', '--format=esm', '--minify', '--outfile=dist/app.js'], dir, `${dir}/build.log`);
+      const app = readFileSync(`${dir}/dist/app.js`);
+      if (!app.includes(inlinedCopyHead())) throw new Error('dist/app.js lacks the base64 copy of the module although the app imports planwire/inline');
+      writeFileSync(`${dir}/dist/index.html`, html('plain/index.html', '<script type="module" src="./app.js"></script>'));
+      const web = await serveFiles({ '/': `${dir}/dist` });
+      const emitted = readdirSync(`${dir}/dist`).filter((f) => f.endsWith('.wasm')).length;
+      return { url: `${web.origin}/`, stop: web.stop, note: `app.js ${(app.length / 1024).toFixed(0)} KB with the base64 copy, ${emitted} .wasm emitted` };
     },
   },
   static: {
@@ -409,6 +438,7 @@ async function sync(site, spec, browser, env, label) {
     if (spec.wasm === 'file' && (found.length !== 1 || p.wasm.length !== 1)) {
       throw new Error(`expected one .wasm fetch answered 200 (the file beside the package), got: ${p.wasm.join(', ') || 'none (the inlined copy was used)'}`);
     }
+    if (spec.wasm === 'none' && p.wasm.length) throw new Error(`expected no .wasm fetch (planwire/inline's copy), got: ${p.wasm.join(', ')}`);
     const path = (w) => new URL(w.split(' ')[1]).pathname;
     return found.length ? `wasm fetched: ${found.map(path).join(', ')}` : `wasm inlined copy (fetched: ${p.wasm.map((w) => `${w.split(' ')[0]} ${path(w)}`).join(', ') || 'nothing'})`;
   } catch (e) {

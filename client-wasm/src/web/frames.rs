@@ -48,11 +48,20 @@ thread_local! {
     static HOT_KEYS: [(&'static str, JsValue); 4] = ["task", "id", "title", "status"].map(|k| (k, JsValue::from_str(k)));
 }
 
-/// `name` as a JS string: one of [`HOT_KEYS`], or made now.
-fn key(name: &str) -> JsValue {
-    HOT_KEYS
-        .with(|keys| keys.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
-        .unwrap_or_else(|| JsValue::from_str(name))
+/// The member `name` of `object` (`Reflect.get`), the key one of [`HOT_KEYS`] borrowed (a clone
+/// and its drop would be two more calls into JS per read) or made now.
+fn get(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    HOT_KEYS.with(|keys| {
+        let made;
+        let key = match keys.iter().find(|(k, _)| *k == name) {
+            Some((_, key)) => key,
+            None => {
+                made = JsValue::from_str(name);
+                &made
+            }
+        };
+        Reflect::get(object, key)
+    })
 }
 
 impl Value for Js {
@@ -60,15 +69,17 @@ impl Value for Js {
         if !self.0.is_object() {
             return None;
         }
-        let v = Reflect::get(&self.0, &self::key(key)).ok()?;
-        Some(if v.is_undefined() {
-            return None;
-        } else if v.is_null() {
-            Kind::Null
-        } else if v.is_string() {
+        let v = get(&self.0, key).ok()?;
+        // The kinds exclude each other: the ones a task's members have come first (each test is a
+        // call into JS).
+        Some(if v.is_string() {
             Kind::String
         } else if v.as_f64().is_some() {
             Kind::Number
+        } else if v.is_undefined() {
+            return None;
+        } else if v.is_null() {
+            Kind::Null
         } else if v.as_bool().is_some() {
             Kind::Bool
         } else if Array::is_array(&v) {
@@ -86,7 +97,7 @@ impl Value for Js {
         if !Value::is_object(self) {
             return None;
         }
-        Reflect::get(&self.0, &self::key(key)).ok().filter(|v| !v.is_undefined()).map(Js)
+        get(&self.0, key).ok().filter(|v| !v.is_undefined()).map(Js)
     }
 
     fn is_object(&self) -> bool {
