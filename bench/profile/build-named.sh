@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A build of the package whose wasm keeps its function names, for CPU profiles (bench/profile/dispatch.mjs):
+# the release profile and wasm-opt flags of scripts/build-wasm.sh, reference types off as shipped, but
+# symbols stripped of debug info only (`strip=debuginfo`: the name section stays) and wasm-opt run with
+# -g. Its own target dir (target/profile), so nobody's build is disturbed. Lays out bench/.out/pkg-named
+# like pkg-js (package.json, dist/ from pkg-js, wasm/ from this build) for `--pkg`.
+#
+#   flock /tmp/cargo.lock bash bench/profile/build-named.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+OUT="$ROOT/target/profile"
+PKG="$ROOT/bench/.out/pkg-named"
+CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue -C strip=debuginfo" \
+  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
+rm -rf "$PKG" && mkdir -p "$PKG/wasm"
+mapfile -t FLAGS < <(node -e '
+  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
+  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
+  for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));')
+FEATURES=()
+for f in "${FLAGS[@]}"; do [[ "$f" == --enable-* ]] && FEATURES+=("$f"); done
+# The prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
+# expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
+wasm-opt -g --strip-target-features "${FEATURES[@]}" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" -o "$OUT/no-features.wasm"
+wasm-bindgen --target web --weak-refs --out-dir "$PKG/wasm" --out-name planwire "$OUT/no-features.wasm"
+wasm-opt "${FLAGS[@]}" -g "$PKG/wasm/planwire_bg.wasm" -o "$PKG/wasm/planwire_bg.wasm"
+node pkg-js/scripts/short-strings.mjs "$PKG/wasm/planwire.js"
+cp -r pkg-js/package.json pkg-js/dist "$PKG/"
+node -e '
+  const b = require("fs").readFileSync(process.argv[1]);
+  const m = new WebAssembly.Module(b);
+  console.log(`named wasm: ${b.length} bytes, ${WebAssembly.Module.exports(m).length} exports`);' "$PKG/wasm/planwire_bg.wasm"
