@@ -41,13 +41,28 @@ export class PlanClient extends GluePlanClient {
   constructor(options: PlanClientOptions) {
     if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
     const loaders = new Map<string, PlanLoader>();
+    const owner = new Sharer();
     if (options && typeof options === 'object') {
       const api = withRestApi(options).api!;
       const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
       options = { ...options, api: { ...api, loadPlan } };
+      if (options.shareConnection === true) options = owner.options(options);
     }
     super(options);
     this.planLoaders = loaders;
+    if (owner.shared) this.sharer = owner.bind(this);
+  }
+
+  /** Set when the client shares its connection (`shareConnection: true`). */
+  private readonly sharer?: Sharer;
+
+  /**
+   * With `shareConnection: true`, `'leader'` while this tab holds the shared WebSocket, `'follower'`
+   * while another tab does; `undefined` without sharing (or where the browser cannot share: no Web
+   * Locks or BroadcastChannel, then the client has its own socket) and before the first connect.
+   */
+  get connectionRole(): 'leader' | 'follower' | undefined {
+    return this.sharer?.role();
   }
 
   /**
@@ -63,12 +78,14 @@ export class PlanClient extends GluePlanClient {
    */
   connect(): void {
     connected.add(this);
+    if (this.sharer?.ready(() => super.connect()) === false) return;
     super.connect();
   }
 
   /** Drops the socket and connects again now; keeps the client alive like `connect()`. */
   reconnect(): void {
     connected.add(this);
+    if (this.sharer?.ready(() => super.reconnect()) === false) return;
     super.reconnect();
   }
 
@@ -76,14 +93,94 @@ export class PlanClient extends GluePlanClient {
   close(): void {
     connected.delete(this);
     super.close();
+    this.sharer?.release();
   }
 
   /** Closes silently and releases everything (also `[Symbol.dispose]`). */
   free(): void {
     connected.delete(this);
     super.free();
+    this.sharer?.release();
   }
 }
+/** The connection-sharing module, once loaded (`null`: it failed to load; the clients then use their own sockets). */
+let shareModule: typeof import('./share.js') | null | undefined;
+let shareLoading: Promise<unknown> | undefined;
+
+/**
+ * A client's part in `shareConnection`: the `WebSocket` class it hands the client (a virtual socket on the
+ * tab's shared link, or the real class where sharing is impossible) and the REST context without the
+ * connection id (excluding the shared connection from a change's broadcast would hide it from the other
+ * tabs). The sharing module is loaded before the first connect, so the first-render bundle does not carry it.
+ */
+class Sharer {
+  shared = false;
+  private client?: PlanClient;
+  private link?: import('./share.js').Link;
+  private waiting?: () => void;
+
+  /** `options` rewritten for sharing. */
+  options(options: PlanClientOptions): PlanClientOptions {
+    this.shared = true;
+    const Real = (options.WebSocket ?? globalThis.WebSocket) as unknown as import('./share.js').SocketClass;
+    const key = options.url;
+    const sharer = this;
+    function SharedWebSocket(url: string): object {
+      if (!shareModule?.canShare()) return new Real(url);
+      sharer.link ??= shareModule.linkFor(key, Real);
+      sharer.link.retain(sharer);
+      return sharer.link.open(url, sharer);
+    }
+    const api: Record<string, unknown> = {};
+    for (const [name, f] of Object.entries(options.api ?? {})) {
+      api[name] = (...args: unknown[]) => {
+        const last = args.length - 1;
+        args[last] = { ...(args[last] as PlanApiContext), connectionId: undefined };
+        return (f as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    return { ...options, api, WebSocket: SharedWebSocket as unknown as PlanClientOptions['WebSocket'] };
+  }
+
+  bind(client: PlanClient): this {
+    this.client = client;
+    return this;
+  }
+
+  /** Whether the module is there; if not, `go` runs once it is (the last one asked for), unless released. */
+  ready(go: () => void): boolean {
+    if (shareModule !== undefined) return true;
+    this.waiting = go;
+    shareLoading ??= import('./share.js').then(
+      (m) => (shareModule = m),
+      () => (shareModule = null),
+    );
+    shareLoading.then(() => {
+      const next = this.waiting;
+      this.waiting = undefined;
+      next?.();
+    });
+    return false;
+  }
+
+  /** On handover: the client reconnects now, through the new leader. */
+  reconnect(): void {
+    this.client?.reconnect();
+  }
+
+  role(): 'leader' | 'follower' | undefined {
+    if (!this.link) return undefined;
+    return this.link.leader ? 'leader' : 'follower';
+  }
+
+  /** The client closed: it stops holding the tab's link. */
+  release(): void {
+    this.waiting = undefined;
+    this.link?.release(this);
+    this.link = undefined;
+  }
+}
+
 /** Clients between `connect()` and `close()` / `free()`: held so that the garbage collector cannot free them. */
 const connected = new Set<PlanClient>();
 if (Symbol.dispose) (PlanClient.prototype as unknown as Record<symbol, unknown>)[Symbol.dispose] = PlanClient.prototype.free;

@@ -78,6 +78,13 @@ pub struct PlanClientOptions {
     #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "new (url: string) => object")]
     web_socket: JsValue,
+    /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
+    /// elect a leader with Web Locks and relay over a BroadcastChannel); each client keeps its own
+    /// rooms, presence and state, and takes over when the leader tab goes. Default `false`. Read by
+    /// the package's `PlanClient`, which passes its own `WebSocket` class for it.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    #[tsify(optional, type = "boolean")]
+    share_connection: JsValue,
     /// Where the REST routes of the package's default plan functions are (e.g.
     /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
     #[serde(default)]
@@ -245,6 +252,9 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         Some(false) => None,
         None => function(o.debug, "debug must be a boolean or a function")?,
     };
+    if !(o.share_connection.is_null_or_undefined() || o.share_connection.as_bool().is_some()) {
+        return Err(ConfigError::option("shareConnection must be a boolean"));
+    }
     let rest_url = text(o.rest_url, "");
     if rest_url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
         return Err(ConfigError::option("restUrl must be an http:// or https:// URL"));
