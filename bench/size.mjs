@@ -250,7 +250,7 @@ function printTable({ rows, planwire }) {
   for (const p of planwire.pieces) console.log(`${p.piece.padEnd(24)}${kb(p.minRaw).padStart(11)}${`+${kb(p.gzipAdded)}`.padStart(11)}  ${p.file}`);
   console.log(`wasm ${planwire.wasm.file}: ${kb(planwire.wasm.raw)} KB raw, ${kb(planwire.wasm.gzip)} KB gzip`);
   if (planwire.lazy.files.length) {
-    console.log(`lazy, not loaded up front (only where the .wasm cannot be fetched): ${planwire.lazy.files.join(', ')}: ${kb(planwire.lazy.raw)} KB raw, ${kb(planwire.lazy.gzip)} KB gzip`);
+    console.log(`lazy, not loaded up front (each at its first use: the REST routes, connection sharing, the copy's stub): ${planwire.lazy.files.join(', ')}: ${kb(planwire.lazy.raw)} KB raw, ${kb(planwire.lazy.gzip)} KB gzip`);
   }
   const o = planwire.oneFile;
   console.log(`without code splitting (one file, a plain esbuild --bundle of both entries): JS ${kb(o.raw)} KB raw, ${kb(o.gzip)} KB gzip; ${o.base64Inside ? 'the base64 copy of the module is IN it' : 'no base64 copy in it (the .wasm is fetched: + ' + kb(planwire.wasm.gzip) + ' KB gzip)'}`);

@@ -50,7 +50,7 @@ export class PlanClient extends GluePlanClient {
     }
     super(options);
     this.planLoaders = loaders;
-    if (owner.shared) this.sharer = owner.bind(this);
+    if (owner.shared) (this.sharer = owner).client = this;
   }
 
   /** Set when the client shares its connection (`shareConnection: true`). */
@@ -62,7 +62,8 @@ export class PlanClient extends GluePlanClient {
    * Locks or BroadcastChannel, then the client has its own socket) and before the first connect.
    */
   get connectionRole(): 'leader' | 'follower' | undefined {
-    return this.sharer?.role();
+    const link = this.sharer?.link;
+    return link && (link.leader ? 'leader' : 'follower');
   }
 
   /**
@@ -109,42 +110,24 @@ let shareLoading: Promise<unknown> | undefined;
 
 /**
  * A client's part in `shareConnection`: the `WebSocket` class it hands the client (a virtual socket on the
- * tab's shared link, or the real class where sharing is impossible) and the REST context without the
- * connection id (excluding the shared connection from a change's broadcast would hide it from the other
- * tabs). The sharing module is loaded before the first connect, so the first-render bundle does not carry it.
+ * tab's shared link, or the real class where sharing is impossible). The sharing module is loaded before
+ * the first connect, so the first-render bundle does not carry it.
  */
 class Sharer {
   shared = false;
-  private client?: PlanClient;
-  private link?: import('./share.js').Link;
+  client?: PlanClient;
+  link?: import('./share.js').Link;
   private waiting?: () => void;
 
-  /** `options` rewritten for sharing. */
+  /** `options` with the shared `WebSocket` class. */
   options(options: PlanClientOptions): PlanClientOptions {
     this.shared = true;
-    const Real = (options.WebSocket ?? globalThis.WebSocket) as unknown as import('./share.js').SocketClass;
-    const key = options.url;
+    const Real = options.WebSocket ?? globalThis.WebSocket;
     const sharer = this;
     function SharedWebSocket(url: string): object {
-      if (!shareModule?.canShare()) return new Real(url);
-      sharer.link ??= shareModule.linkFor(key, Real);
-      sharer.link.retain(sharer);
-      return sharer.link.open(url, sharer);
+      return shareModule?.canShare() ? shareModule.open(sharer, options.url, Real as never, url) : new (Real as typeof WebSocket)(url);
     }
-    const api: Record<string, unknown> = {};
-    for (const [name, f] of Object.entries(options.api ?? {})) {
-      api[name] = (...args: unknown[]) => {
-        const last = args.length - 1;
-        args[last] = { ...(args[last] as PlanApiContext), connectionId: undefined };
-        return (f as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-    return { ...options, api, WebSocket: SharedWebSocket as unknown as PlanClientOptions['WebSocket'] };
-  }
-
-  bind(client: PlanClient): this {
-    this.client = client;
-    return this;
+    return { ...options, WebSocket: SharedWebSocket as never };
   }
 
   /** Whether the module is there; if not, `go` runs once it is (the last one asked for), unless released. */
@@ -166,11 +149,6 @@ class Sharer {
   /** On handover: the client reconnects now, through the new leader. */
   reconnect(): void {
     this.client?.reconnect();
-  }
-
-  role(): 'leader' | 'follower' | undefined {
-    if (!this.link) return undefined;
-    return this.link.leader ? 'leader' : 'follower';
   }
 
   /** The client closed: it stops holding the tab's link. */

@@ -1,80 +1,30 @@
 /**
- * The default `api` of synchronized plans: the Plan WebSocket Service's REST routes, called with the
- * client's token (`Authorization: Bearer`) and connection id (`X-Connection-Id`, so the server does not
- * echo the change back on this connection), at the origin of the socket URL (`ws://host/ws` →
- * `http://host`) unless `restUrl` says otherwise. Each function the app passes in `api` replaces
- * the one here of the same name.
+ * The default `api` of synchronized plans: the Plan WebSocket Service's REST routes (`rest-routes.ts`,
+ * imported at the first call, so an app that never syncs a plan does not load them up front).
  */
-import type { PlanApi, PlanApiContext, PlanClientOptions } from '../wasm/planwire.js';
+import type { PlanApi, PlanClientOptions } from '../wasm/planwire.js';
 
-/** Where the REST routes are: `restUrl`, else the socket URL's origin with `http(s)`. */
-function base(options: PlanClientOptions): string {
-  if (options.restUrl) return options.restUrl.replace(/\/+$/, '');
-  const url = new URL(options.url);
-  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
-}
+let loading: Promise<typeof import('./rest-routes.js')> | undefined;
 
-/** An `Error` with a `code` (a `PlanwireError`). */
-function coded(code: string, message: string): Error {
-  return Object.assign(new Error(`${code}: ${message}`), { code });
-}
-
-/** The token to send: the connection's, else the fixed one, else a fresh one from `getToken`. */
-async function tokenFor(options: PlanClientOptions, context: PlanApiContext, fresh: boolean): Promise<string | undefined> {
-  if (fresh && options.getToken) return options.getToken();
-  return context.token ?? options.token ?? (options.getToken ? options.getToken() : undefined);
-}
-
-/** The default functions for a client with `options`. */
+/**
+ * The REST routes' functions for a client with `options`: each calls the route with the client's token
+ * (`Authorization: Bearer`, retried once with a fresh `getToken` token on a 401) and connection id
+ * (`X-Connection-Id`), at the socket URL's origin with `http(s)` unless `restUrl` says otherwise.
+ */
 export function restApi(options: PlanClientOptions): Required<PlanApi> {
-  const root = () => base(options); // at the first call: a bad `url` is the client's INVALID_URL, thrown first
-  const id = (taskId: number | string) => encodeURIComponent(String(taskId));
-
-  /** One call; a 401 is retried once with a fresh token from `getToken`. Resolves to the body and `X-Seq`. */
-  async function call(method: string, path: string, context: PlanApiContext, body?: unknown): Promise<{ body: unknown; seq?: number }> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await tokenFor(options, context, attempt > 0);
-      const headers: Record<string, string> = {};
-      if (token) headers.Authorization = `Bearer ${token}`;
-      if (context.connectionId) headers['X-Connection-Id'] = context.connectionId;
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      let res: Response;
-      try {
-        res = await fetch(`${root()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      } catch (e) {
-        throw coded('REQUEST_FAILED', `${method} ${path}: ${(e as Error).message ?? e}`);
-      }
-      if (res.status === 401 && attempt === 0 && options.getToken) continue;
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : undefined;
-      } catch {
-        throw coded('REQUEST_FAILED', `${method} ${path}: ${res.status}, not JSON`);
-      }
-      if (!res.ok) {
-        const error = json as { code?: unknown; message?: unknown } | undefined;
-        const code = typeof error?.code === 'string' ? error.code : 'REQUEST_FAILED';
-        throw coded(code, typeof error?.message === 'string' ? error.message : `${method} ${path}: ${res.status}`);
-      }
-      const seq = Number(res.headers.get('X-Seq') ?? NaN);
-      return { body: json, seq: Number.isSafeInteger(seq) ? seq : undefined };
-    }
-  }
-
-  const plan = (planId: string) => `/api/plans/${encodeURIComponent(planId)}`;
+  let api: Promise<Required<PlanApi>> | undefined;
+  const call =
+    <K extends keyof PlanApi>(name: K) =>
+    (...args: Parameters<Required<PlanApi>[K]>) =>
+      (api ??= (loading ??= import('./rest-routes.js')).then((m) => m.routes(options))).then((a) =>
+        (a[name] as (...a: unknown[]) => unknown)(...args),
+      ) as never;
   return {
-    loadPlan: async (planId, context) => (await call('GET', plan(planId), context)).body as never,
-    createTask: async (planId, fields, context) => {
-      const { body, seq } = await call('POST', `${plan(planId)}/tasks`, context, fields);
-      return { task: body as never, seq };
-    },
-    updateTask: async (_planId, taskId, patch, context) => {
-      const { body, seq } = await call('PATCH', `/api/tasks/${id(taskId)}`, context, patch);
-      return { task: body as never, seq };
-    },
-    deleteTask: async (_planId, taskId, context) => ({ seq: (await call('DELETE', `/api/tasks/${id(taskId)}`, context)).seq }),
-    reorderTasks: async (planId, taskIds, context) => ({ seq: (await call('POST', `${plan(planId)}/tasks/reorder`, context, { taskIds })).seq }),
+    loadPlan: call('loadPlan'),
+    createTask: call('createTask'),
+    updateTask: call('updateTask'),
+    deleteTask: call('deleteTask'),
+    reorderTasks: call('reorderTasks'),
   };
 }
 

@@ -399,11 +399,21 @@ const links = new Map<string, Link>();
 export const canShare = (): boolean =>
   typeof BroadcastChannel === 'function' && typeof navigator !== 'undefined' && !!navigator.locks && typeof document !== 'undefined';
 
-/** This tab's link for the socket URL `key`, made with the real socket class `Socket` if new. */
-export function linkFor(key: string, Socket: SocketClass): Link {
+/** What a client sharing its connection holds: its link, once it made a socket. */
+export interface Sharing extends ShareOwner {
+  link?: Link;
+}
+
+/**
+ * A virtual socket to `url` for `owner`, on this tab's link for the socket URL `key` (made with the real
+ * socket class `Socket` if new).
+ */
+export function open(owner: Sharing, key: string, Socket: SocketClass, url: string): VirtualSocket {
   let link = links.get(key);
   if (!link) links.set(key, (link = new Link(key, Socket)));
-  return link;
+  owner.link = link;
+  link.retain(owner);
+  return link.open(url, owner);
 }
 
 export type { Link };

@@ -28,6 +28,7 @@ export class FakeClient implements Pick<PlanClient, keyof PlanClient> {
   readonly planLoaders = new Map();
   state: ConnectionState = 'idle';
   connectionId: string | undefined;
+  readonly connectionRole: 'leader' | 'follower' | undefined = undefined;
   private rooms = new Map<string, Participant[]>();
   private handlers = new Map<string, Set<(payload: any) => void>>();
 

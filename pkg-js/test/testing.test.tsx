@@ -262,3 +262,22 @@ describe('createTestServer: plans', () => {
     }
   });
 });
+
+it('shareConnection where the runtime cannot share (no Web Locks here) connects on the client’s own socket; the api gets no connection id', async () => {
+  const server = createTestServer({ plans: { '123': [{ id: 1, title: 'Ship it', status: 'in_progress' }] } });
+  const contexts: unknown[] = [];
+  const client = await createPlanClient({
+    url: server.url,
+    WebSocket: server.WebSocket,
+    token: 'test-token',
+    shareConnection: true,
+    api: { ...server.api, loadPlan: (planId, context) => (contexts.push(context), server.api.loadPlan!(planId, context)) },
+  });
+  client.syncPlan('123');
+  client.connect();
+  await waitFor(() => expect(client.plan('123')?.status).toBe('live'));
+  expect(client.connectionId).toBeTruthy();
+  expect(client.connectionRole).toBeUndefined();
+  expect(contexts).toEqual([{ token: 'test-token' }]);
+  client.close();
+});

@@ -53,6 +53,8 @@ pub struct Inner {
     token_wait: Option<AbortHandle>,
     /// The `api` option: how synchronized plans are loaded and written.
     pub api: Option<js_sys::Object>,
+    /// `shareConnection: true`: the api's context names no connection.
+    pub shared_connection: bool,
     /// The promises of writes handed to the machine, until their REST call is made.
     pub writes: Vec<Settle>,
     /// The id of the next write.
@@ -88,6 +90,7 @@ pub fn create(machine: Machine<Js>, glue: Glue) -> Rc<Shared> {
             web_socket: glue.web_socket,
             token_wait: None,
             api: glue.api,
+            shared_connection: glue.shared_connection,
             writes: Vec::new(),
             next_write: 0,
             views: Vec::new(),

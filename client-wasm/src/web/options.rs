@@ -81,7 +81,8 @@ pub struct PlanClientOptions {
     /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
     /// elect a leader with Web Locks and relay over a BroadcastChannel); each client keeps its own
     /// rooms, presence and state, and takes over when the leader tab goes. Default `false`. Read by
-    /// the package's `PlanClient`, which passes its own `WebSocket` class for it.
+    /// the package's `PlanClient`, which passes its own `WebSocket` class for it; the `api` functions
+    /// then get no `connectionId` (the server must not skip the connection: the other tabs are on it).
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "boolean")]
     share_connection: JsValue,
@@ -112,6 +113,8 @@ pub struct Glue {
     pub debug: Option<Function>,
     /// The `api` option.
     pub api: Option<js_sys::Object>,
+    /// `shareConnection: true`.
+    pub shared_connection: bool,
 }
 
 #[wasm_bindgen]
@@ -252,9 +255,11 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         Some(false) => None,
         None => function(o.debug, "debug must be a boolean or a function")?,
     };
-    if !(o.share_connection.is_null_or_undefined() || o.share_connection.as_bool().is_some()) {
-        return Err(ConfigError::option("shareConnection must be a boolean"));
-    }
+    let shared_connection = match o.share_connection.as_bool() {
+        Some(b) => b,
+        None if o.share_connection.is_null_or_undefined() => false,
+        None => return Err(ConfigError::option("shareConnection must be a boolean")),
+    };
     let rest_url = text(o.rest_url, "");
     if rest_url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
         return Err(ConfigError::option("restUrl must be an http:// or https:// URL"));
@@ -279,5 +284,5 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         connect_timeout_ms: number(o.connect_timeout_ms),
         revive_interval_ms: number(o.revive_interval_ms),
     };
-    Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug, api }))
+    Ok((Options::validate(raw)?, Glue { get_token, web_socket, debug, api, shared_connection }))
 }

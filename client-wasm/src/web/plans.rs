@@ -21,7 +21,7 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(typescript_custom_section)]
 const PLAN_API: &'static str = r#"
-/** What a plan's functions are called with: the client's current token and connection id (send it as `X-Connection-Id`). */
+/** What a plan's functions are called with: the client's current token and connection id (send it as `X-Connection-Id`; absent with `shareConnection`). */
 export interface PlanApiContext { token?: string; connectionId?: string }
 /** A new task's fields, or the fields of a task to change. */
 export type TaskFields = { title?: string; status?: string; [field: string]: unknown };
@@ -67,14 +67,15 @@ impl Settle {
     }
 }
 
-/// The `{ token, connectionId }` handed to the api's functions.
+/// The `{ token, connectionId }` handed to the api's functions (no `connectionId` on a shared
+/// connection: a change the server did not echo on it would never reach the other tabs).
 fn context(shared: &Rc<Shared>) -> JsValue {
     let ctx = Object::new();
     if let Ok(inner) = shared.try_borrow() {
         if let Some(token) = inner.machine.token() {
             let _ = Reflect::set(&ctx, &"token".into(), &token.into());
         }
-        if let Some(id) = inner.machine.connection_id() {
+        if let Some(id) = inner.machine.connection_id().filter(|_| !inner.shared_connection) {
             let _ = Reflect::set(&ctx, &"connectionId".into(), &id.into());
         }
     }
