@@ -3,8 +3,9 @@
 //
 // Checklist:
 // - ten tabs with `shareConnection: true`: one WebSocket on the server, one leader, every tab live;
-// - a stream of changes, the leader tab closed in the middle of it: another tab takes over, and every
-//   remaining tab applies every change exactly once, in order (events and synchronized plan);
+// - a stream of changes, the leader tab closed in the middle of it, then the next leader crashed: another
+//   tab takes over each time, and every remaining tab applies every change exactly once, in order
+//   (events and synchronized plan); a call made during the handover (presence) is not lost;
 // - each tab's presence is its own: the server shows the state of the tab that set it last, and the
 //   next one's when that tab leaves;
 // - back/forward cache, for real: a page with a client navigates away (`pagehide`, persisted) and back
@@ -179,35 +180,50 @@ describe('one connection per browser; real back/forward cache', { timeout: 240_0
 
   const roles = (tabs) => Promise.all(tabs.map((t) => t.page.evaluate(() => window.__sh.client.connectionRole)));
 
-  test(`${TABS} tabs share one socket; the leader closes mid-stream; every tab applies every change once`, { timeout: 120_000 }, async () => {
+  test(`${TABS} tabs share one socket; the leader closes, then the next one crashes, mid-stream; every tab applies every change once`, { timeout: 120_000 }, async () => {
     const before = await settled();
+    const watcher = await openTab(await browser.newContext(), 'bob', false, 'bob');
     const context = await browser.newContext();
     const tabs = [];
     for (let i = 0; i < TABS; i++) tabs.push(await openTab(context, `tab${i}`, true));
-    await until('server connections = before + 1', async () => (await metrics(server)).connections === before + 1);
+    await until('one connection for the ten tabs (and bob’s)', async () => (await metrics(server)).connections === before + 2);
     const r = await roles(tabs);
     assert.equal(r.filter((x) => x === 'leader').length, 1, `one leader: ${r}`);
     assert.equal(r.filter((x) => x === 'follower').length, TABS - 1, `the others follow: ${r}`);
 
+    const third = CHANGES / 3;
+    const first = await rename('shared', 0, third);
     const leader = tabs[r.indexOf('leader')];
-    const first = await rename('shared', 0, CHANGES / 2);
-    const closing = leader.page.close(); // mid-stream: the rest is sent while another tab takes over
-    const second = await rename('shared', CHANGES / 2, CHANGES / 2);
+    let live = tabs.filter((t) => t !== leader);
+    const closing = leader.page.close(); // gracefully (pagehide): it resigns
+    // A call made during the handover is not lost: this tab's presence reaches bob once it is back.
+    await live[0].page.evaluate((planId) => window.__sh.client.updatePresence(planId, { taskId: 'during handover' }), PLAN);
+    const second = await rename('shared', third, third);
     await closing;
-    const titles = [...first, ...second];
-    const rest_ = tabs.filter((t) => t !== leader);
-    const results = await Promise.all(rest_.map((t) => t.page.evaluate(awaitTitle, { taskId, title: titles.at(-1), timeoutMs: 20_000 })));
+    const r2 = await roles(live);
+    assert.equal(r2.filter((x) => x === 'leader').length, 1, `a new leader: ${r2}`);
+    const seen = () =>
+      watcher.page.evaluate((planId) => window.__sh.client.presence(planId)?.find((p) => String(p.userId) === '1')?.state?.taskId, PLAN);
+    await until('the presence set during the handover reaches bob', async () => (await seen()) === 'during handover');
+    const crashed = live[r2.indexOf('leader')];
+    live = live.filter((t) => t !== crashed);
+    const cdp = await context.newCDPSession(crashed.page);
+    cdp.send('Page.crash').catch(() => {}); // never answers: the renderer is gone, its locks released by the browser
+    const third_ = await rename('shared', 2 * third, third);
+    const titles = [...first, ...second, ...third_];
+    const results = await Promise.all(live.map((t) => t.page.evaluate(awaitTitle, { taskId, title: titles.at(-1), timeoutMs: 20_000 })));
     assert.deepEqual(results.filter((x) => !x.ok), [], 'every remaining tab is live with the last change');
-    const after = await roles(rest_);
-    assert.equal(after.filter((x) => x === 'leader').length, 1, `a new leader: ${after}`);
-    await until('server connections = before + 1', async () => (await metrics(server)).connections === before + 1);
-    for (const t of rest_) {
+    const r3 = await roles(live);
+    assert.equal(r3.filter((x) => x === 'leader').length, 1, `a leader again after the crash: ${r3}`);
+    await until('one connection again', async () => (await metrics(server)).connections === before + 2);
+    for (const t of live) {
       const rep = await t.page.evaluate(report);
       assertExactlyOnce(t.label, rep.updates, titles);
       assert.deepEqual([...rep.errors, ...t.console], [], `${t.label}: no errors`);
     }
     await context.close();
-    await until('server connections = before', async () => (await metrics(server)).connections === before);
+    await watcher.page.context().close();
+    await until('the shared connection closes with the last tab', async () => (await metrics(server)).connections === before);
   });
 
   test('each tab keeps its own presence on the shared connection', { timeout: 60_000 }, async () => {
