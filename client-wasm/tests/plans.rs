@@ -268,3 +268,26 @@ async fn a_failed_load_shows_its_code_and_its_message_once() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn a_shared_connection_names_no_connection_to_the_api() {
+    within(10_000, async {
+        // `shareConnection` itself (the tabs' leader and relay) is the package's; the glue's part is
+        // the api context: a change the server skipped on the shared connection would miss the other tabs.
+        let calls = Array::new();
+        let api = rest_api(&format!("http://{}", MAIN.addr()), &calls, &Object::new());
+        let token = MAIN.token(1, "alice").await;
+        let client = Opts::new(Some(&token)).set("api", api).set("shareConnection", true).client();
+        let rec = Recorder::attach(&client);
+        client.connect();
+        rec.next("open").await;
+        assert!(client.connection_id().is_some(), "the connection has an id");
+        client.sync_plan(plan("123")).unwrap_or_else(|e| panic!("syncPlan refused: {}", describe(&e)));
+        until_live(&client, &rec).await;
+        let call = to_json(&calls.get(0));
+        assert_eq!(call["name"], "loadPlan");
+        assert_eq!(call["ctx"], json!({ "token": token }), "a token, no connectionId");
+        client.free();
+    })
+    .await;
+}

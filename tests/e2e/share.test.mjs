@@ -198,10 +198,16 @@ describe('one connection per browser; real back/forward cache', { timeout: 240_0
     const closing = leader.page.close(); // gracefully (pagehide): it resigns
     // A call made during the handover is not lost: this tab's presence reaches bob once it is back.
     await live[0].page.evaluate((planId) => window.__sh.client.updatePresence(planId, { taskId: 'during handover' }), PLAN);
-    const second = await rename('shared', third, third);
+    const closedAt = Date.now();
+    const renaming = rename('shared', third, third);
     await closing;
-    const r2 = await roles(live);
-    assert.equal(r2.filter((x) => x === 'leader').length, 1, `a new leader: ${r2}`);
+    const r2 = await until('a new leader', async () => {
+      const now = await roles(live);
+      return now.filter((x) => x === 'leader').length === 1 && now;
+    });
+    const takeover = Date.now() - closedAt;
+    assert.ok(takeover < 1000, `another tab took over within a second (${takeover} ms)`);
+    const second = await renaming;
     const seen = () =>
       watcher.page.evaluate((planId) => window.__sh.client.presence(planId)?.find((p) => String(p.userId) === '1')?.state?.taskId, PLAN);
     await until('the presence set during the handover reaches bob', async () => (await seen()) === 'during handover');
