@@ -37,7 +37,9 @@ async fn bad_options_and_arguments_throw_coded_errors() {
         starts(bad(Opts::new(None).set("pingIntervalMs", "30s")), "INVALID_OPTION: pingIntervalMs");
         starts(bad(Opts::new(None).set("getToken", "abc")), "INVALID_OPTION: getToken");
         starts(bad(Opts::new(None).set("authMode", "cookie")), "INVALID_OPTION: authMode");
-        assert_eq!(bad(Opts::new(None).set("shareConnection", "yes")), "INVALID_OPTION: shareConnection must be a boolean");
+        let share = "INVALID_OPTION: shareConnection must be a boolean or a non-empty string";
+        assert_eq!(bad(Opts::new(None).set("shareConnection", 1)), share);
+        assert_eq!(bad(Opts::new(None).set("shareConnection", "")), share);
         match PlanClient::new(JsValue::from_str("ws://x")) {
             Ok(_) => panic!("PlanClient::new accepted a string as options"),
             Err(e) => starts(error_message(e), "INVALID_OPTION"),

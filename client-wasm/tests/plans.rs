@@ -277,7 +277,7 @@ async fn a_shared_connection_names_no_connection_to_the_api() {
         let calls = Array::new();
         let api = rest_api(&format!("http://{}", MAIN.addr()), &calls, &Object::new());
         let token = MAIN.token(1, "alice").await;
-        let client = Opts::new(Some(&token)).set("api", api).set("shareConnection", true).client();
+        let client = Opts::new(Some(&token)).set("api", api).set("shareConnection", "alice").client();
         let rec = Recorder::attach(&client);
         client.connect();
         rec.next("open").await;
@@ -287,7 +287,7 @@ async fn a_shared_connection_names_no_connection_to_the_api() {
         let call = to_json(&calls.get(0));
         assert_eq!(call["name"], "loadPlan");
         assert_eq!(call["ctx"], json!({ "token": token }), "a token, no connectionId");
-        client.free();
+        drop(client);
     })
     .await;
 }

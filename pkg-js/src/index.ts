@@ -46,7 +46,8 @@ export class PlanClient extends GluePlanClient {
       const api = withRestApi(options).api!;
       const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
       options = { ...options, api: { ...api, loadPlan } };
-      if (options.shareConnection === true) options = owner.options(options);
+      const share = options.shareConnection;
+      if (share === true || (typeof share === 'string' && share)) options = owner.options(options, share === true ? '' : share);
     }
     super(options);
     this.planLoaders = loaders;
@@ -119,13 +120,13 @@ class Sharer {
   link?: import('./share.js').Link;
   private waiting?: () => void;
 
-  /** `options` with the shared `WebSocket` class. */
-  options(options: PlanClientOptions): PlanClientOptions {
+  /** `options` with the shared `WebSocket` class; the clients with the same url and `key` share. */
+  options(options: PlanClientOptions, key: string): PlanClientOptions {
     this.shared = true;
     const Real = options.WebSocket ?? globalThis.WebSocket;
     const sharer = this;
     function SharedWebSocket(url: string): object {
-      return shareModule?.canShare() ? shareModule.open(sharer, options.url, Real as never, url) : new (Real as typeof WebSocket)(url);
+      return shareModule?.canShare() ? shareModule.open(sharer, `${options.url} ${key}`, Real as never, url) : new (Real as typeof WebSocket)(url);
     }
     return { ...options, WebSocket: SharedWebSocket as never };
   }

@@ -2,17 +2,17 @@
  * One connection per browser (`shareConnection: true`): the I/O around `share-mux.ts`. Loaded lazily,
  * only by clients that ask for it.
  *
- * Every tab of the origin opens one `Link` per socket URL. The tabs elect a leader with Web Locks
- * (`planwire:<url>:leader`); only the leader holds the real WebSocket, and a `Mux` routes it. Each
+ * Every tab of the origin opens one `Link` per socket URL and sharing key. The tabs elect a leader with
+ * Web Locks (`planwire:<url> <key>:leader`); only the leader holds the real WebSocket, and a `Mux` routes it. Each
  * client, in every tab including the leader's, gets a `VirtualSocket` from the `WebSocket` option: its
- * frames travel to the leader and back over a BroadcastChannel (`planwire:<url>`), so each client keeps
+ * frames travel to the leader and back over a BroadcastChannel (`planwire:<url> <key>`), so each client keeps
  * its own engine, rooms, `seq` and presence, and exposes the same API and state in every tab.
  *
  * Handover: when the leader resigns (`pagehide`, `freeze`, its last client closed) or dies (its lock is
  * released by the browser), the next tab waiting for the lock becomes leader and says so; every client
  * whose socket was open on the old leader reconnects at once and re-joins with `lastSeq`, so nothing is
  * lost and, by each client's `seq` check, nothing applied twice. A socket still opening asks the new
- * leader again. A tab holds a lock of its own (`planwire:<url>:tab:<id>`) for as long as it lives, which
+ * leader again. A tab holds a lock of its own (`planwire:<url> <key>:tab:<id>`) for as long as it lives, which
  * the leader waits on to learn that a tab closed or crashed.
  *
  * Page lifecycle: on `pagehide` (and `freeze`) a tab releases every lock and lock request, so that the
@@ -52,7 +52,7 @@ interface Hub {
   watched: Set<string>;
 }
 
-/** This tab's part in sharing one URL's connection. */
+/** This tab's part in sharing one URL's (and key's) connection. */
 class Link {
   readonly tab = randomId();
   /** Open while the page is awake (a page in the back/forward cache holds none). */
@@ -405,8 +405,8 @@ export interface Sharing extends ShareOwner {
 }
 
 /**
- * A virtual socket to `url` for `owner`, on this tab's link for the socket URL `key` (made with the real
- * socket class `Socket` if new).
+ * A virtual socket to `url` for `owner`, on this tab's link for `key` (the socket URL and sharing key;
+ * made with the real socket class `Socket` if new).
  */
 export function open(owner: Sharing, key: string, Socket: SocketClass, url: string): VirtualSocket {
   let link = links.get(key);

@@ -80,11 +80,13 @@ pub struct PlanClientOptions {
     web_socket: JsValue,
     /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
     /// elect a leader with Web Locks and relay over a BroadcastChannel); each client keeps its own
-    /// rooms, presence and state, and takes over when the leader tab goes. Default `false`. Read by
-    /// the package's `PlanClient`, which passes its own `WebSocket` class for it; the `api` functions
-    /// then get no `connectionId` (the server must not skip the connection: the other tabs are on it).
+    /// rooms, presence and state, and takes over when the leader tab goes. A string (e.g. the user's
+    /// id) shares only between clients with the same string and `url`: give one where a browser may
+    /// hold tabs of different users. Default `false`. Read by the package's `PlanClient`, which
+    /// passes its own `WebSocket` class for it; the `api` functions then get no `connectionId` (the
+    /// server must not skip the connection: the other tabs are on it).
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    #[tsify(optional, type = "boolean")]
+    #[tsify(optional, type = "boolean | string")]
     share_connection: JsValue,
     /// Where the REST routes of the package's default plan functions are (e.g.
     /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
@@ -255,10 +257,12 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
         Some(false) => None,
         None => function(o.debug, "debug must be a boolean or a function")?,
     };
-    let shared_connection = match o.share_connection.as_bool() {
+    let share = &o.share_connection;
+    let shared_connection = match share.as_bool() {
         Some(b) => b,
-        None if o.share_connection.is_null_or_undefined() => false,
-        None => return Err(ConfigError::option("shareConnection must be a boolean")),
+        None if share.is_null_or_undefined() => false,
+        None if share.as_string().is_some_and(|key| !key.is_empty()) => true,
+        None => return Err(ConfigError::option("shareConnection must be a boolean or a non-empty string")),
     };
     let rest_url = text(o.rest_url, "");
     if rest_url.as_ref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
