@@ -43,6 +43,7 @@ if (failed('size', size)) {
     rows.push(['size', 'planwire JS + wasm, gzip -9', `not measured: ${pw.error}`, '', '']);
   } else {
     rows.push(['size', 'planwire, both entries: JS + wasm, gzip -9', `${kb(pw.gzip)} (${kb(pw.raw)} raw)`, `JS ${kb(pw.jsGzip)} + wasm ${kb(pw.wasmGzip)}`, '']);
+    rows.push(['size', '  JS before the first render, gzip', kb(pw.firstJsGzip), 'the glue and the REST routes load later, with the module', '']);
     for (const e of size.planwire?.entries ?? []) {
       rows.push(['size', `  entry ${e.entry}: JS + wasm, gzip`, kb(e.gzip), `JS ${kb(e.jsGzip)} + wasm ${kb(e.wasmGzip)}`, '']);
     }

@@ -25,15 +25,16 @@
 import { build } from 'esbuild';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * Ceilings `npm test` holds planwire to (gzip bytes): set just above what the build reaches, so size can
- * only go down. Lower them when a change wins bytes. Targets (issue 11): 48,000 in total on stable Rust,
- * 8,000 of it before the first render; docs/performance.md names the bytes between.
+ * only go down. Lower them when a change wins bytes. The total counts the lazy chunks every app on
+ * synchronized plans loads (the glue, the REST routes), each gzipped alone. Targets (issue 21): 52,000 in
+ * total (goal 36,000), 8,000 before the first render; docs/performance.md names the bytes between.
  */
-export const CEILING = { totalGzip: 89_300, firstRenderJsGzip: 9_300 };
+export const CEILING = { totalGzip: 90_900, firstRenderJsGzip: 5_400 };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -117,13 +118,15 @@ async function bundle(name, entry, { splitting = true } = {}) {
       inputs[abs] = { bytes: (inputs[abs]?.bytes ?? 0) + v.bytesInOutput, lazy: !upFront.has(o) };
     }
   }
+  // Each lazy chunk is its own request: gzip them one by one.
+  const chunks = lazy.map((o) => ({ inputs: Object.keys(outputs[o].inputs).map((f) => resolve(root, f)), raw: files.get(o)?.length ?? 0, gzip: gzipLength(files.get(o) ?? new Uint8Array()) }));
   return {
     jsRaw: js.length,
     jsGzip: gzipLength(js),
     files,
     lazyRaw: lazyJs.length,
-    // Each lazy chunk is its own request: gzip them one by one.
-    lazyGzip: bytesOf(lazy).reduce((n, b) => n + gzipLength(b), 0),
+    lazyGzip: chunks.reduce((n, c) => n + c.gzip, 0),
+    chunks,
     inputs,
   };
 }
@@ -171,16 +174,16 @@ async function measurePlanwire() {
   // The glue: the module the facade imports from beside the wasm (wasm-pack's <name>.js); the rest of
   // the package's modules in the bundle (dist/react.js and what it imports) belong to the hooks.
   const wasmDir = dirname(resolve(root, wasm.file));
-  const mine = Object.keys(all.inputs).filter((f) => f.startsWith(pkgDir + '/') && !all.inputs[f].lazy);
-  const glue = mine.find((f) => dirname(f) === wasmDir && f.endsWith('.js'));
+  const glue = Object.keys(all.inputs).find((f) => dirname(f) === wasmDir && f.endsWith(`/${basename(wasm.file, '_bg.wasm')}.js`));
   if (!glue) throw new Error('planwire: the wasm-bindgen glue is not in the bundle');
+  const mine = Object.keys(all.inputs).filter((f) => f.startsWith(pkgDir + '/') && (!all.inputs[f].lazy || f === glue));
   const entries = [];
   let facadeFiles;
   for (const e of PLANWIRE_ENTRIES) {
     const b = await bundle(e.name, e.entry);
     // The facade: what the `planwire` entry bundles besides the glue (dist/index.js and its own modules).
     if (e.name === 'planwire') facadeFiles = Object.keys(b.inputs).filter((f) => f.startsWith(pkgDir + '/') && !b.inputs[f].lazy && f !== glue);
-    entries.push({ entry: e.name, jsRaw: b.jsRaw, jsGzip: b.jsGzip, wasmRaw: wasm.raw, wasmGzip: wasm.gzip, raw: b.jsRaw + wasm.raw, gzip: b.jsGzip + wasm.gzip, lazyRaw: b.lazyRaw, lazyGzip: b.lazyGzip });
+    entries.push(loaded(e.name, b, wasm));
   }
   // Gzip each piece adds: the glue alone, then + facade (`planwire`), then + hooks (`planwire/react`).
   const glueAlone = await bundle('glue', `export * from ${JSON.stringify(glue)};\n`);
@@ -188,16 +191,37 @@ async function measurePlanwire() {
   const hookFiles = mine.filter((f) => f !== glue && !facadeFiles.includes(f));
   const pieces = [
     { piece: 'wasm-bindgen glue', file: relative(root, glue), minRaw: all.inputs[glue].bytes, gzipAdded: glueAlone.jsGzip },
-    { piece: 'facade (loader)', file: facadeFiles.map((f) => relative(root, f)).join(' + '), minRaw: facadeFiles.reduce((n, f) => n + (all.inputs[f]?.bytes ?? 0), 0), gzipAdded: plain.jsGzip - glueAlone.jsGzip },
-    { piece: 'React hooks', file: hookFiles.map((f) => relative(root, f)).join(' + '), minRaw: hookFiles.reduce((n, f) => n + all.inputs[f].bytes, 0), gzipAdded: react.jsGzip - plain.jsGzip },
+    { piece: 'facade (loader)', file: facadeFiles.map((f) => relative(root, f)).join(' + '), minRaw: facadeFiles.reduce((n, f) => n + (all.inputs[f]?.bytes ?? 0), 0), gzipAdded: plain.firstJsGzip },
+    { piece: 'React hooks', file: hookFiles.map((f) => relative(root, f)).join(' + '), minRaw: hookFiles.reduce((n, f) => n + all.inputs[f].bytes, 0), gzipAdded: react.firstJsGzip - plain.firstJsGzip },
   ];
-  const lazy = Object.entries(all.inputs).filter(([, v]) => v.lazy).map(([f]) => relative(root, f));
+  const lazy = Object.entries(all.inputs).filter(([f, v]) => v.lazy && f !== glue).map(([f]) => relative(root, f));
   // Without code splitting (a plain `esbuild --bundle`) every dynamic import is inlined into the one
   // file: what the app ships, and whether the base64 copy of the module is in it.
   const one = await bundle(`${PLANWIRE_ALL.name}-one-file`, PLANWIRE_ALL.entry, { splitting: false });
   const oneFile = { raw: one.jsRaw, gzip: one.jsGzip, base64Inside: [...one.files.values()].some((b) => Buffer.from(b).includes(base64Head(wasm))) };
-  const row = { name: 'planwire', jsRaw: all.jsRaw, jsGzip: all.jsGzip, wasmRaw: wasm.raw, wasmGzip: wasm.gzip, raw: all.jsRaw + wasm.raw, gzip: all.jsGzip + wasm.gzip, lazyRaw: all.lazyRaw, lazyGzip: all.lazyGzip };
-  return { row, detail: { wasm, entries, pieces, lazy: { files: lazy, raw: all.lazyRaw, gzip: all.lazyGzip }, oneFile } };
+  const row = loaded('planwire', all, wasm);
+  const optIn = all.chunks.filter((c) => !alwaysLoaded(c));
+  const optInRaw = optIn.reduce((n, c) => n + c.raw, 0);
+  const optInGzip = optIn.reduce((n, c) => n + c.gzip, 0);
+  return { row, detail: { wasm, entries, pieces, lazy: { files: lazy, raw: optInRaw, gzip: optInGzip }, oneFile } };
+}
+
+/**
+ * Lazy chunks a React app on synchronized plans loads anyway, counted in its totals: the glue (with the
+ * module) and the REST routes (at the first plan load). Not counted: connection sharing (opt-in) and the
+ * no-copy stub (where the .wasm cannot be fetched).
+ */
+const alwaysLoaded = (chunk) => !chunk.inputs.some((f) => /\/(share|share-mux|no-copy)\.js$/.test(f));
+
+/**
+ * What `name` loads: `firstJs*` before the first render (up front), `js*` with the lazy chunks it loads
+ * anyway, and the totals with the wasm.
+ */
+function loaded(name, b, wasm) {
+  const later = b.chunks.filter(alwaysLoaded);
+  const jsRaw = b.jsRaw + later.reduce((n, c) => n + c.raw, 0);
+  const jsGzip = b.jsGzip + later.reduce((n, c) => n + c.gzip, 0);
+  return { name, entry: name, firstJsRaw: b.jsRaw, firstJsGzip: b.jsGzip, jsRaw, jsGzip, wasmRaw: wasm.raw, wasmGzip: wasm.gzip, raw: jsRaw + wasm.raw, gzip: jsGzip + wasm.gzip, lazyRaw: b.lazyRaw, lazyGzip: b.lazyGzip };
 }
 
 /** The first bytes of the module as base64 (its header and first section): how its inlined copy starts. */
@@ -243,14 +267,14 @@ function printTable({ rows, planwire }) {
   }
   if (!planwire) return;
   console.log(`\nplanwire per entry (wasm: ${planwire.wasm.file}, found by the facade's new URL('${planwire.wasm.url}', import.meta.url))`);
-  head('entry', 'JS gzip', 'wasm gzip', 'total gzip', 'total raw');
-  for (const e of planwire.entries) head(e.entry, kb(e.jsGzip), kb(e.wasmGzip), kb(e.gzip), kb(e.raw));
+  head('entry', 'JS gzip', 'wasm gzip', 'total gzip', 'total raw', 'first render');
+  for (const e of planwire.entries) head(e.entry, kb(e.jsGzip), kb(e.wasmGzip), kb(e.gzip), kb(e.raw), kb(e.firstJsGzip));
   console.log('\nplanwire JS by piece');
   head('piece', 'min KB', 'gzip KB');
   for (const p of planwire.pieces) console.log(`${p.piece.padEnd(24)}${kb(p.minRaw).padStart(11)}${`+${kb(p.gzipAdded)}`.padStart(11)}  ${p.file}`);
   console.log(`wasm ${planwire.wasm.file}: ${kb(planwire.wasm.raw)} KB raw, ${kb(planwire.wasm.gzip)} KB gzip`);
   if (planwire.lazy.files.length) {
-    console.log(`lazy, not loaded up front (each at its first use: the REST routes, connection sharing, the copy's stub): ${planwire.lazy.files.join(', ')}: ${kb(planwire.lazy.raw)} KB raw, ${kb(planwire.lazy.gzip)} KB gzip`);
+    console.log(`lazy, not loaded before the first render: ${planwire.lazy.files.join(', ')} and the glue; counted in the totals: the glue (with the module) and the REST routes (at the first plan load); not counted, ${kb(planwire.lazy.raw)} KB raw, ${kb(planwire.lazy.gzip)} KB gzip: connection sharing (opt-in) and the no-copy stub`);
   }
   const o = planwire.oneFile;
   console.log(`without code splitting (one file, a plain esbuild --bundle of both entries): JS ${kb(o.raw)} KB raw, ${kb(o.gzip)} KB gzip; ${o.base64Inside ? 'the base64 copy of the module is IN it' : 'no base64 copy in it (the .wasm is fetched: + ' + kb(planwire.wasm.gzip) + ' KB gzip)'}`);
@@ -270,13 +294,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const pw = figures.rows.find((r) => r.name === 'planwire');
     const over = [
       [pw.gzip, CEILING.totalGzip, 'planwire in total (JS + wasm)'],
-      [pw.jsGzip, CEILING.firstRenderJsGzip, 'planwire JS before the first render'],
+      [pw.firstJsGzip, CEILING.firstRenderJsGzip, 'planwire JS before the first render'],
     ].filter(([got, max]) => got > max);
     for (const [got, max, what] of over) console.error(`SIZE CEILING EXCEEDED: ${what} is ${got} gzip bytes, ceiling ${max}`);
     // A browser bundle without code splitting must not carry the base64 copy (only `planwire/inline` does).
     const inlined = figures.planwire?.oneFile?.base64Inside;
     if (inlined) console.error('SIZE: a browser bundle without code splitting contains the base64 copy of the module');
     if (over.length || inlined) process.exit(1);
-    console.log(`size within the ceilings: total ${pw.gzip} ≤ ${CEILING.totalGzip}, first-render JS ${pw.jsGzip} ≤ ${CEILING.firstRenderJsGzip} gzip bytes`);
+    console.log(`size within the ceilings: total ${pw.gzip} ≤ ${CEILING.totalGzip}, first-render JS ${pw.firstJsGzip} ≤ ${CEILING.firstRenderJsGzip} gzip bytes`);
   }
 }

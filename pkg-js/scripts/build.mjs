@@ -18,6 +18,18 @@ if (!existsSync(wasmFile) || !existsSync(base64File)) {
   console.error('planwire build: pkg-js/wasm is incomplete; run `bash scripts/build-wasm.sh` first');
   process.exit(1);
 }
+// `CloseCode` on its own (wasm/close-code.js + .d.ts), cut from the glue's output, so that the facade can
+// export it up front while it imports the glue itself only when it loads the module (the glue is not part
+// of the JS before an app's first render). One definition: the Rust enum, through wasm-bindgen.
+const glueJs = readFileSync(join(pkg, 'wasm/planwire.js'), 'utf8');
+const glueDts = readFileSync(join(pkg, 'wasm/planwire.d.ts'), 'utf8');
+const cut = (text, head, what) => {
+  const m = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/\\s*)?${head}[\\s\\S]*?\\n\\}\\)?;?`).exec(text);
+  if (!m) throw new Error(`planwire build: no ${what} in wasm-bindgen's output (has its layout changed?)`);
+  return `// Cut from wasm-bindgen's output by scripts/build.mjs: do not edit.\n${m[0]}\n`;
+};
+writeFileSync(join(pkg, 'wasm/close-code.js'), cut(glueJs, 'export const CloseCode = Object\\.freeze\\(\\{', 'CloseCode object'));
+writeFileSync(join(pkg, 'wasm/close-code.d.ts'), cut(glueDts, 'export enum CloseCode \\{', 'CloseCode declaration'));
 rmSync(join(pkg, 'dist'), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.json')], { stdio: 'inherit' });
@@ -56,13 +68,18 @@ for (const source of sources) {
 }
 // Their types: the ES declarations as .d.cts (CommonJS declarations), importing each other and a .d.cts
 // copy of the glue's generated types, so a CommonJS TypeScript file never reaches an ES module's types.
-const toCts = (text) => text.replace(/(['"])\.\/([^'"/]+)\.js\1/g, '$1./$2.cjs$1').replaceAll("'../wasm/planwire.js'", "'./planwire.cjs'");
+const toCts = (text) =>
+  text
+    .replace(/(['"])\.\/([^'"/]+)\.js\1/g, '$1./$2.cjs$1')
+    .replaceAll("'../wasm/planwire.js'", "'./planwire.cjs'")
+    .replaceAll("'../wasm/close-code.js'", "'./close-code.cjs'");
 for (const file of readdirSync(join(pkg, 'dist')).filter((f) => f.endsWith('.d.ts'))) {
   const text = toCts(readFileSync(join(pkg, 'dist', file), 'utf8'));
   if (/from '\.\.\//.test(text)) throw new Error(`dist/${file} imports from outside dist/: give the CommonJS types a copy`);
   writeFileSync(join(cjsDir, file.replace(/\.d\.ts$/, '.d.cts')), text);
 }
 writeFileSync(join(cjsDir, 'planwire.d.cts'), readFileSync(join(pkg, 'wasm/planwire.d.ts'), 'utf8'));
+writeFileSync(join(cjsDir, 'close-code.d.cts'), readFileSync(join(pkg, 'wasm/close-code.d.ts'), 'utf8'));
 
 try {
   const { loadPlanwire, PlanClient } = await import(pathToFileURL(join(pkg, 'dist/index.js')).href);

@@ -6,12 +6,14 @@
  * planwire — the plain JavaScript entry (no React needed).
  *
  * `PlanClient` (behind a check that the module is loaded) and every type come from wasm-pack's output
- * (`../wasm/planwire.js`, generated from client-wasm's Rust with wasm-bindgen and tsify); this facade
- * only loads the module once, lazily:
+ * (`../wasm/planwire.js`, generated from client-wasm's Rust with wasm-bindgen and tsify; `CloseCode` cut
+ * from it into `../wasm/close-code.js` by the build); this facade imports that glue and loads the module
+ * once, lazily, together:
  * `createPlanClient()` (or `loadPlanwire()` then `new PlanClient()`; before the load, `new PlanClient()`
  * throws an error with code `NOT_LOADED`).
  */
-import init, { CloseCode, PlanClient as GluePlanClient } from '../wasm/planwire.js';
+import type { PlanClient as GluePlanClient } from '../wasm/planwire.js';
+import { CloseCode } from '../wasm/close-code.js';
 import { withRestApi } from './rest.js';
 import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 // The copy of the module `planwire/inline` handed over, if the app imported it (else undefined).
@@ -22,8 +24,19 @@ export type PlanLoader = (planId: string, context: PlanApiContext) => Promise<Pl
 
 export { CloseCode };
 
-/** Set once the glue is instantiated: constructing a client before that throws `NOT_LOADED`. */
-let loaded = false;
+/** The glue (wasm-pack's JS), once it is instantiated: constructing a client before that throws `NOT_LOADED`. */
+let glue: typeof import('../wasm/planwire.js') | undefined;
+
+/**
+ * What `PlanClient` extends: a stand-in for the glue's class, which is imported only when the module
+ * loads (so it is not part of the JS an app runs before its first render). Constructing it constructs the
+ * glue's class for the subclass; once loaded, its prototype leads to the glue's, so every method, getter
+ * and `instanceof` is the glue's.
+ */
+function GlueClient(this: unknown, options: PlanClientOptions): object {
+  return Reflect.construct(glue!.PlanClient, [options], new.target);
+}
+const GlueBase = GlueClient as unknown as typeof GluePlanClient;
 
 /**
  * A real-time plan-room client (one WebSocket, any number of rooms): wasm-pack's `PlanClient`, whose
@@ -32,14 +45,14 @@ let loaded = false;
  * from inside the glue. Everything else (`connect()`, `on()`, `free()`, `[Symbol.dispose]`, …) is the
  * glue's.
  */
-export class PlanClient extends GluePlanClient {
+export class PlanClient extends GlueBase {
   /**
    * A new, not yet connected client with `options`: call `connect()` on it. Throws `NOT_LOADED` before the
    * module is loaded. Synchronized plans use `options.api`'s functions, and the REST routes for the ones
    * it leaves out.
    */
   constructor(options: PlanClientOptions) {
-    if (!loaded) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
+    if (!glue) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
     const loaders = new Map<string, PlanLoader>();
     const owner = new Sharer();
     if (options && typeof options === 'object') {
@@ -343,16 +356,18 @@ async function inlinedModule(beside: URL): Promise<Uint8Array> {
  * is then used first, without a fetch).
  */
 async function load(source?: WasmSource): Promise<void> {
-  let module: WebAssembly.Module | BufferSource | Response;
-  if (source !== undefined) {
-    module = await fetchModule(source);
-  } else if (inlinedCopy !== undefined) {
-    module = decode(inlinedCopy);
-  } else {
-    const beside = new URL('../wasm/planwire_bg.wasm', import.meta.url);
-    // Node and test runners load packages from file: URLs, which fetch cannot read.
-    module = beside.protocol === 'file:' ? await inlinedModule(beside) : await fetchModule(beside).catch(() => inlinedModule(beside));
-  }
-  await init({ module_or_path: module });
-  loaded = true;
+  // The glue is fetched while the module is.
+  const [g, module] = await Promise.all([import('../wasm/planwire.js'), moduleSource(source)]);
+  await g.default({ module_or_path: module });
+  Object.setPrototypeOf(GlueClient.prototype, g.PlanClient.prototype);
+  glue = g;
+}
+
+/** Where the module comes from (see `load`). */
+async function moduleSource(source?: WasmSource): Promise<WebAssembly.Module | BufferSource | Response> {
+  if (source !== undefined) return fetchModule(source);
+  if (inlinedCopy !== undefined) return decode(inlinedCopy);
+  const beside = new URL('../wasm/planwire_bg.wasm', import.meta.url);
+  // Node and test runners load packages from file: URLs, which fetch cannot read.
+  return beside.protocol === 'file:' ? inlinedModule(beside) : fetchModule(beside).catch(() => inlinedModule(beside));
 }
