@@ -3,16 +3,16 @@
  * only by clients that ask for it.
  *
  * Every tab of the origin opens one `Link` per socket URL and sharing key. The tabs elect a leader with
- * Web Locks (`planwire:<url> <key>:leader`); only the leader holds the real WebSocket, and a `Mux` routes it. Each
+ * Web Locks (`planwire/1:<url> <key>:leader`); only the leader holds the real WebSocket, and a `Mux` routes it. Each
  * client, in every tab including the leader's, gets a `VirtualSocket` from the `WebSocket` option: its
- * frames travel to the leader and back over a BroadcastChannel (`planwire:<url> <key>`), so each client keeps
+ * frames travel to the leader and back over a BroadcastChannel (`planwire/1:<url> <key>`), so each client keeps
  * its own engine, rooms, `seq` and presence, and exposes the same API and state in every tab.
  *
  * Handover: when the leader resigns (`pagehide`, `freeze`, its last client closed) or dies (its lock is
  * released by the browser), the next tab waiting for the lock becomes leader and says so; every client
  * whose socket was open on the old leader reconnects at once and re-joins with `lastSeq`, so nothing is
  * lost and, by each client's `seq` check, nothing applied twice. A socket still opening asks the new
- * leader again. A tab holds a lock of its own (`planwire:<url> <key>:tab:<id>`) for as long as it lives, which
+ * leader again. A tab holds a lock of its own (`planwire/1:<url> <key>:tab:<id>`) for as long as it lives, which
  * the leader waits on to learn that a tab closed or crashed.
  *
  * Page lifecycle: on `pagehide` (and `freeze`) a tab releases every lock and lock request, so that the
@@ -39,6 +39,9 @@ type Message =
 export interface ShareOwner {
   reconnect(): void;
 }
+
+/** The version of the messages below: bump it on any change, so that an old tab and a new one (before and after a deploy) each elect their own leader instead of misreading each other. */
+const CHANNEL_VERSION = 1;
 
 const randomId = () => Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
 
@@ -75,10 +78,14 @@ class Link {
     if ((e as PageTransitionEvent).persisted !== false) this.wake();
   };
 
+  /** The channel's name and the locks' prefix: tabs running another version of this code never meet. */
+  private readonly name: string;
+
   constructor(
     private readonly key: string,
     private readonly Socket: SocketClass,
   ) {
+    this.name = `planwire/${CHANNEL_VERSION}:${key}`;
     addEventListener('pagehide', this.onPageHide);
     addEventListener('pageshow', this.onPageShow);
     document.addEventListener('freeze', this.onPageHide);
@@ -145,21 +152,21 @@ class Link {
   /** Opens the channel, asks for the tab lock and the leader lock (at start and when the page comes back). */
   private wake(): void {
     if (this.requests || this.disposed) return;
-    this.channel = new BroadcastChannel(`planwire:${this.key}`);
+    this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (e: MessageEvent<Message>) => this.receive(e.data);
     const requests = (this.requests = new AbortController());
     const { signal } = requests;
     const ignore = () => {};
     this.tabHeld = new Promise<void>((held) => {
       navigator.locks
-        .request(`planwire:${this.key}:tab:${this.tab}`, { signal }, () => {
+        .request(`${this.name}:tab:${this.tab}`, { signal }, () => {
           held();
           return new Promise<void>((r) => (this.releaseTab = r));
         })
         .catch(ignore);
     });
     navigator.locks
-      .request(`planwire:${this.key}:leader`, { signal }, () => {
+      .request(`${this.name}:leader`, { signal }, () => {
         if (signal.aborted) return;
         this.lead();
         return new Promise<void>((r) => (this.resignLock = r));
@@ -251,7 +258,7 @@ class Link {
     if (hub.watched.has(tab)) return;
     hub.watched.add(tab);
     navigator.locks
-      .request(`planwire:${this.key}:tab:${tab}`, { signal: hub.abort.signal }, () => {
+      .request(`${this.name}:tab:${tab}`, { signal: hub.abort.signal }, () => {
         hub.watched.delete(tab);
         if (this.hub !== hub) return;
         hub.mux.closeAll(`${tab}/`);
