@@ -426,7 +426,10 @@ describe(`synchronized plans converge across 2 users × 2 tabs (seed ${SEED})`, 
         const deleter = choose(pages);
         const others = pages.filter((p) => p !== deleter);
         const renamer = choose(others);
-        const seen = (await renamer.page.evaluate(planView)).tasks.filter(([id]) => !id.startsWith('pending-'));
+        // A task the renamer has no write pending on: `pending` names tasks, so an earlier write of its own
+        // still waiting for its `seq` would hide whether the failed rename left the list.
+        const view = await renamer.page.evaluate(planView);
+        const seen = view.tasks.filter(([id]) => !id.startsWith('pending-') && !view.pending.includes(id));
         const theirs = new Set((await deleter.page.evaluate(planView)).tasks.map(([id]) => id));
         const onServer = new Set((await serverTasks()).tasks.map(([id]) => id));
         const victim = seen.find(([id]) => theirs.has(id) && onServer.has(id));

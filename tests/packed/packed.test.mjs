@@ -52,14 +52,15 @@ after(async () => {
 test('the packed tarball holds the entries, types and wasm, and nothing else', { timeout: 60_000 }, () => {
   const [packed] = JSON.parse(npm(['pack', PKG, '--pack-destination', work, '--json'], ROOT));
   const files = packed.files.map((f) => f.path).sort();
-  // The facade and hooks (dist/) beside wasm-pack's output (wasm/): the glue, its .wasm and their types.
-  const wanted = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'wasm/planwire.js', 'wasm/planwire.d.ts', 'wasm/planwire_bg.wasm'];
+  // The facade and hooks (dist/) beside wasm-pack's output (wasm/): the glue, its .wasm and their types,
+  // and `CloseCode` cut from the glue by the package build.
+  const wanted = ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/react.js', 'dist/react.d.ts', 'wasm/planwire.js', 'wasm/planwire.d.ts', 'wasm/planwire_bg.wasm', 'wasm/close-code.js', 'wasm/close-code.d.ts'];
   for (const f of wanted) {
     assert.ok(files.includes(f), `${f} is in the tarball (has: ${files.join(', ')})`);
   }
   // Built JavaScript and types only: no sources, tests, scripts or wasm-pack leftovers (.gitignore, its
   // package.json), and none of the hand-written driver's files it replaced.
-  const extra = files.filter((f) => !/^(package\.json|README\.md|LICENSE[^/]*|dist\/[\w/.-]+\.(c?js|d\.c?ts)|wasm\/planwire[\w.]*\.(js|d\.ts|wasm))$/.test(f));
+  const extra = files.filter((f) => !/^(package\.json|README\.md|LICENSE[^/]*|dist\/[\w/.-]+\.(c?js|d\.c?ts)|wasm\/planwire[\w.]*\.(js|d\.ts|wasm)|wasm\/close-code\.(js|d\.ts))$/.test(f));
   assert.deepEqual(extra, [], 'nothing else in the tarball');
   const stale = files.filter((f) => /^(dist\/(client|wasm|types)\.|wasm\/planwire\.wasm$)/.test(f));
   assert.deepEqual(stale, [], 'no file of the old driver (dist/client.js, dist/wasm.js, dist/types.js, wasm/planwire.wasm)');
