@@ -213,6 +213,15 @@ impl Deserializer {
         Some(v.to_vec())
     }
 
+    // PATCH(terse-errors): with the feature, the value is not described (that would copy a string
+    // out of it, or format it with `Debug`); the error only says "invalid type".
+    #[cfg(feature = "terse-errors")]
+    #[cold]
+    fn invalid_type_(&self, visitor: &dyn de::Expected) -> Error {
+        de::Error::invalid_type(de::Unexpected::Other("JS value"), visitor)
+    }
+
+    #[cfg(not(feature = "terse-errors"))]
     #[cold]
     fn invalid_type_(&self, visitor: &dyn de::Expected) -> Error {
         let string;
