@@ -7,7 +7,8 @@
 //! - [x] every event type triggered through the REST routes (`taskCreated`, `taskUpdated`,
 //!   `taskReordered`, `taskDeleted`, `progressUpdated`, `userJoined`, `userLeft`,
 //!   `participantsChanged`), an unknown type (`message`), malformed frames and payloads that break
-//!   the declared types (`INVALID_FRAME` naming the field, never the event) and a
+//!   the declared types (`INVALID_FRAME` naming the field, never the event), envelopes that are
+//!   not one (`INVALID_FRAME`; `null` members absent) and a
 //!   server error (`FORBIDDEN`), the connection surviving the bad input
 //! - [x] participant counts with three clients, one user on two of them (counted once, leaves once)
 #![cfg(target_arch = "wasm32")]
@@ -103,6 +104,27 @@ async fn receives_every_event_type_through_rest() {
             assert_eq!(error["code"], "INVALID_FRAME", "{frame}: {error}");
             assert!(error["message"].as_str().is_some_and(|m| m.contains(field)), "{frame}: {error} names {field}");
         }
+        // The envelope (read member by member in the browser) by serde's rules for the header: an
+        // object, `type` a string, `planId` a string, `seq` a non-negative safe integer; `null`
+        // members read as absent.
+        for frame in [
+            "null",
+            "[1]",
+            r#""task-updated""#,
+            r#"{"planId":"123"}"#,
+            r#"{"type":5}"#,
+            r#"{"type":"sparkle","planId":7}"#,
+            r#"{"type":"sparkle","seq":"5"}"#,
+            r#"{"type":"sparkle","seq":-1}"#,
+            r#"{"type":"sparkle","seq":1.5}"#,
+            r#"{"type":"sparkle","seq":9007199254740992}"#,
+        ] {
+            MAIN.fault("malformed", json!({"connectionId": conn, "frame": frame})).await;
+            let error = rec.next("error").await;
+            assert_eq!(error["code"], "INVALID_FRAME", "{frame}: {error}");
+        }
+        MAIN.fault("malformed", json!({"connectionId": conn, "frame": r#"{"type":"sparkle","planId":null,"data":null,"seq":null}"#})).await;
+        assert_eq!(rec.next("message").await, json!({"type": "sparkle"}));
         // A sentinel after them: by the time it arrives, no task or progress event fired.
         MAIN.fault("malformed", json!({"connectionId": conn, "frame": r#"{"type":"sentinel"}"#})).await;
         assert_eq!(rec.next("message").await["type"], "sentinel");

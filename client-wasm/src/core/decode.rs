@@ -52,7 +52,8 @@ pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
 }
 
 /// A frame's envelope: `{"type", "planId"?, "data"?, "timestamp"?, "seq"?}`, `data` left as is.
-/// The glue reads it from the parsed frame with serde (`null` members read as absent).
+/// Natively it is read with serde (`null` members read as absent); the browser layer reads the parsed
+/// frame member by member by the same rules (`web/frames.rs`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "P: DeserializeOwned"))]
 pub struct Header<P> {

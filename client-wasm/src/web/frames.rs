@@ -1,12 +1,14 @@
 //! Frames in and out: the browser's `JSON.parse` on the message's own string, the header read
-//! with serde-wasm-bindgen, `data` kept as the parsed `JsValue` (never copied into wasm); client
-//! messages serialised with serde-wasm-bindgen and `JSON.stringify`.
+//! member by member, `data` kept as the parsed `JsValue` (never copied into wasm); client messages
+//! serialised with serde-wasm-bindgen and `JSON.stringify`.
 
 use crate::core::decode::{DecodeError, Header, Kind, Value, NOT_AN_ENVELOPE};
+use crate::core::event::TaskPayload;
 use crate::core::Outgoing;
 use js_sys::{Array, Object, Reflect};
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -42,34 +44,47 @@ extern "C" {
     fn stringify(value: &JsValue) -> JsValue;
 }
 
-thread_local! {
-    /// The member names read on every task frame, as JS strings made once (a `JsValue::from_str`
-    /// per read is a string copy across the boundary).
-    static HOT_KEYS: [(&'static str, JsValue); 4] = ["task", "id", "title", "status"].map(|k| (k, JsValue::from_str(k)));
+#[wasm_bindgen]
+extern "C" {
+    /// An object whose task members are read by name: a property load each, which the engine
+    /// caches per member (`Reflect.get` with the name as a value is one generic lookup for all).
+    /// `catch`: a snapshot's task is the app's object, whose getters may throw.
+    type Members;
+    #[wasm_bindgen(method, getter, catch)]
+    fn task(this: &Members) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn id(this: &Members) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn title(this: &Members) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn status(this: &Members) -> Result<JsValue, JsValue>;
 }
 
-/// The member `name` of `object` (`Reflect.get`), the key one of [`HOT_KEYS`] borrowed (a clone
-/// and its drop would be two more calls into JS per read) or made now.
-fn get(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
-    HOT_KEYS.with(|keys| {
-        let made;
-        let key = match keys.iter().find(|(k, _)| *k == name) {
-            Some((_, key)) => key,
-            None => {
-                made = JsValue::from_str(name);
-                &made
-            }
-        };
-        Reflect::get(object, key)
-    })
+/// The member `name` of `object` (`None` when reading it threw): the task members by name, any
+/// other through `Reflect.get`. Not an object: `None`, or `undefined` for a task member of a
+/// primitive (`"text".id`), which callers take as absent, as they take a missing member.
+fn get(object: &JsValue, name: &str) -> Option<JsValue> {
+    let members: &Members = object.unchecked_ref();
+    match name {
+        "task" => members.task(),
+        "id" => members.id(),
+        "title" => members.title(),
+        "status" => members.status(),
+        _ if !object.is_object() => return None,
+        _ => Reflect::get(object, &JsValue::from_str(name)),
+    }
+    .ok()
+}
+
+/// Whether `name` is read by [`get`] by name: a parsed JSON array has none of these members, so no array test
+/// is needed before reading one.
+fn is_task_member(name: &str) -> bool {
+    matches!(name, "task" | "id" | "title" | "status")
 }
 
 impl Value for Js {
     fn member_kind(&self, key: &str) -> Option<Kind> {
-        if !self.0.is_object() {
-            return None;
-        }
-        let v = get(&self.0, key).ok()?;
+        let v = get(&self.0, key)?;
         // The kinds exclude each other: the ones a task's members have come first (each test is a
         // call into JS).
         Some(if v.is_string() {
@@ -94,10 +109,10 @@ impl Value for Js {
     }
 
     fn member(&self, key: &str) -> Option<Self> {
-        if !Value::is_object(self) {
+        if !is_task_member(key) && !Value::is_object(self) {
             return None;
         }
-        get(&self.0, key).ok().filter(|v| !v.is_undefined()).map(Js)
+        get(&self.0, key).filter(|v| !v.is_undefined()).map(Js)
     }
 
     fn is_object(&self) -> bool {
@@ -139,11 +154,147 @@ impl Value for Js {
     }
 }
 
-/// Parses a text frame (`MessageEvent.data`) into its header.
+#[wasm_bindgen]
+extern "C" {
+    /// A parsed frame (an object), read through one property access per member: no serde
+    /// `deserialize_struct` (its field-name cache, the `preserve` round trip of `data`).
+    type Envelope;
+    #[wasm_bindgen(method, getter = type)]
+    fn kind(this: &Envelope) -> JsValue;
+    #[wasm_bindgen(method, getter = planId)]
+    fn plan_id(this: &Envelope) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn data(this: &Envelope) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn timestamp(this: &Envelope) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn seq(this: &Envelope) -> JsValue;
+}
+
+/// The last JS string read through it, with its Rust copy: the same string again (the same room,
+/// the same `type`, frame after frame) is recognised in JS (`===`, one call) instead of being copied
+/// into wasm memory. A `Cell`, taken and put back: no borrow that could fail.
+struct Recent(Cell<Option<(JsValue, String)>>);
+
+impl Recent {
+    const fn new() -> Recent {
+        Recent(Cell::new(None))
+    }
+
+    /// `value` as a Rust string (`None` if it is not a string).
+    fn string(&self, value: JsValue) -> Option<String> {
+        let last = self.0.take();
+        if let Some((js, text)) = &last {
+            if *js == value {
+                let text = text.clone();
+                self.0.set(last);
+                return Some(text);
+            }
+        }
+        let text = value.as_string();
+        match &text {
+            Some(t) => self.0.set(Some((value, t.clone()))),
+            None => self.0.set(last),
+        }
+        text
+    }
+
+    /// Calls `f` with `text` as a JS string: the last one read when it is the same text, else a new
+    /// one.
+    fn with_js<R>(&self, text: &str, f: impl FnOnce(&JsValue) -> R) -> R {
+        let last = self.0.take();
+        let result = match &last {
+            Some((js, t)) if t == text => f(js),
+            _ => f(&JsValue::from_str(text)),
+        };
+        self.0.set(last);
+        result
+    }
+}
+
+thread_local! {
+    /// The frames' last `type`.
+    static LAST_KIND: Recent = const { Recent::new() };
+    /// The frames' last `planId`, also given back in task payloads ([`task_payload`]).
+    static LAST_PLAN: Recent = const { Recent::new() };
+}
+
+/// Parses a text frame (`MessageEvent.data`) into its header, as serde reads [`Header`] natively:
+/// an object whose `type` is a string, `planId` a string, `seq` a non-negative safe integer, and
+/// `data`, `timestamp` anything (`null` or absent: `None`). Anything else is `NOT_AN_ENVELOPE`.
 pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let invalid = DecodeError { message: NOT_AN_ENVELOPE };
     let value = parse(text).map_err(|_| invalid)?;
-    serde_wasm_bindgen::from_value(value).map_err(|_| invalid)
+    if !value.is_object() {
+        return Err(invalid);
+    }
+    let envelope: Envelope = value.unchecked_into();
+    let kind = LAST_KIND.with(|last| last.string(envelope.kind())).ok_or(invalid)?;
+    let plan_id = plan_id(envelope.plan_id()).ok_or(invalid)?;
+    let seq = seq(envelope.seq()).ok_or(invalid)?;
+    let data = optional(envelope.data());
+    let timestamp = optional(envelope.timestamp());
+    Ok(Header { kind, plan_id, data, timestamp, seq })
+}
+
+/// A member that may be absent (`null` or `undefined`: `None`).
+fn optional(value: JsValue) -> Option<Js> {
+    (!value.is_null_or_undefined()).then_some(Js(value))
+}
+
+/// `planId`: `Some(None)` when absent, `None` when it is not a string.
+fn plan_id(value: JsValue) -> Option<Option<String>> {
+    if value.is_null_or_undefined() {
+        return Some(None);
+    }
+    LAST_PLAN.with(|last| last.string(value)).map(Some)
+}
+
+/// `seq`: `Some(None)` when absent, `None` unless it is a non-negative safe integer (what
+/// serde-wasm-bindgen reads as a `u64` from a number).
+fn seq(value: JsValue) -> Option<Option<u64>> {
+    const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+    match value.as_f64() {
+        Some(n) if (0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0 => Some(Some(n as u64)),
+        Some(_) => None,
+        None => value.is_null_or_undefined().then_some(None),
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A task event's payload object, its members set by name: a property store each, which the
+    /// engine caches per member, on objects that all get the same shape (serde-wasm-bindgen's
+    /// serializer and `Reflect.set` store each member with its name as a value: one generic,
+    /// uncached store for all, most of the payload's cost).
+    #[wasm_bindgen(extends = Object)]
+    type TaskPayloadObject;
+    #[wasm_bindgen(method, setter = planId)]
+    fn set_plan_id(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_task(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_timestamp(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_seq(this: &TaskPayloadObject, value: f64);
+}
+
+/// The JS payload of `taskUpdated` / `taskCreated`, built member by member: the object
+/// serde-wasm-bindgen makes of [`TaskPayload`] (the same members in the same order, `timestamp` and
+/// `seq` left out when absent), faster; `planId` is the frame's own JS string when it is the last one
+/// read.
+pub fn task_payload(payload: &TaskPayload<Js>) -> JsValue {
+    let object: TaskPayloadObject = Object::new().unchecked_into();
+    LAST_PLAN.with(|last| last.with_js(&payload.plan_id, |id| object.set_plan_id(id)));
+    object.set_task(&payload.task.0);
+    if let Some(timestamp) = &payload.timestamp {
+        object.set_timestamp(&timestamp.0);
+    }
+    if let Some(seq) = payload.seq {
+        // At most 2^53 - 1: the frame's `seq` was read as a safe integer.
+        object.set_seq(seq as f64);
+    }
+    object.into()
 }
 
 /// `value` as the JS value `JSON.parse` would give for it (plain objects, numbers), through
