@@ -16,8 +16,9 @@
  *   `seq` check. `leave-plan` is sent only when the room's last client leaves.
  * - **Presence stays each client's own.** The server keeps one state and one typing mark per connection
  *   and merges a user's connections by "most recently set"; the mux keeps what each client last set, so
- *   when the client whose state is showing leaves the room, the next most recent one's state is sent
- *   again (or `null`), and its typing mark is cleared.
+ *   when the client whose state is showing clears it or leaves the room, the next most recent one's
+ *   state is sent again (or `null`), and its typing mark is cleared; a client clearing a state or a
+ *   typing mark that is not showing sends nothing.
  * - **One ping in flight**, its `pong` to everyone.
  * - **A dead link is everyone's.** A client that closes with the client's own code (4000: pong or
  *   connect timeout, offline) found the link dead: the real socket is dropped and every client is told,
@@ -194,9 +195,13 @@ export class Mux {
         entry.rooms.delete(planId);
         if (!this.leaveRoom(vid, planId)) return;
         break;
-      case 'presence-update':
-        if (planId !== undefined && frame.data) this.notePresence(vid, planId, frame.data);
+      case 'presence-update': {
+        if (planId === undefined || !frame.data) break;
+        const rewritten = this.presence(vid, planId, frame.data);
+        if (rewritten === null) return;
+        if (rewritten !== undefined) data = rewritten;
         break;
+      }
     }
     this.out.push({ k: 'send', data });
   }
@@ -243,16 +248,51 @@ export class Mux {
     return room;
   }
 
-  private notePresence(vid: Vid, planId: string, data: NonNullable<Envelope['data']>): void {
+  /**
+   * Notes `vid`'s presence update in `planId` and returns what to send instead: `undefined` to send it as
+   * it is, `null` to send nothing. A client clearing its state while another client's state remains sends
+   * that one (the connection's state must stay the next most recent client's, not none); clearing a typing
+   * mark another client set since is not sent.
+   */
+  private presence(vid: Vid, planId: string, data: NonNullable<Envelope['data']>): string | null | undefined {
     const room = this.room(planId);
+    const out: Record<string, unknown> = { ...data };
+    let changed = false;
     if ('state' in data) {
-      if (data.state === null || typeof data.state !== 'object') room.states.delete(vid);
-      else room.states.set(vid, { json: JSON.stringify(data.state), at: ++this.clock });
+      if (data.state !== null && typeof data.state === 'object') {
+        room.states.set(vid, { json: JSON.stringify(data.state), at: ++this.clock });
+      } else {
+        const mine = room.states.get(vid);
+        room.states.delete(vid);
+        const next = this.latestState(room);
+        if (next && (!mine || mine.at < next.at)) {
+          delete out.state; // another client's state is showing: leave it
+          changed = true;
+        } else if (next) {
+          out.state = JSON.parse(next.json);
+          out.replace = true;
+          changed = true;
+        }
+      }
     }
     if ('typing' in data) {
       if (data.typing !== null && typeof data.typing === 'object') room.typing = vid;
-      else if (room.typing === vid) room.typing = undefined;
+      else if (room.typing === vid || room.typing === undefined) room.typing = undefined;
+      else {
+        delete out.typing; // another client is typing
+        changed = true;
+      }
     }
+    if (!changed) return undefined;
+    if (!('state' in out) && !('typing' in out)) return null;
+    return JSON.stringify({ type: 'presence-update', planId, data: out });
+  }
+
+  /** The most recently set state of a room's clients. */
+  private latestState(room: Room): { json: string; at: number } | undefined {
+    let latest: { json: string; at: number } | undefined;
+    for (const s of room.states.values()) if (!latest || s.at > latest.at) latest = s;
+    return latest;
   }
 
   /**
@@ -273,8 +313,7 @@ export class Mux {
     const mine = room.states.get(vid);
     if (mine) {
       room.states.delete(vid);
-      let next: { json: string; at: number } | undefined;
-      for (const s of room.states.values()) if (!next || s.at > next.at) next = s;
+      const next = this.latestState(room);
       if (mine.at > (next?.at ?? 0)) data.push(next ? `"state":${next.json},"replace":true` : '"state":null');
     }
     if (room.typing === vid) {

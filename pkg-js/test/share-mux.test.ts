@@ -4,8 +4,8 @@
 // Checklist: the link opens once, with the first client's URL; a late client gets the confirmation
 // replayed and its `auth` is not sent again; each join's confirmation (or refusal) reaches the client
 // that asked, in order; room frames reach the room's confirmed clients only; `leave-plan` only when the
-// room's last client leaves; presence falls back to the next most recent client's state, typing is
-// cleared; one ping in flight, its pong to all; a dead link (4000) closes everyone, a suspended tab
+// room's last client leaves; presence falls back to the next most recent client's state when the shown
+// one leaves or is cleared, typing is cleared, nothing another client shows is cleared; one ping in flight, its pong to all; a dead link (4000) closes everyone, a suspended tab
 // only itself; the server's close reaches every client with its code; the last client out closes the
 // link; a tab gone closes its sockets; the cap.
 import { describe, expect, it } from 'vitest';
@@ -147,6 +147,24 @@ describe('shared connection routing', () => {
     drain(m);
     m.send('b/0', leave('1'));
     expect(sent(drain(m))).toEqual([presence('1', { state: null, typing: null })]);
+  });
+
+  it('does not clear what another client shows: a cleared state falls back, a cleared stale one is not sent', () => {
+    const m = open('a/0', 'b/0');
+    joined(m, 'a/0', '1');
+    joined(m, 'b/0', '1');
+    m.send('a/0', presence('1', { state: { taskId: 'a' }, replace: true }));
+    m.send('b/0', presence('1', { state: { taskId: 'b' }, replace: true }));
+    drain(m);
+    m.send('a/0', presence('1', { state: null })); // a's is not showing: nothing to send
+    expect(sent(drain(m))).toEqual([]);
+    m.send('a/0', presence('1', { state: { taskId: 'a2' }, replace: true }));
+    m.send('b/0', presence('1', { typing: { taskId: 'b' } }));
+    drain(m);
+    m.send('a/0', presence('1', { state: null, typing: null })); // a's shows: b's comes back; b is typing: kept
+    expect(sent(drain(m))).toEqual([presence('1', { state: { taskId: 'b' }, replace: true })]);
+    m.send('b/0', presence('1', { state: null })); // the last state: cleared
+    expect(sent(drain(m))).toEqual([presence('1', { state: null })]);
   });
 
   it('keeps one ping in flight and gives its pong to everyone', () => {
