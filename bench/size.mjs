@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
  * only go down. Lower them when a change wins bytes. Targets (issue 11): 48,000 in total on stable Rust,
  * 8,000 of it before the first render; docs/performance.md names the bytes between.
  */
-export const CEILING = { totalGzip: 74_000, firstRenderJsGzip: 9_200 };
+export const CEILING = { totalGzip: 73_850, firstRenderJsGzip: 9_200 };
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
