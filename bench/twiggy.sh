@@ -14,10 +14,21 @@ OUT="${TWIGGY_TARGET_DIR:-$ROOT/target/twiggy}"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 command -v twiggy >/dev/null || { echo "twiggy is not installed: cargo install twiggy" >&2; exit 1; }
 cd "$ROOT"
-CARGO_TARGET_DIR="$OUT" cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
+# The release profile strips symbols (Cargo.toml, .cargo/config.toml): keep the names here, strip only
+# the debug info, as bench/profile/build-named.sh does.
+CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue -C strip=debuginfo" \
+  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
 RAW="$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
 mkdir -p "$OUT/named"
-wasm-bindgen --target web --weak-refs --out-dir "$OUT/named" --out-name planwire "$RAW"
+# The prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
+# expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
+mapfile -t FEATURES < <(node -e '
+  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
+  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
+  for (const f of m[1].match(/"[^"]*"/g)) if (JSON.parse(f).startsWith("--enable-")) console.log(JSON.parse(f));')
+wasm-opt -g --strip-target-features "${FEATURES[@]}" "$RAW" -o "$OUT/no-features.wasm"
+wasm-bindgen --target web --weak-refs --out-dir "$OUT/named" --out-name planwire "$OUT/no-features.wasm"
 PRE_OPT="$OUT/named/planwire_bg.wasm"
 NAMED="$OUT/named/planwire_opt_named.wasm"
 # The release wasm-opt flags from Cargo.toml, with -g so the name section survives.

@@ -25,7 +25,7 @@ const GROUPS = [
     'float formatting, Debug escaping, core::fmt',
     /flt2dec|bignum|dec2flt|f64 as core::fmt|f32 as core|escape_debug|core::fmt|alloc::fmt|core::fmt|Display>::fmt|Debug>::fmt|as core::fmt|unicode::|printable/,
   ],
-  ['allocator (dlmalloc) and alloc collections', /dlmalloc|__rdl_|__rust_(alloc|dealloc|realloc)|__rg_|alloc::(raw_vec|alloc|rc|vec|string|collections)|<alloc::|RawVec/],
+  ['allocator (rlsf) and alloc collections', /rlsf|dlmalloc|__rdl_|__rust_(alloc|dealloc|realloc)|__rg_|alloc::(raw_vec|alloc|rc|vec|string|collections)|<alloc::|RawVec/],
   ['panics, slicing, str helpers (core)', /core::(panicking|str|slice|result|option|char|num|ptr|cell|hash)|__rustc|std::/],
   ['data segments (strings, tables)', /^data segment|^data\[/],
   ['wasm sections (types, imports, exports, elements)', /^(type|import|export|elem|table|global|memory|custom section|"producers"|"target_features")/],

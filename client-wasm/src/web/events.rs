@@ -1,6 +1,7 @@
 //! Event names: the name passed to `on()` for each [`Event`] variant, and the TypeScript
 //! `PlanEvents` map from those names to the payload types (declared with the payloads themselves,
-//! in `core/event.rs`). The payload reaches listeners serialised with serde-wasm-bindgen.
+//! in `core/event.rs`). The payload reaches listeners serialised with serde-wasm-bindgen, but for
+//! the task events' (built by hand: `frames::task_payload`).
 
 use super::frames::Js;
 use crate::core::Event;

@@ -282,7 +282,7 @@ extern "C" {
 /// The JS payload of `taskUpdated` / `taskCreated`, built member by member: the object
 /// serde-wasm-bindgen makes of [`TaskPayload`] (the same members in the same order, `timestamp` and
 /// `seq` left out when absent), faster; `planId` is the frame's own JS string when it is the last one
-/// read.
+/// read. A member added to `TaskPayload` must be set here too.
 pub fn task_payload(payload: &TaskPayload<Js>) -> JsValue {
     let object: TaskPayloadObject = Object::new().unchecked_into();
     LAST_PLAN.with(|last| last.with_js(&payload.plan_id, |id| object.set_plan_id(id)));

@@ -81,7 +81,7 @@ impl<P: Value> Ack<P> {
 
 /// The id an optimistic new task has until the server answers: `pending-<id>`.
 pub fn pending_key(id: u32) -> String {
-    ["pending-", &id.to_string()].concat()
+    ["pending-", &super::tasks::decimal(i64::from(id))].concat()
 }
 
 /// One write on top of the server's state.

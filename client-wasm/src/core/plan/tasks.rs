@@ -8,9 +8,31 @@ use planwire_protocol::UserId;
 /// A task id as a key: the same for `1` and `"1"` (what `idKey` gives in JavaScript).
 pub fn key_of(id: &TaskId) -> String {
     match id {
-        UserId::Num(n) => n.to_string(),
+        UserId::Num(n) => decimal(*n),
         UserId::Str(s) => s.clone(),
     }
+}
+
+/// `n` in decimal, as `n.to_string()` writes it, without `core::fmt`'s integer formatting (which
+/// these keys alone would link into the wasm).
+pub fn decimal(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut text = String::with_capacity(digits.len() + 1 - start);
+    if n < 0 {
+        text.push('-');
+    }
+    text.extend(digits[start..].iter().map(|&d| char::from(d)));
+    text
 }
 
 /// The key of a task object's `id` (`None` when it has no id that is a number or a string).

@@ -17,6 +17,7 @@
 //! - [x] a join the server refuses (`FORBIDDEN`, `NOT_FOUND`) is the plan's error until a join
 //!   succeeds
 //! - [x] reference-counted: the room is left with the last `unsyncPlan`; answers after it ignored
+//! - [x] task keys and pending keys written without `core::fmt`, as `to_string()` writes them
 
 use super::harness::{events, sends, Action, Client, Drive, Event};
 use crate::core::plan::{PlanStatus, RequestError};
@@ -356,4 +357,14 @@ fn a_refused_join_is_the_plans_error_until_a_join_succeeds() {
     assert_eq!(tickets.len(), 1);
     c.m.plan_loaded(tickets[0], Ok(snapshot(Some(3), &[(1, "a")])), c.now);
     assert_eq!(status(&c), PlanStatus::Live);
+}
+
+/// Task keys and pending keys are written without `core::fmt`: the same text as `to_string()`.
+#[test]
+fn decimal_keys_match_to_string() {
+    use crate::core::plan::tasks::decimal;
+    for n in [0, 1, -1, 9, 10, -10, 42, 1_000_000, i64::from(u32::MAX), i64::MAX, i64::MIN, i64::MIN + 1] {
+        assert_eq!(decimal(n), n.to_string());
+    }
+    assert_eq!(crate::core::plan::pending::pending_key(7), "pending-7");
 }
