@@ -29,6 +29,8 @@ wasm-bindgen --target web --weak-refs --out-dir "$PKG/wasm" --out-name planwire 
 wasm-opt "${FLAGS[@]}" -g "$PKG/wasm/planwire_bg.wasm" -o "$PKG/wasm/planwire_bg.wasm"
 node pkg-js/scripts/short-strings.mjs "$PKG/wasm/planwire.js"
 cp -r pkg-js/package.json pkg-js/dist "$PKG/"
+# `CloseCode` cut from the glue, as the package build does (pkg-js/scripts/build.mjs).
+cp pkg-js/wasm/close-code.js pkg-js/wasm/close-code.d.ts "$PKG/wasm/"
 node -e '
   const b = require("fs").readFileSync(process.argv[1]);
   const m = new WebAssembly.Module(b);
