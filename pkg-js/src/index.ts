@@ -54,17 +54,17 @@ export class PlanClient extends GlueBase {
   constructor(options: PlanClientOptions) {
     if (!glue) throw failure('NOT_LOADED', 'await loadPlanwire() before new PlanClient()');
     const loaders = new Map<string, PlanLoader>();
-    const owner = new Sharer();
+    let sharer: Sharer | undefined;
     if (options && typeof options === 'object') {
       const api = withRestApi(options).api!;
       const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
       options = { ...options, api: { ...api, loadPlan } };
       const share = options.shareConnection;
-      if (share === true || (typeof share === 'string' && share)) options = owner.options(options, share === true ? '' : share);
+      if (share === true || (typeof share === 'string' && share)) options = (sharer = new Sharer()).options(options, share === true ? '' : share);
     }
     super(options);
     this.planLoaders = loaders;
-    if (owner.shared) (this.sharer = owner).client = this;
+    if (sharer) (this.sharer = sharer).client = this;
   }
 
   /** Set when the client shares its connection (`shareConnection: true`). */
@@ -128,14 +128,12 @@ let shareLoading: Promise<unknown> | undefined;
  * the first connect, so the first-render bundle does not carry it.
  */
 class Sharer {
-  shared = false;
   client?: PlanClient;
   link?: import('./share.js').Link;
   private waiting?: () => void;
 
   /** `options` with the shared `WebSocket` class; the clients with the same url and `key` share. */
   options(options: PlanClientOptions, key: string): PlanClientOptions {
-    this.shared = true;
     const Real = options.WebSocket ?? globalThis.WebSocket;
     const sharer = this;
     function SharedWebSocket(url: string): object {

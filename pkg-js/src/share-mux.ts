@@ -76,6 +76,9 @@ interface Envelope {
   data?: { success?: unknown; code?: unknown; state?: unknown; typing?: unknown } | null;
 }
 
+/** A `presence-update` for `planId` with `data`. */
+const presenceFrame = (planId: string, data: Record<string, unknown>): string => JSON.stringify({ type: 'presence-update', planId, data });
+
 function parse(text: string): Envelope | undefined {
   try {
     const v: unknown = JSON.parse(text);
@@ -262,14 +265,12 @@ export class Mux {
       if (data.state !== null && typeof data.state === 'object') {
         room.states.set(vid, { json: JSON.stringify(data.state), at: ++this.clock });
       } else {
-        const mine = room.states.get(vid);
-        room.states.delete(vid);
-        const next = this.latestState(room);
-        if (next && (!mine || mine.at < next.at)) {
+        const shown = this.dropState(room, vid);
+        if (shown === undefined && room.states.size > 0) {
           delete out.state; // another client's state is showing: leave it
           changed = true;
-        } else if (next) {
-          out.state = JSON.parse(next.json);
+        } else if (shown !== undefined && shown !== 'null') {
+          out.state = JSON.parse(shown);
           out.replace = true;
           changed = true;
         }
@@ -277,7 +278,7 @@ export class Mux {
     }
     if ('typing' in data) {
       if (data.typing !== null && typeof data.typing === 'object') room.typing = vid;
-      else if (room.typing === vid || room.typing === undefined) room.typing = undefined;
+      else if (room.typing === undefined || room.typing === vid) room.typing = undefined;
       else {
         delete out.typing; // another client is typing
         changed = true;
@@ -285,7 +286,20 @@ export class Mux {
     }
     if (!changed) return undefined;
     if (!('state' in out) && !('typing' in out)) return null;
-    return JSON.stringify({ type: 'presence-update', planId, data: out });
+    return presenceFrame(planId, out);
+  }
+
+  /**
+   * Forgets `vid`'s state in `room`. Returns what the connection's state must become if `vid`'s was the
+   * one showing: the next most recent client's state (compact JSON), or `'null'`; `undefined` when `vid`'s
+   * was not showing (nothing changes).
+   */
+  private dropState(room: Room, vid: Vid): string | undefined {
+    const mine = room.states.get(vid);
+    room.states.delete(vid);
+    const next = this.latestState(room);
+    if (!mine || (next && next.at > mine.at)) return undefined;
+    return next?.json ?? 'null';
   }
 
   /** The most recently set state of a room's clients. */
@@ -309,20 +323,15 @@ export class Mux {
       this.rooms.delete(planId);
       return true;
     }
-    const data: string[] = [];
-    const mine = room.states.get(vid);
-    if (mine) {
-      room.states.delete(vid);
-      const next = this.latestState(room);
-      if (mine.at > (next?.at ?? 0)) data.push(next ? `"state":${next.json},"replace":true` : '"state":null');
-    }
+    const data: Record<string, unknown> = {};
+    const shown = this.dropState(room, vid);
+    if (shown === 'null') data.state = null;
+    else if (shown !== undefined) Object.assign(data, { state: JSON.parse(shown), replace: true });
     if (room.typing === vid) {
       room.typing = undefined;
-      data.push('"typing":null');
+      data.typing = null;
     }
-    if (data.length > 0) {
-      this.out.push({ k: 'send', data: `{"type":"presence-update","planId":${JSON.stringify(planId)},"data":{${data.join(',')}}}` });
-    }
+    if (Object.keys(data).length > 0) this.out.push({ k: 'send', data: presenceFrame(planId, data) });
     return false;
   }
 
