@@ -14,6 +14,25 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. The pinned nightly the release wasm is built with (WASM_NIGHTLY_* in lib.sh): an installed
+# `nightly` that reports exactly the pinned rustc, with rust-src and the wasm32 target added if missing;
+# otherwise the dated channel, installed minimal. Never fails the setup: without it, one loud line and
+# scripts/build-wasm.sh builds with stable (the tested fallback). PLANWIRE_WASM_TOOLCHAIN=stable skips it.
+if [ "${PLANWIRE_WASM_TOOLCHAIN:-auto}" != stable ] && ! nightly_ready "$WASM_NIGHTLY_CHANNEL" && ! nightly_ready nightly; then
+  if [ "$(RUSTUP_AUTO_INSTALL=0 rustc +nightly --version 2>/dev/null)" = "$WASM_NIGHTLY_RUSTC" ]; then
+    log "adding rust-src and wasm32-unknown-unknown to the installed nightly ($WASM_NIGHTLY_RUSTC, the pinned one)"
+    rustup component add rust-src --toolchain nightly || true
+    rustup target add wasm32-unknown-unknown --toolchain nightly || true
+  fi
+  if ! nightly_ready nightly; then
+    log "installing $WASM_NIGHTLY_CHANNEL (minimal, rust-src, wasm32-unknown-unknown) for the release wasm"
+    rustup toolchain install "$WASM_NIGHTLY_CHANNEL" --profile minimal -c rust-src -t wasm32-unknown-unknown || true
+  fi
+  if ! nightly_ready "$WASM_NIGHTLY_CHANNEL" && ! nightly_ready nightly; then
+    log "WARNING: no pinned nightly ($WASM_NIGHTLY_CHANNEL, $WASM_NIGHTLY_RUSTC, with rust-src): the release wasm falls back to STABLE Rust (about 5 KB gzip larger)"
+  fi
+fi
+
 # 2. Debian packages: browsers and their drivers. (wasm-opt comes from npm's binaryen, step 4: Debian's
 # binaryen 108 corrupts modules that use reference types.)
 missing_pkgs=()
@@ -70,4 +89,5 @@ if [ -f package.json ]; then
     mkdir -p node_modules && echo "$want" > "$stamp"
   fi
 fi
-log "tools ready"
+select_wasm_toolchain
+log "tools ready (release wasm: ${WASM_TOOLCHAIN}${WASM_RUSTUP_TOOLCHAIN:+ $WASM_RUSTUP_TOOLCHAIN})"

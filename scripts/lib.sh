@@ -1,11 +1,58 @@
 # Shared helpers for planwire's scripts (sourced, not run; every script sources it): the one PATH setup
-# (cargo-installed tools: wasm-pack, wasm-bindgen, geckodriver), ROOT and the mock server helpers.
+# (cargo-installed tools: wasm-pack, wasm-bindgen, geckodriver), ROOT, the one pin of the nightly the
+# release wasm is built with and its flags, and the mock server helpers.
 export PATH="$HOME/.cargo/bin:$PATH"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TMP_DIR="$ROOT/tests/.tmp"
 mkdir -p "$TMP_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+# The release wasm is built with this one dated nightly and `-Zbuild-std` (std rebuilt for size, panics
+# that abort without formatting a message: -5.2 KB gzip of wasm, docs/performance.md); stable Rust is the
+# tested fallback (scripts/test.sh tests both). The channel's date is the day after rustc's commit date.
+# ensure-tools.sh installs it (or accepts an installed `nightly` that reports exactly this rustc).
+WASM_NIGHTLY_CHANNEL="nightly-2026-05-20"
+WASM_NIGHTLY_RUSTC="rustc 1.97.0-nightly (e50aa6fba 2026-05-19)"
+# What the nightly build adds to cargo: std, core and alloc rebuilt from rust-src for size, with
+# panic_abort; and to the wasm32 rustflags of .cargo/config.toml (an env RUSTFLAGS replaces them, so
+# the scripts repeat them first): panics abort at once (no hook, no message), no file/line strings, and
+# `{:?}` formats nothing.
+WASM_NIGHTLY_CARGO_ARGS=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
+WASM_NIGHTLY_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+WASM_CONFIG_RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
+
+# nightly_ready TOOLCHAIN: whether that rustup toolchain is installed, reports exactly the pinned rustc,
+# and has rust-src and the wasm32 target (never installs anything).
+nightly_ready() {
+  rustup toolchain list 2>/dev/null | grep -q "^$1[- ]" || return 1
+  [ "$(RUSTUP_AUTO_INSTALL=0 rustc "+$1" --version 2>/dev/null)" = "$WASM_NIGHTLY_RUSTC" ] || return 1
+  local sysroot
+  sysroot="$(RUSTUP_AUTO_INSTALL=0 rustc "+$1" --print sysroot 2>/dev/null)" || return 1
+  [ -d "$sysroot/lib/rustlib/src/rust/library" ] && [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ]
+}
+
+# select_wasm_toolchain: sets WASM_TOOLCHAIN (`nightly` or `stable`), WASM_RUSTUP_TOOLCHAIN (the rustup
+# toolchain to run; empty for the default stable) and WASM_TOOLCHAIN_WHY. PLANWIRE_WASM_TOOLCHAIN=stable
+# forces stable, =nightly fails when the pinned nightly is not ready; unset (or `auto`), the pinned
+# nightly when ready, stable otherwise.
+select_wasm_toolchain() {
+  local want="${PLANWIRE_WASM_TOOLCHAIN:-auto}" tc
+  WASM_TOOLCHAIN=stable WASM_RUSTUP_TOOLCHAIN="" WASM_TOOLCHAIN_WHY="PLANWIRE_WASM_TOOLCHAIN=stable"
+  case "$want" in
+    stable) return 0 ;;
+    auto|nightly) ;;
+    *) echo "PLANWIRE_WASM_TOOLCHAIN=$want: expected stable, nightly or auto" >&2; return 1 ;;
+  esac
+  for tc in "$WASM_NIGHTLY_CHANNEL" nightly; do
+    if nightly_ready "$tc"; then
+      WASM_TOOLCHAIN=nightly WASM_RUSTUP_TOOLCHAIN="$tc" WASM_TOOLCHAIN_WHY="pinned nightly"
+      return 0
+    fi
+  done
+  WASM_TOOLCHAIN_WHY="the pinned nightly ($WASM_NIGHTLY_CHANNEL with rust-src and wasm32) is not installed: bash scripts/ensure-tools.sh"
+  if [ "$want" = nightly ]; then echo "PLANWIRE_WASM_TOOLCHAIN=nightly, but $WASM_TOOLCHAIN_WHY" >&2; return 1; fi
+}
 
 # The server binary and the folder for its output; scripts may set them before sourcing this file.
 MOCK_SERVER="${MOCK_SERVER:-$ROOT/target/debug/mock-server}"
