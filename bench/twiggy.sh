@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Where the wasm bytes go. Rebuilds the release wasm the way scripts/build-wasm.sh does (cargo release
-# profile, wasm-bindgen --target web --weak-refs, then wasm-opt with the flags of client-wasm/Cargo.toml's
+# Where the wasm bytes go. Rebuilds the release wasm the way scripts/build-wasm.sh does (the same
+# toolchain: the pinned nightly with -Zbuild-std when installed, else stable; cargo release profile,
+# wasm-bindgen --target web --weak-refs, then wasm-opt with the flags of client-wasm/Cargo.toml's
 # [package.metadata.wasm-pack.profile.release]), but keeps function names (-g), in its own target dir so
 # nobody's build is disturbed. Prints `twiggy top`, `twiggy dominators`, and a breakdown by crate of the
 # shipped (optimised) module and of the module before wasm-opt (where the core is not yet inlined).
@@ -9,6 +10,7 @@
 #   bash bench/twiggy.sh [ROWS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/lib.sh"   # the wasm toolchain pin and its flags
 ROWS="${1:-25}"
 OUT="${TWIGGY_TARGET_DIR:-$ROOT/target/twiggy}"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -16,12 +18,16 @@ command -v twiggy >/dev/null || { echo "twiggy is not installed: cargo install t
 cd "$ROOT"
 # The release profile strips symbols (Cargo.toml, .cargo/config.toml): keep the names here, strip only
 # the debug info, as bench/profile/build-named.sh does.
+# The toolchain and flags the shipped module is built with (scripts/lib.sh: the pinned nightly with
+# -Zbuild-std when installed, else stable; PLANWIRE_WASM_TOOLCHAIN as for scripts/build-wasm.sh).
+select_wasm_toolchain
+wasm_toolchain_env debuginfo
+echo "building the named wasm with $WASM_TOOLCHAIN: $(rustc --version)" >&2
 CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue -C strip=debuginfo" \
-  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
+  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet "${WASM_CARGO_ARGS[@]}"
 RAW="$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
 mkdir -p "$OUT/named"
-# The prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
+# Stable's prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
 # expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
 mapfile -t FEATURES < <(node -e '
   const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");

@@ -23,13 +23,12 @@ if [ "$PROFILE" = --dev ]; then
 else
   select_wasm_toolchain
 fi
+# wasm-pack runs cargo (and its rustc checks) under RUSTUP_TOOLCHAIN and passes what follows `--`.
+wasm_toolchain_env symbols
 CARGO_ARGS=()
 if [ "$WASM_TOOLCHAIN" = nightly ]; then
-  # wasm-pack runs cargo (and its rustc checks) under RUSTUP_TOOLCHAIN and passes what follows `--`.
-  export RUSTUP_TOOLCHAIN="$WASM_RUSTUP_TOOLCHAIN"
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/wasm-nightly}"
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$WASM_CONFIG_RUSTFLAGS -C strip=symbols $WASM_NIGHTLY_RUSTFLAGS"
-  CARGO_ARGS=(-- "${WASM_NIGHTLY_CARGO_ARGS[@]}")
+  CARGO_ARGS=(-- "${WASM_CARGO_ARGS[@]}")
 fi
 RUSTC_VERSION="$(rustc --version)"
 echo "building the wasm with $WASM_TOOLCHAIN: $RUSTC_VERSION${WASM_RUSTUP_TOOLCHAIN:+ (rustup $WASM_RUSTUP_TOOLCHAIN, -Zbuild-std)} [$WASM_TOOLCHAIN_WHY]"

@@ -15,12 +15,10 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 WASM_NIGHTLY_CHANNEL="nightly-2026-05-20"
 WASM_NIGHTLY_RUSTC="rustc 1.97.0-nightly (e50aa6fba 2026-05-19)"
 # What the nightly build adds to cargo: std, core and alloc rebuilt from rust-src for size, with
-# panic_abort; and to the wasm32 rustflags of .cargo/config.toml (an env RUSTFLAGS replaces them, so
-# the scripts repeat them first): panics abort at once (no hook, no message), no file/line strings, and
-# `{:?}` formats nothing.
+# panic_abort; and to the wasm32 rustflags: panics abort at once (no hook, no message), no file/line
+# strings, and `{:?}` formats nothing.
 WASM_NIGHTLY_CARGO_ARGS=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 WASM_NIGHTLY_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
-WASM_CONFIG_RUSTFLAGS="-C target-feature=-reference-types,-multivalue"
 
 # nightly_ready TOOLCHAIN: whether that rustup toolchain is installed, reports exactly the pinned rustc,
 # and has rust-src and the wasm32 target (never installs anything).
@@ -52,6 +50,23 @@ select_wasm_toolchain() {
   done
   WASM_TOOLCHAIN_WHY="the pinned nightly ($WASM_NIGHTLY_CHANNEL with rust-src and wasm32) is not installed: bash scripts/ensure-tools.sh"
   if [ "$want" = nightly ]; then echo "PLANWIRE_WASM_TOOLCHAIN=nightly, but $WASM_TOOLCHAIN_WHY" >&2; return 1; fi
+}
+
+# wasm_toolchain_env STRIP: after select_wasm_toolchain, exports the wasm32 rustflags (those of
+# .cargo/config.toml, which an env value replaces, with `-C strip=STRIP`, plus the nightly's) and, for
+# the nightly, RUSTUP_TOOLCHAIN; sets WASM_CARGO_ARGS (cargo's extra arguments: -Zbuild-std).
+wasm_toolchain_env() {
+  local config
+  config="$(sed -n '/^\[target.wasm32-unknown-unknown\]/,/^rustflags/s/^rustflags = \[\(.*\)\]$/\1/p' "$ROOT/.cargo/config.toml" | grep -o '"[^"]*"' | tr -d '"' | paste -sd' ')"
+  [[ "$config" == *"strip=symbols"* ]] || { echo "no wasm32 rustflags with strip=symbols in .cargo/config.toml" >&2; return 1; }
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${config/strip=symbols/strip=$1}"
+  WASM_CARGO_ARGS=()
+  if [ "$WASM_TOOLCHAIN" = nightly ]; then
+    export RUSTUP_TOOLCHAIN="$WASM_RUSTUP_TOOLCHAIN"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS+=" $WASM_NIGHTLY_RUSTFLAGS"
+    WASM_CARGO_ARGS=("${WASM_NIGHTLY_CARGO_ARGS[@]}")
+  fi
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS
 }
 
 # The server binary and the folder for its output; scripts may set them before sourcing this file.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A build of the package whose wasm keeps its function names, for CPU profiles (bench/profile/dispatch.mjs):
-# the release profile and wasm-opt flags of scripts/build-wasm.sh, reference types off as shipped, but
+# the toolchain (the pinned nightly with -Zbuild-std when installed, else stable), release profile and
+# wasm-opt flags of scripts/build-wasm.sh, reference types off as shipped, but
 # symbols stripped of debug info only (`strip=debuginfo`: the name section stays) and wasm-opt run with
 # -g. Its own target dir (target/profile), so nobody's build is disturbed. Lays out bench/.out/pkg-named
 # like pkg-js (package.json, dist/ from pkg-js, wasm/ from this build) for `--pkg`.
@@ -8,13 +9,18 @@
 #   flock /tmp/cargo.lock bash bench/profile/build-named.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/scripts/lib.sh"   # the wasm toolchain pin and its flags
 cd "$ROOT"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 OUT="$ROOT/target/profile"
 PKG="$ROOT/bench/.out/pkg-named"
+# The toolchain and flags the shipped module is built with (scripts/lib.sh: the pinned nightly with
+# -Zbuild-std when installed, else stable; PLANWIRE_WASM_TOOLCHAIN as for scripts/build-wasm.sh).
+select_wasm_toolchain
+wasm_toolchain_env debuginfo
+echo "building the named wasm with $WASM_TOOLCHAIN: $(rustc --version)" >&2
 CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=-reference-types,-multivalue -C strip=debuginfo" \
-  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet
+  cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet "${WASM_CARGO_ARGS[@]}"
 rm -rf "$PKG" && mkdir -p "$PKG/wasm"
 mapfile -t FLAGS < <(node -e '
   const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
@@ -22,7 +28,7 @@ mapfile -t FLAGS < <(node -e '
   for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));')
 FEATURES=()
 for f in "${FLAGS[@]}"; do [[ "$f" == --enable-* ]] && FEATURES+=("$f"); done
-# The prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
+# Stable's prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
 # expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
 wasm-opt -g --strip-target-features "${FEATURES[@]}" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" -o "$OUT/no-features.wasm"
 wasm-bindgen --target web --weak-refs --out-dir "$PKG/wasm" --out-name planwire "$OUT/no-features.wasm"
