@@ -26,7 +26,9 @@ if [ "${PLANWIRE_WASM_TOOLCHAIN:-auto}" != stable ] && ! nightly_ready "$WASM_NI
   fi
   if ! nightly_ready nightly; then
     log "installing $WASM_NIGHTLY_CHANNEL (minimal, rust-src, wasm32-unknown-unknown) for the release wasm"
-    rustup toolchain install "$WASM_NIGHTLY_CHANNEL" --profile minimal -c rust-src -t wasm32-unknown-unknown || true
+    # At most 10 minutes (CI has 90 for everything); a cut-off install is simply not ready.
+    timeout 600 rustup toolchain install "$WASM_NIGHTLY_CHANNEL" --profile minimal -c rust-src \
+      -t wasm32-unknown-unknown --no-self-update || true
   fi
   if ! nightly_ready "$WASM_NIGHTLY_CHANNEL" && ! nightly_ready nightly; then
     log "WARNING: no pinned nightly ($WASM_NIGHTLY_CHANNEL, $WASM_NIGHTLY_RUSTC, with rust-src): the release wasm falls back to STABLE Rust (about 5 KB gzip larger)"
