@@ -82,7 +82,33 @@ fn is_task_member(name: &str) -> bool {
     matches!(name, "task" | "id" | "title" | "status")
 }
 
+#[wasm_bindgen(module = "/js/frames.js")]
+extern "C" {
+    /// A task's shape in one call: 0 when it is not an object, else 1 | the kind codes of `id`,
+    /// `title`, `status` at bits 1, 4, 7 ([`kind_of`]).
+    #[wasm_bindgen(js_name = taskKinds)]
+    fn task_kinds(task: &JsValue) -> u32;
+}
+
+/// The [`Kind`] of a 3-bit code of `js/frames.js` (0: absent).
+fn kind_of(code: u32) -> Option<Kind> {
+    Some(match code & 7 {
+        1 => Kind::Null,
+        2 => Kind::Bool,
+        3 => Kind::Number,
+        4 => Kind::String,
+        5 => Kind::Array,
+        6 => Kind::Object,
+        _ => return None,
+    })
+}
+
 impl Value for Js {
+    fn task_kinds(&self) -> Option<[Option<Kind>; 3]> {
+        let code = task_kinds(&self.0);
+        (code & 1 == 1).then(|| [kind_of(code >> 1), kind_of(code >> 4), kind_of(code >> 7)])
+    }
+
     fn member_kind(&self, key: &str) -> Option<Kind> {
         let v = get(&self.0, key)?;
         // The kinds exclude each other: the ones a task's members have come first (each test is a
