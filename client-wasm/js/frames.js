@@ -29,3 +29,19 @@ export function taskPayload(planId, task, timestamp, seq) {
   if (seq >= 0) payload.seq = seq;
   return payload;
 }
+
+/** A parsed frame's members at a glance: the code `envelope_code` documents (web/frames.rs). */
+export function envelopeCode(f, lastKind, lastPlan) {
+  if (typeof f != 'object' || f === null) return 0;
+  const kind = f.type;
+  const plan = f.planId;
+  const seq = f.seq;
+  return (
+    1 |
+    (typeof kind != 'string' ? 0 : kind === lastKind ? 2 : 4) |
+    (plan == null ? 0 : typeof plan != 'string' ? 24 : plan === lastPlan ? 8 : 16) |
+    (seq == null ? 0 : typeof seq == 'number' ? 32 : 64) |
+    (f.data != null ? 128 : 0) |
+    (f.timestamp != null ? 256 : 0)
+  );
+}
