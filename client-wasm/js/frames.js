@@ -1,7 +1,7 @@
-// JS imported by client-wasm/src/web/frames.rs (wasm-bindgen `module`): work on the per-frame path that
-// takes one call from wasm here, one call per test or per member through wasm-bindgen's intrinsics.
-// Inlined into the glue by pkg-js/scripts/inline-snippets.mjs. The rules stay in Rust (core/decode.rs):
-// this only looks at values and builds the payload Rust describes.
+// JS imported by client-wasm/src/web/frames.rs (wasm-bindgen `module`): reads on the per-frame path that
+// take one call from wasm here, one call per test through wasm-bindgen's intrinsics. Inlined into the
+// glue by pkg-js/scripts/inline-snippets.mjs. The rules stay in Rust (core/decode.rs, web/frames.rs):
+// this only looks.
 
 /** `Kind` of `v` as a code: 0 absent (undefined), 1 null, 2 bool, 3 number, 4 string, 5 array, 6 object. */
 const kindCode = (v) =>
@@ -20,14 +20,6 @@ const memberCode = (t, name) => {
 export function taskKinds(t) {
   if (typeof t != 'object' || t === null || Array.isArray(t)) return 0;
   return 1 | (memberCode(t, 'id') << 1) | (memberCode(t, 'title') << 4) | (memberCode(t, 'status') << 7);
-}
-
-/** A task event's payload: `timestamp` left out when `undefined`, `seq` when negative (absent). */
-export function taskPayload(planId, task, timestamp, seq) {
-  const payload = { planId, task };
-  if (timestamp !== undefined) payload.timestamp = timestamp;
-  if (seq >= 0) payload.seq = seq;
-  return payload;
 }
 
 /** A parsed frame's members at a glance: the code `envelope_code` documents (web/frames.rs). */

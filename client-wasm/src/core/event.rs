@@ -230,8 +230,8 @@ macro_rules! broadcast_payload {
     };
 }
 
-// In the browser this payload's JS object is built by hand (`web/frames.rs`, `task_payload`, and
-// `client-wasm/js/frames.js`, for speed): a member added here must be added there too.
+// In the browser this payload's JS object is built by hand (`web/frames.rs`, `task_payload`, for
+// speed): a member added here must be added there too.
 broadcast_payload! {
     /// `taskUpdated` and `taskCreated`: the task exactly as the server sent it.
     TaskPayload {

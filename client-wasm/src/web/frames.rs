@@ -88,9 +88,6 @@ extern "C" {
     /// `title`, `status` at bits 1, 4, 7 ([`kind_of`]).
     #[wasm_bindgen(js_name = taskKinds)]
     fn task_kinds(task: &JsValue) -> u32;
-    /// `{planId, task, timestamp, seq}`, `timestamp` left out when `undefined`, `seq` when negative.
-    #[wasm_bindgen(js_name = taskPayload)]
-    fn new_task_payload(plan_id: &JsValue, task: &JsValue, timestamp: &JsValue, seq: f64) -> JsValue;
 }
 
 /// The [`Kind`] of a 3-bit code of `js/frames.js` (0: absent).
@@ -304,17 +301,40 @@ fn safe_integer(n: f64) -> Option<u64> {
     ((0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0).then_some(n as u64)
 }
 
-/// The JS payload of `taskUpdated` / `taskCreated`, built in one call (`taskPayload` of
-/// `js/frames.js`: an object literal): the object serde-wasm-bindgen makes of [`TaskPayload`] (the
-/// same members in the same order, `timestamp` and `seq` left out when absent), faster; `planId` is
-/// the frame's own JS string when it is the last one read. A member added to `TaskPayload` must be
-/// set there too.
+#[wasm_bindgen]
+extern "C" {
+    /// A task event's payload object, its members set by name: a property store each, which the
+    /// engine caches per member, on objects that all get the same shape (serde-wasm-bindgen's
+    /// serializer and `Reflect.set` store each member with its name as a value: one generic,
+    /// uncached store for all, most of the payload's cost).
+    #[wasm_bindgen(extends = Object)]
+    type TaskPayloadObject;
+    #[wasm_bindgen(method, setter = planId)]
+    fn set_plan_id(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_task(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_timestamp(this: &TaskPayloadObject, value: &JsValue);
+    #[wasm_bindgen(method, setter)]
+    fn set_seq(this: &TaskPayloadObject, value: f64);
+}
+
+/// The JS payload of `taskUpdated` / `taskCreated`, built member by member: the object
+/// serde-wasm-bindgen makes of [`TaskPayload`] (the same members in the same order, `timestamp` and
+/// `seq` left out when absent), faster; `planId` is the frame's own JS string when it is the last one
+/// read. A member added to `TaskPayload` must be set here too.
 pub fn task_payload(payload: &TaskPayload<Js>) -> JsValue {
-    let undefined = JsValue::UNDEFINED;
-    let timestamp = payload.timestamp.as_ref().map_or(&undefined, |t| &t.0);
-    // At most 2^53 - 1: the frame's `seq` was read as a safe integer; -1 when absent.
-    let seq = payload.seq.map_or(-1.0, |seq| seq as f64);
-    LAST_PLAN.with(|last| last.with_js(&payload.plan_id, |id| new_task_payload(id, &payload.task.0, timestamp, seq)))
+    let object: TaskPayloadObject = Object::new().unchecked_into();
+    LAST_PLAN.with(|last| last.with_js(&payload.plan_id, |id| object.set_plan_id(id)));
+    object.set_task(&payload.task.0);
+    if let Some(timestamp) = &payload.timestamp {
+        object.set_timestamp(&timestamp.0);
+    }
+    if let Some(seq) = payload.seq {
+        // At most 2^53 - 1: the frame's `seq` was read as a safe integer.
+        object.set_seq(seq as f64);
+    }
+    object.into()
 }
 
 /// `value` as the JS value `JSON.parse` would give for it (plain objects, numbers), through
