@@ -39,6 +39,7 @@ PATH="$ROOT/node_modules/.bin:$PATH" wasm-pack --log-level warn build client-was
 rm -f pkg-js/wasm/.gitignore
 # The wasm's JS imports without wasm-bindgen's per-import hash, in the glue and the wasm together (it
 # checks every name and fails the build rather than ship imports that do not resolve).
+node pkg-js/scripts/inline-snippets.mjs
 node pkg-js/scripts/short-imports.mjs
 # Short ASCII strings out of wasm without a TextDecoder call (the plan id in every event payload).
 node pkg-js/scripts/short-strings.mjs

@@ -33,6 +33,7 @@ for f in "${FLAGS[@]}"; do [[ "$f" == --enable-* ]] && FEATURES+=("$f"); done
 wasm-opt -g --strip-target-features "${FEATURES[@]}" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" -o "$OUT/no-features.wasm"
 wasm-bindgen --target web --weak-refs --out-dir "$PKG/wasm" --out-name planwire "$OUT/no-features.wasm"
 wasm-opt "${FLAGS[@]}" -g "$PKG/wasm/planwire_bg.wasm" -o "$PKG/wasm/planwire_bg.wasm"
+node pkg-js/scripts/inline-snippets.mjs "$PKG/wasm"
 node pkg-js/scripts/short-strings.mjs "$PKG/wasm/planwire.js"
 cp -r pkg-js/package.json pkg-js/dist "$PKG/"
 # `CloseCode` cut from the glue, as the package build does (pkg-js/scripts/build.mjs).

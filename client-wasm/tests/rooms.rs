@@ -95,6 +95,8 @@ async fn receives_every_event_type_through_rest() {
             (r#"{"type":"task-updated","planId":"123","data":{"task":{"id":1,"title":"t","status":null}}}"#, "task.status"),
             (r#"{"type":"task-updated","planId":"123","data":{"task":{"title":"t","status":"s"}}}"#, "task.id"),
             (r#"{"type":"task-created","planId":"123","data":{"task":{"id":2,"title":{},"status":"s"}}}"#, "task.title"),
+            (r#"{"type":"task-updated","planId":"123","data":{"task":[{"id":1,"title":"t","status":"s"}]}}"#, "data.task"),
+            (r#"{"type":"task-created","planId":"123","data":{"task":"t"}}"#, "data.task"),
             (r#"{"type":"task-reordered","planId":"123","data":{"taskIds":["1",{"id":2}]}}"#, "taskIds"),
             (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":-1,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),
             (r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":2.5,"completedTasks":0,"completionPercentage":0}}}"#, "non-negative integers"),

@@ -35,6 +35,12 @@ pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
     /// The member `key` of an object (`None` for anything else, or when absent).
     fn member(&self, key: &str) -> Option<Self>;
+    /// The kinds of a task's members `id`, `title` and `status`, as [`Value::member_kind`] gives
+    /// them; `None` when this is not an object. One look (the browser's glue reads the three in one
+    /// call into JS).
+    fn task_kinds(&self) -> Option<[Option<Kind>; 3]> {
+        self.is_object().then(|| [self.member_kind("id"), self.member_kind("title"), self.member_kind("status")])
+    }
     /// Whether this is an object (not an array, not null).
     fn is_object(&self) -> bool;
     /// Whether this is `null`.
@@ -263,16 +269,16 @@ pub fn is_task<P: Value>(task: &P) -> bool {
 }
 
 fn check_task<P: Value>(task: &P, errors: &TaskErrors) -> Result<(), DecodeError> {
-    if !task.is_object() {
+    let Some([id, title, status]) = task.task_kinds() else {
         return Err(bad(errors.not_a_task));
-    }
-    if !matches!(task.member_kind("id"), Some(Kind::Number | Kind::String)) {
+    };
+    if !matches!(id, Some(Kind::Number | Kind::String)) {
         return Err(bad(errors.id));
     }
-    if task.member_kind("title") != Some(Kind::String) {
+    if title != Some(Kind::String) {
         return Err(bad(errors.title));
     }
-    if task.member_kind("status") != Some(Kind::String) {
+    if status != Some(Kind::String) {
         return Err(bad(errors.status));
     }
     Ok(())

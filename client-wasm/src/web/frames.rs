@@ -1,6 +1,6 @@
-//! Frames in and out: the browser's `JSON.parse` on the message's own string, the header read
-//! member by member, `data` kept as the parsed `JsValue` (never copied into wasm); client messages
-//! serialised with serde-wasm-bindgen and `JSON.stringify`.
+//! Frames in and out: the browser's `JSON.parse` on the message's own string, the header's kinds
+//! seen in one call and its members then read one by one, `data` kept as the parsed `JsValue`
+//! (never copied into wasm); client messages serialised with serde-wasm-bindgen and `JSON.stringify`.
 
 use crate::core::decode::{DecodeError, Header, Kind, Value, NOT_AN_ENVELOPE};
 use crate::core::event::TaskPayload;
@@ -82,7 +82,33 @@ fn is_task_member(name: &str) -> bool {
     matches!(name, "task" | "id" | "title" | "status")
 }
 
+#[wasm_bindgen(module = "/js/frames.js")]
+extern "C" {
+    /// A task's shape in one call: 0 when it is not an object, else 1 | the kind codes of `id`,
+    /// `title`, `status` at bits 1, 4, 7 ([`kind_of`]).
+    #[wasm_bindgen(js_name = taskKinds)]
+    fn task_kinds(task: &JsValue) -> u32;
+}
+
+/// The [`Kind`] of a 3-bit code of `js/frames.js` (0: absent).
+fn kind_of(code: u32) -> Option<Kind> {
+    Some(match code & 7 {
+        1 => Kind::Null,
+        2 => Kind::Bool,
+        3 => Kind::Number,
+        4 => Kind::String,
+        5 => Kind::Array,
+        6 => Kind::Object,
+        _ => return None,
+    })
+}
+
 impl Value for Js {
+    fn task_kinds(&self) -> Option<[Option<Kind>; 3]> {
+        let code = task_kinds(&self.0);
+        (code & 1 == 1).then(|| [kind_of(code >> 1), kind_of(code >> 4), kind_of(code >> 7)])
+    }
+
     fn member_kind(&self, key: &str) -> Option<Kind> {
         let v = get(&self.0, key)?;
         // The kinds exclude each other: the ones a task's members have come first (each test is a
@@ -167,13 +193,24 @@ extern "C" {
     fn data(this: &Envelope) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn timestamp(this: &Envelope) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn seq(this: &Envelope) -> JsValue;
+    /// `seq` as a number: read only once [`envelope_code`] said it is one.
+    #[wasm_bindgen(method, getter = seq)]
+    fn seq_number(this: &Envelope) -> f64;
+}
+
+#[wasm_bindgen(module = "/js/frames.js")]
+extern "C" {
+    /// What a parsed frame holds, in one call: 0 unless it is an object; else 1 | `type` (bits 1-2:
+    /// 0 not a string, 1 the same string as `last_kind`, 2 another) | `planId` (bits 3-4: 0 `null` or
+    /// absent, 1 the same string as `last_plan`, 2 another, 3 not a string) | `seq` (bits 5-6: 0 `null`
+    /// or absent, 1 a number, 2 anything else) | `data` present (bit 7) | `timestamp` present (bit 8).
+    #[wasm_bindgen(js_name = envelopeCode)]
+    fn envelope_code(frame: &JsValue, last_kind: &JsValue, last_plan: &JsValue) -> u32;
 }
 
 /// The last JS string read through it, with its Rust copy: the same string again (the same room,
-/// the same `type`, frame after frame) is recognised in JS (`===`, one call) instead of being copied
-/// into wasm memory. A `Cell`, taken and put back: no borrow that could fail.
+/// the same `type`, frame after frame) is recognised in JS (`===`, in [`envelope_code`]) instead of
+/// being copied into wasm memory. A `Cell`, taken and put back: no borrow that could fail.
 struct Recent(Cell<Option<(JsValue, String)>>);
 
 impl Recent {
@@ -181,22 +218,27 @@ impl Recent {
         Recent(Cell::new(None))
     }
 
-    /// `value` as a Rust string (`None` if it is not a string).
-    fn string(&self, value: JsValue) -> Option<String> {
+    /// Calls `f` with the last JS string (`undefined` before the first).
+    fn with_last<R>(&self, f: impl FnOnce(&JsValue) -> R) -> R {
         let last = self.0.take();
-        if let Some((js, text)) = &last {
-            if *js == value {
-                let text = text.clone();
-                self.0.set(last);
-                return Some(text);
-            }
-        }
-        let text = value.as_string();
-        match &text {
-            Some(t) => self.0.set(Some((value, t.clone()))),
-            None => self.0.set(last),
-        }
+        let result = f(last.as_ref().map_or(&JsValue::UNDEFINED, |(js, _)| js));
+        self.0.set(last);
+        result
+    }
+
+    /// The last string's Rust copy.
+    fn last(&self) -> Option<String> {
+        let last = self.0.take();
+        let text = last.as_ref().map(|(_, text)| text.clone());
+        self.0.set(last);
         text
+    }
+
+    /// `value` as a Rust string, kept as the last one (`None` if it is not a string).
+    fn string(&self, value: JsValue) -> Option<String> {
+        let text = value.as_string()?;
+        self.0.set(Some((value, text.clone())));
+        Some(text)
     }
 
     /// Calls `f` with `text` as a JS string: the last one read when it is the same text, else a new
@@ -222,43 +264,41 @@ thread_local! {
 /// Parses a text frame (`MessageEvent.data`) into its header, as serde reads [`Header`] natively:
 /// an object whose `type` is a string, `planId` a string, `seq` a non-negative safe integer, and
 /// `data`, `timestamp` anything (`null` or absent: `None`). Anything else is `NOT_AN_ENVELOPE`.
+/// The members' kinds come in one call ([`envelope_code`]); only what is there is read.
 pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let invalid = DecodeError { message: NOT_AN_ENVELOPE };
     let value = parse(text).map_err(|_| invalid)?;
-    if !value.is_object() {
+    let code = LAST_KIND.with(|k| LAST_PLAN.with(|p| k.with_last(|kind| p.with_last(|plan| envelope_code(&value, kind, plan)))));
+    if code & 1 == 0 {
         return Err(invalid);
     }
     let envelope: Envelope = value.unchecked_into();
-    let kind = LAST_KIND.with(|last| last.string(envelope.kind())).ok_or(invalid)?;
-    let plan_id = plan_id(envelope.plan_id()).ok_or(invalid)?;
-    let seq = seq(envelope.seq()).ok_or(invalid)?;
-    let data = optional(envelope.data());
-    let timestamp = optional(envelope.timestamp());
-    Ok(Header { kind, plan_id, data, timestamp, seq })
+    let kind = match code >> 1 & 3 {
+        1 => LAST_KIND.with(Recent::last),
+        2 => LAST_KIND.with(|last| last.string(envelope.kind())),
+        _ => None,
+    };
+    let plan_id = match code >> 3 & 3 {
+        0 => None,
+        1 => Some(LAST_PLAN.with(Recent::last).ok_or(invalid)?),
+        2 => Some(LAST_PLAN.with(|last| last.string(envelope.plan_id())).ok_or(invalid)?),
+        _ => return Err(invalid),
+    };
+    let seq = match code >> 5 & 3 {
+        0 => None,
+        1 => Some(safe_integer(envelope.seq_number()).ok_or(invalid)?),
+        _ => return Err(invalid),
+    };
+    let data = (code & 1 << 7 != 0).then(|| Js(envelope.data()));
+    let timestamp = (code & 1 << 8 != 0).then(|| Js(envelope.timestamp()));
+    Ok(Header { kind: kind.ok_or(invalid)?, plan_id, data, timestamp, seq })
 }
 
-/// A member that may be absent (`null` or `undefined`: `None`).
-fn optional(value: JsValue) -> Option<Js> {
-    (!value.is_null_or_undefined()).then_some(Js(value))
-}
-
-/// `planId`: `Some(None)` when absent, `None` when it is not a string.
-fn plan_id(value: JsValue) -> Option<Option<String>> {
-    if value.is_null_or_undefined() {
-        return Some(None);
-    }
-    LAST_PLAN.with(|last| last.string(value)).map(Some)
-}
-
-/// `seq`: `Some(None)` when absent, `None` unless it is a non-negative safe integer (what
-/// serde-wasm-bindgen reads as a `u64` from a number).
-fn seq(value: JsValue) -> Option<Option<u64>> {
+/// `seq`'s number when it is a non-negative safe integer (what serde-wasm-bindgen reads as a `u64`
+/// from a number).
+fn safe_integer(n: f64) -> Option<u64> {
     const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-    match value.as_f64() {
-        Some(n) if (0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0 => Some(Some(n as u64)),
-        Some(_) => None,
-        None => value.is_null_or_undefined().then_some(None),
-    }
+    ((0.0..=MAX_SAFE_INTEGER).contains(&n) && n.fract() == 0.0).then_some(n as u64)
 }
 
 #[wasm_bindgen]
