@@ -37,9 +37,11 @@ PATH="$ROOT/node_modules/.bin:$PATH" wasm-pack --log-level warn build client-was
 # wasm-pack writes a `*` .gitignore there; the repository's .gitignore already covers the folder, and
 # npm must not read it as an ignore list when packing.
 rm -f pkg-js/wasm/.gitignore
+# The JS snippets of client-wasm/js (wasm-bindgen `module` imports) folded into the glue, so the package
+# ships one glue file (it fails the build on anything it does not expect).
+node pkg-js/scripts/inline-snippets.mjs
 # The wasm's JS imports without wasm-bindgen's per-import hash, in the glue and the wasm together (it
 # checks every name and fails the build rather than ship imports that do not resolve).
-node pkg-js/scripts/inline-snippets.mjs
 node pkg-js/scripts/short-imports.mjs
 # Short ASCII strings out of wasm without a TextDecoder call (the plan id in every event payload).
 node pkg-js/scripts/short-strings.mjs
