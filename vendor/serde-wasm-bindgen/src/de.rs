@@ -59,8 +59,17 @@ impl<'de> de::MapAccess<'de> for MapAccess {
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(self.next_value.take().unwrap_throw())
+        seed.deserialize(take_value(&mut self.next_value))
     }
+}
+
+// PATCH(compact-generics): the value `next_key_seed` stored, taken out by `next_value_seed` (the
+// released code inlines this `take().unwrap_throw()` into every copy of `next_value_seed`, once per
+// value type). With the feature, one out-of-line copy.
+#[cfg_attr(feature = "compact-generics", inline(never))]
+#[cfg_attr(not(feature = "compact-generics"), inline(always))]
+fn take_value(next_value: &mut Option<Deserializer>) -> Deserializer {
+    next_value.take().unwrap_throw()
 }
 
 struct ObjectAccess {
@@ -89,6 +98,25 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
     fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         debug_assert!(self.next_value.is_none());
 
+        match self.next_field() {
+            Some(field) => Ok(Some(seed.deserialize(str_deserializer(field))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        seed.deserialize(take_value(&mut self.next_value))
+    }
+}
+
+impl ObjectAccess {
+    // PATCH(compact-generics): the next field present in the object, its value stored for
+    // `next_value_seed`; what does not depend on the struct being read, taken out of
+    // `next_key_seed` (which the released code inlines, with this loop, into every struct's
+    // `deserialize_struct`). With the feature, one out-of-line copy.
+    #[cfg_attr(feature = "compact-generics", inline(never))]
+    #[cfg_attr(not(feature = "compact-generics"), inline(always))]
+    fn next_field(&mut self) -> Option<&'static str> {
         for field in &mut self.fields {
             let js_field = static_str_to_js(field);
             let next_value = self.obj.get_with_ref_key(&js_field);
@@ -97,15 +125,10 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
             let is_missing_field = next_value.is_undefined() && !js_field.js_in(&self.obj);
             if !is_missing_field {
                 self.next_value = Some(Deserializer::from(next_value));
-                return Ok(Some(seed.deserialize(str_deserializer(field))?));
+                return Some(field);
             }
         }
-
-        Ok(None)
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(self.next_value.take().unwrap_throw())
+        None
     }
 }
 
