@@ -1,5 +1,6 @@
-//! `new PlanClient(options)`: the options object read with serde-wasm-bindgen into the core's
-//! [`RawOptions`], validated by the core (its `INVALID_OPTION` / `INVALID_URL` codes and texts).
+//! `new PlanClient(options)`: the options object read member by member (each value with
+//! serde-wasm-bindgen) into the core's [`RawOptions`], validated by the core (its `INVALID_OPTION` /
+//! `INVALID_URL` codes and texts).
 //! A value of the wrong type is reported like an out-of-range one, by the core, with the option's
 //! own message: numbers read anything else as NaN, strings anything else as an invalid string.
 
@@ -7,75 +8,66 @@ use crate::core::{ConfigError, Options, RawOptions};
 use planwire_protocol::ErrorCode;
 use js_sys::Function;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+// The TypeScript declaration is tsify's (the `serde` attributes name the members); the object is read
+// by `PlanClientOptions::read`, a member by name each.
 /// Options of `new PlanClient(options)`; every number has the Plan WebSocket Service's default, and `null` or
 /// `undefined` means "use the default".
-#[derive(Deserialize, Tsify)]
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanClientOptions {
     /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
     #[tsify(type = "string")]
     url: Option<Text>,
     /// A JWT, used as is at every connect (see `setToken`).
-    #[serde(default)]
     #[tsify(optional, type = "string")]
     token: Option<Text>,
     /// Called before every connect and reconnect (wins over `token`). A rejection is retried with
     /// backoff like a failed attempt (an auth endpoint's outage is survived); reject with an error
     /// whose `code` is `'UNAUTHORIZED'` (`UnauthorizedError`) when the user is signed out: the
     /// client then fails at once with `unauthorized`.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "() => Promise<string>")]
     get_token: JsValue,
     /// 'query' (default, as the Plan WebSocket Service): ?token=…; 'message': first frame {"type":"auth"} (extension).
-    #[serde(default)]
     #[tsify(optional, type = "'query' | 'message'")]
     auth_mode: Option<Text>,
     /// Default 5 (as the Plan WebSocket Service); Infinity allowed; 0 = never reconnect.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     max_reconnect_attempts: Option<Number>,
     /// Default 1000: the delay before retry n (0-based) is min(baseDelayMs * 2^n, maxDelayMs), scaled by the jitter.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     base_delay_ms: Option<Number>,
     /// Default 30000.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     max_delay_ms: Option<Number>,
     /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces the Plan WebSocket Service's schedule.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     jitter: Option<Number>,
     /// Default 5000: open this long before the attempt counter resets.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     stable_after_ms: Option<Number>,
     /// Default 30000: a ping this often, whatever arrives.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     ping_interval_ms: Option<Number>,
     /// Default 10000: no frame this long after a ping → the link is dead.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     pong_timeout_ms: Option<Number>,
     /// Default 10000: token, socket open and server confirmation must all happen within this.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     connect_timeout_ms: Option<Number>,
     /// Default 60000: after `failed` for a transient reason (not `unauthorized`), a new round of
     /// attempts this often; 0 turns the timer off. Going online, showing or focusing the tab revive
     /// it at once.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     revive_interval_ms: Option<Number>,
     /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
     /// default: the global `WebSocket`.
-    #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
+    #[serde(rename = "WebSocket")]
     #[tsify(optional, type = "new (url: string) => object")]
     web_socket: JsValue,
     /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
@@ -85,24 +77,64 @@ pub struct PlanClientOptions {
     /// hold tabs of different users. Default `false`. Read by the package's `PlanClient`, which
     /// passes its own `WebSocket` class for it; the `api` functions then get no `connectionId` (the
     /// server must not skip the connection: the other tabs are on it).
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "boolean | string")]
     share_connection: JsValue,
     /// Where the REST routes of the package's default plan functions are (e.g.
     /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
-    #[serde(default)]
     #[tsify(optional, type = "string")]
     rest_url: Option<Text>,
     /// How synchronized plans (`syncPlan`, `usePlan`) are loaded and written: your own functions;
     /// each one left out calls the Plan WebSocket Service's REST route with the client's token.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "PlanApi")]
     api: JsValue,
     /// `true` logs what the client does to `console.debug`; a function receives each entry
     /// instead. Off (and free) by default. Tokens are redacted.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "boolean | ((entry: DebugEntry) => void)")]
     debug: JsValue,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object, a member read by name (`options[name]`, the property read
+    /// serde-wasm-bindgen made for each field; a getter's exception propagates, as it did).
+    type OptionsObject;
+    #[wasm_bindgen(method, indexing_getter)]
+    fn get(this: &OptionsObject, name: &str) -> JsValue;
+}
+
+/// The member `name`, read as `T` with serde-wasm-bindgen (absent reads as `undefined`).
+fn member<T: DeserializeOwned>(options: &OptionsObject, name: &str) -> Result<T, ConfigError> {
+    serde_wasm_bindgen::from_value(options.get(name)).map_err(|_| ConfigError::option("options must be an object"))
+}
+
+impl PlanClientOptions {
+    /// Reads an options object member by member, in the order of the fields, as the derived
+    /// `Deserialize` read them (one `deserialize_struct` of 18 fields less in the wasm): each value
+    /// with serde-wasm-bindgen, the functions and objects as they are. A member's name here is its
+    /// field's name in the TypeScript declaration.
+    fn read(options: &JsValue) -> Result<PlanClientOptions, ConfigError> {
+        let o: &OptionsObject = options.unchecked_ref();
+        Ok(PlanClientOptions {
+            url: member(o, "url")?,
+            token: member(o, "token")?,
+            get_token: o.get("getToken"),
+            auth_mode: member(o, "authMode")?,
+            max_reconnect_attempts: member(o, "maxReconnectAttempts")?,
+            base_delay_ms: member(o, "baseDelayMs")?,
+            max_delay_ms: member(o, "maxDelayMs")?,
+            jitter: member(o, "jitter")?,
+            stable_after_ms: member(o, "stableAfterMs")?,
+            ping_interval_ms: member(o, "pingIntervalMs")?,
+            pong_timeout_ms: member(o, "pongTimeoutMs")?,
+            connect_timeout_ms: member(o, "connectTimeoutMs")?,
+            revive_interval_ms: member(o, "reviveIntervalMs")?,
+            web_socket: o.get("WebSocket"),
+            share_connection: o.get("shareConnection"),
+            rest_url: member(o, "restUrl")?,
+            api: o.get("api"),
+            debug: o.get("debug"),
+        })
+    }
 }
 
 /// What [`read`] hands the browser layer besides the core's options.
@@ -242,8 +274,7 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
     if !options.is_object() {
         return Err(ConfigError::option("options must be an object"));
     }
-    let o: PlanClientOptions =
-        serde_wasm_bindgen::from_value(options).map_err(|_| ConfigError::option("options must be an object"))?;
+    let o = PlanClientOptions::read(&options)?;
     let get_token = function(o.get_token, "getToken must be a function")?;
     let web_socket = function(o.web_socket, "WebSocket must be a class (a constructor)")?;
     if web_socket.is_none() && GLOBAL_WEB_SOCKET.with(JsValue::is_undefined) {
