@@ -214,9 +214,14 @@ fn join_plan<P: Value>(data: Option<&P>) -> Result<Body<P>, DecodeError> {
         };
         return Ok(Body::JoinConfirm(confirm, presence));
     }
-    data.read::<UserJoined>()
-        .map(Body::UserJoined)
-        .ok_or(bad("join-plan data is neither a join confirmation nor a user join"))
+    // A user join is a `leave-plan`'s data with the name required: read as one (one struct reading
+    // less in the wasm), the name then checked.
+    match data.read::<UserLeft>() {
+        Some(UserLeft { user_id, participant_count, user_name: Some(user_name) }) => {
+            Ok(Body::UserJoined(UserJoined { user_id, user_name, participant_count }))
+        }
+        _ => Err(bad("join-plan data is neither a join confirmation nor a user join")),
+    }
 }
 
 /// What a task payload's problems are called, per message type (static texts: no formatting).
