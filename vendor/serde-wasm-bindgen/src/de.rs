@@ -1,5 +1,8 @@
 use js_sys::{Array, ArrayBuffer, JsString, Map, Number, Object, Symbol, Uint8Array};
-use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::value::MapDeserializer;
+// PATCH(compact-generics): with the feature, sequences are read by `ElementsAccess` instead.
+#[cfg(not(feature = "compact-generics"))]
+use serde::de::value::SeqDeserializer;
 use serde::de::{self, IntoDeserializer};
 use std::convert::TryFrom;
 use wasm_bindgen::convert::IntoWasmAbi;
@@ -9,10 +12,12 @@ use crate::preserve::PRESERVED_VALUE_MAGIC;
 use crate::{static_str_to_js, Error, ObjectExt, Result};
 
 /// Provides [`de::SeqAccess`] from any JS iterator.
+#[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
 struct SeqAccess {
     iter: js_sys::IntoIter,
 }
 
+#[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
 impl<'de> de::SeqAccess<'de> for SeqAccess {
     type Error = Error;
 
@@ -24,6 +29,68 @@ impl<'de> de::SeqAccess<'de> for SeqAccess {
             Some(value) => Some(seed.deserialize(Deserializer::from(value))?),
             None => None,
         })
+    }
+}
+
+// PATCH(compact-generics): one [`de::SeqAccess`] for arrays and other iterables. The released code
+// reads arrays through serde's `SeqDeserializer` and other iterables through `SeqAccess`, so every
+// sequence type's visitor (`Vec<T>`'s `visit_seq`, ...) is compiled twice; here once, with the
+// element lookup out of line (the same JS calls: `array[i]` for `i` below the length read at the
+// start, or the iterator's `next()`; the same size hint: the array's remaining length, or none).
+#[cfg(feature = "compact-generics")]
+enum Elements {
+    Array { array: Array, next: u32, len: u32 },
+    Iter(js_sys::IntoIter),
+}
+
+#[cfg(feature = "compact-generics")]
+struct ElementsAccess(Elements);
+
+#[cfg(feature = "compact-generics")]
+impl ElementsAccess {
+    fn array(array: &Array) -> Self {
+        Self(Elements::Array {
+            array: array.clone(),
+            next: 0,
+            len: array.length(),
+        })
+    }
+
+    #[inline(never)]
+    fn next(&mut self) -> Result<Option<Deserializer>> {
+        match &mut self.0 {
+            Elements::Array { array, next, len } => {
+                if *next >= *len {
+                    return Ok(None);
+                }
+                let value = array.get(*next);
+                *next += 1;
+                Ok(Some(Deserializer::from(value)))
+            }
+            Elements::Iter(iter) => Ok(iter.next().transpose()?.map(Deserializer::from)),
+        }
+    }
+}
+
+#[cfg(feature = "compact-generics")]
+impl<'de> de::SeqAccess<'de> for ElementsAccess {
+    type Error = Error;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>> {
+        match self.next()? {
+            Some(value) => Ok(Some(seed.deserialize(value)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        match &self.0 {
+            Elements::Array { next, len, .. } => Some((len - next) as usize),
+            Elements::Iter(_) => None,
+        }
     }
 }
 
@@ -301,12 +368,34 @@ impl Deserializer {
         }
     }
 
+    #[cfg(not(feature = "compact-generics"))]
     fn deserialize_from_array<'de, V: de::Visitor<'de>>(
         &self,
         visitor: V,
         array: &Array,
     ) -> Result<V::Value> {
         visitor.visit_seq(SeqDeserializer::new(array.iter().map(Deserializer::from)))
+    }
+
+    // PATCH(compact-generics): arrays through the one `ElementsAccess`.
+    #[cfg(feature = "compact-generics")]
+    fn deserialize_from_array<'de, V: de::Visitor<'de>>(
+        &self,
+        visitor: V,
+        array: &Array,
+    ) -> Result<V::Value> {
+        visitor.visit_seq(ElementsAccess::array(array))
+    }
+
+    // PATCH(compact-generics): the elements of an array or another iterable (`None`: neither),
+    // out of line.
+    #[cfg(feature = "compact-generics")]
+    #[inline(never)]
+    fn elements(&self) -> Result<Option<ElementsAccess>> {
+        if let Some(arr) = self.value.dyn_ref::<Array>() {
+            return Ok(Some(ElementsAccess::array(arr)));
+        }
+        Ok(js_sys::try_iter(&self.value)?.map(|iter| ElementsAccess(Elements::Iter(iter))))
     }
 }
 
@@ -546,6 +635,16 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     ///
     /// Supported outputs:
     ///  - Any Rust sequence from Serde point of view ([`Vec`], [`HashSet`](std::collections::HashSet), etc.)
+    #[cfg(feature = "compact-generics")]
+    fn deserialize_seq<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // PATCH(compact-generics): the same cases, through `elements`.
+        match self.elements()? {
+            Some(elements) => visitor.visit_seq(elements),
+            None => self.invalid_type(visitor),
+        }
+    }
+
+    #[cfg(not(feature = "compact-generics"))]
     fn deserialize_seq<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if let Some(arr) = self.value.dyn_ref::<Array>() {
             self.deserialize_from_array(visitor, arr)
