@@ -8,7 +8,6 @@ use crate::core::{ConfigError, Options, RawOptions};
 use planwire_protocol::ErrorCode;
 use js_sys::Function;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -102,9 +101,12 @@ extern "C" {
     fn get(this: &OptionsObject, name: &str) -> JsValue;
 }
 
-/// The member `name`, read as `T` with serde-wasm-bindgen (absent reads as `undefined`).
-fn member<T: DeserializeOwned>(options: &OptionsObject, name: &str) -> Result<T, ConfigError> {
-    serde_wasm_bindgen::from_value(options.get(name)).map_err(|_| ConfigError::option("options must be an object"))
+/// The member `name`, a number or a string option (absent, `null` or `undefined`: `None`), read with
+/// serde-wasm-bindgen.
+fn member<T: From<Scalar>>(options: &OptionsObject, name: &str) -> Result<Option<T>, ConfigError> {
+    let value: Option<Scalar> =
+        serde_wasm_bindgen::from_value(options.get(name)).map_err(|_| ConfigError::option("options must be an object"))?;
+    Ok(value.map(T::from))
 }
 
 impl PlanClientOptions {
@@ -175,88 +177,74 @@ pub struct Number(f64);
 /// A string option; any other type reads as `None` (invalid).
 pub struct Text(Option<String>);
 
-struct NumberVisitor;
+/// What a number or string option holds, read by one visitor for both (one `deserialize_any` in the
+/// wasm, not one per option type): a number, a string, or another JSON value (`Other`). A value
+/// serde-wasm-bindgen refuses (bytes, a `Set`, a function, …) is an error, as it was for both.
+enum Scalar {
+    Number(f64),
+    Text(String),
+    Other,
+}
 
-impl<'de> Visitor<'de> for NumberVisitor {
-    type Value = Number;
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
     fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a number")
+        f.write_str("a number or a string")
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
-        Ok(Number(v))
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
-        Ok(Number(v as f64))
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
-        Ok(Number(v as f64))
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.into()))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
     }
-    fn visit_unit<E>(self) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Number, A::Error> {
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Number(f64::NAN))
+        Ok(Scalar::Other)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Number, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Number(f64::NAN))
+        Ok(Scalar::Other)
     }
 }
 
-impl<'de> Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
-        d.deserialize_any(NumberVisitor)
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
     }
 }
 
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text;
-    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-        Ok(Text(Some(v.into())))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-        Ok(Text(Some(v)))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_unit<E>(self) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
+impl From<Scalar> for Number {
+    fn from(value: Scalar) -> Number {
+        Number(match value {
+            Scalar::Number(v) => v,
+            Scalar::Text(_) | Scalar::Other => f64::NAN,
+        })
     }
 }
 
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        d.deserialize_any(TextVisitor)
+impl From<Scalar> for Text {
+    fn from(value: Scalar) -> Text {
+        Text(match value {
+            Scalar::Text(s) => Some(s),
+            Scalar::Number(_) | Scalar::Other => None,
+        })
     }
 }
 
