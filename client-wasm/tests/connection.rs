@@ -4,6 +4,7 @@
 //!
 //! Checklist:
 //! - [x] bad options and arguments throw `Error("CODE: …")`
+//! - [x] every option is read by its name (a bad value of each is refused with that name)
 //! - [x] connect: states, the `open` payload, unsubscribing
 //! - [x] reconnect and re-join (recovered) after the server stops and starts listening again
 //! - [x] dead-link detection: a frozen connection is closed (4000 `pong timeout`) and replaced
@@ -66,6 +67,45 @@ async fn bad_options_and_arguments_throw_coded_errors() {
             Err(e) => starts(error_message(e), "INVALID_CALLBACK: "),
         }
         assert_eq!(client.state(), "idle");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn every_option_is_read_by_its_name() {
+    within(5000, async {
+        let cases: [(&str, JsValue); 17] = [
+            ("token", "".into()),
+            ("getToken", "abc".into()),
+            ("authMode", "cookie".into()),
+            ("maxReconnectAttempts", (-1).into()),
+            ("baseDelayMs", 0.into()),
+            ("maxDelayMs", 0.into()),
+            ("jitter", 2.into()),
+            ("stableAfterMs", (-1).into()),
+            ("pingIntervalMs", 0.into()),
+            ("pongTimeoutMs", 0.into()),
+            ("connectTimeoutMs", 0.into()),
+            ("reviveIntervalMs", (-1).into()),
+            ("WebSocket", 5.into()),
+            ("shareConnection", 1.into()),
+            ("restUrl", "ftp://x".into()),
+            ("api", 5.into()),
+            ("debug", 5.into()),
+        ];
+        for (name, value) in cases {
+            let message = match Opts::new(None).set(name, value).try_client() {
+                Ok(_) => panic!("PlanClient::new accepted a bad {name}"),
+                Err(e) => error_message(e),
+            };
+            let expected = ["INVALID_OPTION: ", name, " "].concat();
+            assert!(message.starts_with(&expected), "{message:?} starts with {expected:?}");
+        }
+        let message = match PlanClient::new(js_sys::Object::new().into()) {
+            Ok(_) => panic!("PlanClient::new accepted options without a url"),
+            Err(e) => error_message(e),
+        };
+        assert!(message.starts_with("INVALID_URL: "), "{message:?}");
     })
     .await;
 }

@@ -4,7 +4,7 @@
 //! and passed through untouched where it only reaches the application (tasks, unknown types).
 //! Bad frames become a [`DecodeError`], never a panic.
 
-use planwire_protocol::{kind, JoinConfirm, JoinPresence, PresenceEntry, Progress, UserId, UserJoined, UserLeft};
+use planwire_protocol::{kind, JoinConfirm, PresenceEntry, Progress, UserId, UserJoined, UserLeft};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -153,29 +153,18 @@ pub struct ServerError {
     pub plan_id: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Deleted {
-    task_id: TaskId,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Reordered {
-    task_ids: Vec<TaskId>,
-}
-
-#[derive(Deserialize)]
-struct ProgressData {
-    progress: Progress,
-}
-
 fn bad(message: &'static str) -> DecodeError {
     DecodeError { message }
 }
 
 fn payload<P: Value, T: DeserializeOwned>(data: Option<&P>, message: &'static str) -> Result<T, DecodeError> {
     data.and_then(Value::read).ok_or(bad(message))
+}
+
+/// The member `key` of an object payload, read as `T` (a payload of one member: read without a
+/// wrapper struct, whose serde code would be one more copy of the struct reading in the wasm).
+fn member<P: Value, T: DeserializeOwned>(data: Option<&P>, key: &str, message: &'static str) -> Result<T, DecodeError> {
+    payload(data.and_then(|d| d.member(key)).as_ref(), message)
 }
 
 /// Decodes one frame from its header.
@@ -205,12 +194,12 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
         kind::LEAVE_PLAN => Body::UserLeft(payload(data, "invalid leave-plan data")?),
         kind::TASK_UPDATED => Body::TaskUpdated(task(data, &TASK_UPDATED)?),
         kind::TASK_CREATED => Body::TaskCreated(task(data, &TASK_CREATED)?),
-        kind::TASK_DELETED => Body::TaskDeleted(payload::<P, Deleted>(data, "invalid task-deleted data: taskId must be a number or a string")?.task_id),
+        kind::TASK_DELETED => Body::TaskDeleted(member(data, "taskId", "invalid task-deleted data: taskId must be a number or a string")?),
         kind::TASK_REORDERED => {
-            Body::TaskReordered(payload::<P, Reordered>(data, "invalid task-reordered data: taskIds must be an array of task ids (numbers or strings)")?.task_ids)
+            Body::TaskReordered(member(data, "taskIds", "invalid task-reordered data: taskIds must be an array of task ids (numbers or strings)")?)
         }
         kind::PROGRESS_UPDATED => {
-            Body::ProgressUpdated(payload::<P, ProgressData>(data, "invalid progress-updated data: progress must hold totalTasks, completedTasks and completionPercentage as non-negative integers")?.progress)
+            Body::ProgressUpdated(member(data, "progress", "invalid progress-updated data: progress must hold totalTasks, completedTasks and completionPercentage as non-negative integers")?)
         }
         kind::ERROR => Body::Error(payload(data, "invalid error data")?),
         kind::PRESENCE => Body::Presence(payload(data, "invalid presence data")?),
@@ -224,12 +213,21 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
 fn join_plan<P: Value>(data: Option<&P>) -> Result<Body<P>, DecodeError> {
     let data = data.ok_or(bad("join-plan without data"))?;
     if let Some(confirm) = data.read::<JoinConfirm>() {
-        let presence = data.read::<JoinPresence<P>>().ok_or(bad("invalid presence in the join confirmation"))?;
-        return Ok(Body::JoinConfirm(confirm, presence.presence));
+        // `presence` (`JoinPresence`): absent means an empty list.
+        let presence = match data.member("presence") {
+            None => Vec::new(),
+            Some(list) => list.read().ok_or(bad("invalid presence in the join confirmation"))?,
+        };
+        return Ok(Body::JoinConfirm(confirm, presence));
     }
-    data.read::<UserJoined>()
-        .map(Body::UserJoined)
-        .ok_or(bad("join-plan data is neither a join confirmation nor a user join"))
+    // A user join is a `leave-plan`'s data with the name required: read as one (one struct reading
+    // less in the wasm), the name then checked.
+    match data.read::<UserLeft>() {
+        Some(UserLeft { user_id, participant_count, user_name: Some(user_name) }) => {
+            Ok(Body::UserJoined(UserJoined { user_id, user_name, participant_count }))
+        }
+        _ => Err(bad("join-plan data is neither a join confirmation nor a user join")),
+    }
 }
 
 /// What a task payload's problems are called, per message type (static texts: no formatting).

@@ -1,5 +1,6 @@
-//! `new PlanClient(options)`: the options object read with serde-wasm-bindgen into the core's
-//! [`RawOptions`], validated by the core (its `INVALID_OPTION` / `INVALID_URL` codes and texts).
+//! `new PlanClient(options)`: the options object read member by member (each value with
+//! serde-wasm-bindgen) into the core's [`RawOptions`], validated by the core (its `INVALID_OPTION` /
+//! `INVALID_URL` codes and texts).
 //! A value of the wrong type is reported like an out-of-range one, by the core, with the option's
 //! own message: numbers read anything else as NaN, strings anything else as an invalid string.
 
@@ -12,70 +13,60 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+// The TypeScript declaration is tsify's (the `serde` attributes name the members); the object is read
+// by `PlanClientOptions::read`, a member by name each.
 /// Options of `new PlanClient(options)`; every number has the Plan WebSocket Service's default, and `null` or
 /// `undefined` means "use the default".
-#[derive(Deserialize, Tsify)]
+#[derive(Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanClientOptions {
     /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
     #[tsify(type = "string")]
     url: Option<Text>,
     /// A JWT, used as is at every connect (see `setToken`).
-    #[serde(default)]
     #[tsify(optional, type = "string")]
     token: Option<Text>,
     /// Called before every connect and reconnect (wins over `token`). A rejection is retried with
     /// backoff like a failed attempt (an auth endpoint's outage is survived); reject with an error
     /// whose `code` is `'UNAUTHORIZED'` (`UnauthorizedError`) when the user is signed out: the
     /// client then fails at once with `unauthorized`.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "() => Promise<string>")]
     get_token: JsValue,
     /// 'query' (default, as the Plan WebSocket Service): ?token=…; 'message': first frame {"type":"auth"} (extension).
-    #[serde(default)]
     #[tsify(optional, type = "'query' | 'message'")]
     auth_mode: Option<Text>,
     /// Default 5 (as the Plan WebSocket Service); Infinity allowed; 0 = never reconnect.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     max_reconnect_attempts: Option<Number>,
     /// Default 1000: the delay before retry n (0-based) is min(baseDelayMs * 2^n, maxDelayMs), scaled by the jitter.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     base_delay_ms: Option<Number>,
     /// Default 30000.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     max_delay_ms: Option<Number>,
     /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces the Plan WebSocket Service's schedule.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     jitter: Option<Number>,
     /// Default 5000: open this long before the attempt counter resets.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     stable_after_ms: Option<Number>,
     /// Default 30000: a ping this often, whatever arrives.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     ping_interval_ms: Option<Number>,
     /// Default 10000: no frame this long after a ping → the link is dead.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     pong_timeout_ms: Option<Number>,
     /// Default 10000: token, socket open and server confirmation must all happen within this.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     connect_timeout_ms: Option<Number>,
     /// Default 60000: after `failed` for a transient reason (not `unauthorized`), a new round of
     /// attempts this often; 0 turns the timer off. Going online, showing or focusing the tab revive
     /// it at once.
-    #[serde(default)]
     #[tsify(optional, type = "number")]
     revive_interval_ms: Option<Number>,
     /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
     /// default: the global `WebSocket`.
-    #[serde(rename = "WebSocket", default, with = "serde_wasm_bindgen::preserve")]
+    #[serde(rename = "WebSocket")]
     #[tsify(optional, type = "new (url: string) => object")]
     web_socket: JsValue,
     /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
@@ -85,24 +76,67 @@ pub struct PlanClientOptions {
     /// hold tabs of different users. Default `false`. Read by the package's `PlanClient`, which
     /// passes its own `WebSocket` class for it; the `api` functions then get no `connectionId` (the
     /// server must not skip the connection: the other tabs are on it).
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "boolean | string")]
     share_connection: JsValue,
     /// Where the REST routes of the package's default plan functions are (e.g.
     /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
-    #[serde(default)]
     #[tsify(optional, type = "string")]
     rest_url: Option<Text>,
     /// How synchronized plans (`syncPlan`, `usePlan`) are loaded and written: your own functions;
     /// each one left out calls the Plan WebSocket Service's REST route with the client's token.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "PlanApi")]
     api: JsValue,
     /// `true` logs what the client does to `console.debug`; a function receives each entry
     /// instead. Off (and free) by default. Tokens are redacted.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     #[tsify(optional, type = "boolean | ((entry: DebugEntry) => void)")]
     debug: JsValue,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object, a member read by name (`options[name]`, the property read
+    /// serde-wasm-bindgen made for each field; a getter's exception propagates, as it did).
+    type OptionsObject;
+    #[wasm_bindgen(method, indexing_getter)]
+    fn get(this: &OptionsObject, name: &str) -> JsValue;
+}
+
+/// The member `name`, a number or a string option (absent, `null` or `undefined`: `None`), read with
+/// serde-wasm-bindgen.
+fn member<T: From<Scalar>>(options: &OptionsObject, name: &str) -> Result<Option<T>, ConfigError> {
+    let value: Option<Scalar> =
+        serde_wasm_bindgen::from_value(options.get(name)).map_err(|_| ConfigError::option("options must be an object"))?;
+    Ok(value.map(T::from))
+}
+
+impl PlanClientOptions {
+    /// Reads an options object member by member, in the order of the fields, as the derived
+    /// `Deserialize` read them (one `deserialize_struct` of 18 fields less in the wasm): each value
+    /// with serde-wasm-bindgen, the functions and objects as they are. A member's name here is its
+    /// field's name in the TypeScript declaration.
+    fn read(options: &JsValue) -> Result<PlanClientOptions, ConfigError> {
+        let o: &OptionsObject = options.unchecked_ref();
+        Ok(PlanClientOptions {
+            url: member(o, "url")?,
+            token: member(o, "token")?,
+            get_token: o.get("getToken"),
+            auth_mode: member(o, "authMode")?,
+            max_reconnect_attempts: member(o, "maxReconnectAttempts")?,
+            base_delay_ms: member(o, "baseDelayMs")?,
+            max_delay_ms: member(o, "maxDelayMs")?,
+            jitter: member(o, "jitter")?,
+            stable_after_ms: member(o, "stableAfterMs")?,
+            ping_interval_ms: member(o, "pingIntervalMs")?,
+            pong_timeout_ms: member(o, "pongTimeoutMs")?,
+            connect_timeout_ms: member(o, "connectTimeoutMs")?,
+            revive_interval_ms: member(o, "reviveIntervalMs")?,
+            web_socket: o.get("WebSocket"),
+            share_connection: o.get("shareConnection"),
+            rest_url: member(o, "restUrl")?,
+            api: o.get("api"),
+            debug: o.get("debug"),
+        })
+    }
 }
 
 /// What [`read`] hands the browser layer besides the core's options.
@@ -143,88 +177,74 @@ pub struct Number(f64);
 /// A string option; any other type reads as `None` (invalid).
 pub struct Text(Option<String>);
 
-struct NumberVisitor;
+/// What a number or string option holds, read by one visitor for both (one `deserialize_any` in the
+/// wasm, not one per option type): a number, a string, or another JSON value (`Other`). A value
+/// serde-wasm-bindgen refuses (bytes, a `Set`, a function, …) is an error, as it was for both.
+enum Scalar {
+    Number(f64),
+    Text(String),
+    Other,
+}
 
-impl<'de> Visitor<'de> for NumberVisitor {
-    type Value = Number;
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
     fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a number")
+        f.write_str("a number or a string")
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
-        Ok(Number(v))
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
-        Ok(Number(v as f64))
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
-        Ok(Number(v as f64))
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v as f64))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.into()))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
     }
-    fn visit_unit<E>(self) -> Result<Number, E> {
-        Ok(Number(f64::NAN))
+    fn visit_bool<E>(self, _: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Number, A::Error> {
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Number(f64::NAN))
+        Ok(Scalar::Other)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Number, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Number(f64::NAN))
+        Ok(Scalar::Other)
     }
 }
 
-impl<'de> Deserialize<'de> for Number {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
-        d.deserialize_any(NumberVisitor)
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
     }
 }
 
-struct TextVisitor;
-
-impl<'de> Visitor<'de> for TextVisitor {
-    type Value = Text;
-    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a string")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-        Ok(Text(Some(v.into())))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-        Ok(Text(Some(v)))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_unit<E>(self) -> Result<Text, E> {
-        Ok(Text(None))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
+impl From<Scalar> for Number {
+    fn from(value: Scalar) -> Number {
+        Number(match value {
+            Scalar::Number(v) => v,
+            Scalar::Text(_) | Scalar::Other => f64::NAN,
+        })
     }
 }
 
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        d.deserialize_any(TextVisitor)
+impl From<Scalar> for Text {
+    fn from(value: Scalar) -> Text {
+        Text(match value {
+            Scalar::Text(s) => Some(s),
+            Scalar::Number(_) | Scalar::Other => None,
+        })
     }
 }
 
@@ -242,8 +262,7 @@ pub fn read(options: JsValue) -> Result<(Options, Glue), ConfigError> {
     if !options.is_object() {
         return Err(ConfigError::option("options must be an object"));
     }
-    let o: PlanClientOptions =
-        serde_wasm_bindgen::from_value(options).map_err(|_| ConfigError::option("options must be an object"))?;
+    let o = PlanClientOptions::read(&options)?;
     let get_token = function(o.get_token, "getToken must be a function")?;
     let web_socket = function(o.web_socket, "WebSocket must be a class (a constructor)")?;
     if web_socket.is_none() && GLOBAL_WEB_SOCKET.with(JsValue::is_undefined) {

@@ -50,7 +50,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TaskFields")] fields: JsValue,
     ) -> Promise {
-        self.write(plan_id, || Ok(Mutation::Create { fields: Js(fields) }))
+        self.write(plan_id, Ok(Mutation::Create { fields: Js(fields) }))
     }
 
     /// Changes fields of a task: shown at once, kept on top of other changes until the server's
@@ -62,7 +62,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = taskId, unchecked_param_type = "number | string")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TaskFields")] patch: JsValue,
     ) -> Promise {
-        self.write(plan_id, || Ok(Mutation::Update { task_id: task_id(id)?, patch: Js(patch) }))
+        self.write(plan_id, task_id(id).map(|task_id| Mutation::Update { task_id, patch: Js(patch) }))
     }
 
     /// Deletes a task: gone at once, back if the call fails.
@@ -72,7 +72,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(js_name = taskId, unchecked_param_type = "number | string")] id: JsValue,
     ) -> Promise {
-        self.write(plan_id, || Ok(Mutation::Delete { task_id: task_id(id)? }))
+        self.write(plan_id, task_id(id).map(|task_id| Mutation::Delete { task_id }))
     }
 
     /// Puts the tasks in a new order (every task id of the plan): shown at once, undone if the call
@@ -83,17 +83,16 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(js_name = taskIds, unchecked_param_type = "(number | string)[]")] ids: JsValue,
     ) -> Promise {
-        self.write(plan_id, || {
-            let task_ids = serde_wasm_bindgen::from_value(ids).map_err(|_| BAD_ID)?;
-            Ok(Mutation::Reorder { task_ids })
-        })
+        let task_ids = serde_wasm_bindgen::from_value(ids).map_err(|_| BAD_ID);
+        self.write(plan_id, task_ids.map(|task_ids| Mutation::Reorder { task_ids }))
     }
 }
 
 impl PlanClient {
     /// Hands a write to the machine; its promise settles when the REST call answered (or at once,
-    /// rejected, when the machine refuses it).
-    fn write(&self, plan_id: JsValue, mutation: impl FnOnce() -> Result<Mutation<Js>, ConfigError>) -> Promise {
+    /// rejected, when the machine refuses it, the plan id is bad, or else `mutation` is an error: its
+    /// arguments were read by the caller). One copy for the four writes (not generic).
+    fn write(&self, plan_id: JsValue, mutation: Result<Mutation<Js>, ConfigError>) -> Promise {
         let Ok(mut inner) = self.shared.try_borrow_mut() else {
             return Promise::reject(&thrown(ConfigError { code: ErrorCode::Busy, message: "the client is busy" }));
         };
@@ -109,7 +108,7 @@ impl PlanClient {
                 return promise;
             }
         };
-        let mutation = match mutation() {
+        let mutation = match mutation {
             Ok(m) => m,
             Err(e) => {
                 settle.reject(&thrown(e));

@@ -1,5 +1,8 @@
 use js_sys::{Array, ArrayBuffer, JsString, Map, Number, Object, Symbol, Uint8Array};
-use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::value::MapDeserializer;
+// PATCH(compact-generics): with the feature, sequences are read by `ElementsAccess` instead.
+#[cfg(not(feature = "compact-generics"))]
+use serde::de::value::SeqDeserializer;
 use serde::de::{self, IntoDeserializer};
 use std::convert::TryFrom;
 use wasm_bindgen::convert::IntoWasmAbi;
@@ -9,10 +12,12 @@ use crate::preserve::PRESERVED_VALUE_MAGIC;
 use crate::{static_str_to_js, Error, ObjectExt, Result};
 
 /// Provides [`de::SeqAccess`] from any JS iterator.
+#[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
 struct SeqAccess {
     iter: js_sys::IntoIter,
 }
 
+#[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
 impl<'de> de::SeqAccess<'de> for SeqAccess {
     type Error = Error;
 
@@ -24,6 +29,68 @@ impl<'de> de::SeqAccess<'de> for SeqAccess {
             Some(value) => Some(seed.deserialize(Deserializer::from(value))?),
             None => None,
         })
+    }
+}
+
+// PATCH(compact-generics): one [`de::SeqAccess`] for arrays and other iterables. The released code
+// reads arrays through serde's `SeqDeserializer` and other iterables through `SeqAccess`, so every
+// sequence type's visitor (`Vec<T>`'s `visit_seq`, ...) is compiled twice; here once, with the
+// element lookup out of line (the same JS calls: `array[i]` for `i` below the length read at the
+// start, or the iterator's `next()`; the same size hint: the array's remaining length, or none).
+#[cfg(feature = "compact-generics")]
+enum Elements {
+    Array { array: Array, next: u32, len: u32 },
+    Iter(js_sys::IntoIter),
+}
+
+#[cfg(feature = "compact-generics")]
+struct ElementsAccess(Elements);
+
+#[cfg(feature = "compact-generics")]
+impl ElementsAccess {
+    fn array(array: &Array) -> Self {
+        Self(Elements::Array {
+            array: array.clone(),
+            next: 0,
+            len: array.length(),
+        })
+    }
+
+    #[inline(never)]
+    fn next(&mut self) -> Result<Option<Deserializer>> {
+        match &mut self.0 {
+            Elements::Array { array, next, len } => {
+                if *next >= *len {
+                    return Ok(None);
+                }
+                let value = array.get(*next);
+                *next += 1;
+                Ok(Some(Deserializer::from(value)))
+            }
+            Elements::Iter(iter) => Ok(iter.next().transpose()?.map(Deserializer::from)),
+        }
+    }
+}
+
+#[cfg(feature = "compact-generics")]
+impl<'de> de::SeqAccess<'de> for ElementsAccess {
+    type Error = Error;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>> {
+        match self.next()? {
+            Some(value) => Ok(Some(seed.deserialize(value)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        match &self.0 {
+            Elements::Array { next, len, .. } => Some((len - next) as usize),
+            Elements::Iter(_) => None,
+        }
     }
 }
 
@@ -59,8 +126,17 @@ impl<'de> de::MapAccess<'de> for MapAccess {
     }
 
     fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(self.next_value.take().unwrap_throw())
+        seed.deserialize(take_value(&mut self.next_value))
     }
+}
+
+// PATCH(compact-generics): the value `next_key_seed` stored, taken out by `next_value_seed` (the
+// released code inlines this `take().unwrap_throw()` into every copy of `next_value_seed`, once per
+// value type). With the feature, one out-of-line copy.
+#[cfg_attr(feature = "compact-generics", inline(never))]
+#[cfg_attr(not(feature = "compact-generics"), inline(always))]
+fn take_value(next_value: &mut Option<Deserializer>) -> Deserializer {
+    next_value.take().unwrap_throw()
 }
 
 struct ObjectAccess {
@@ -89,6 +165,25 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
     fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         debug_assert!(self.next_value.is_none());
 
+        match self.next_field() {
+            Some(field) => Ok(Some(seed.deserialize(str_deserializer(field))?)),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        seed.deserialize(take_value(&mut self.next_value))
+    }
+}
+
+impl ObjectAccess {
+    // PATCH(compact-generics): the next field present in the object, its value stored for
+    // `next_value_seed`; what does not depend on the struct being read, taken out of
+    // `next_key_seed` (which the released code inlines, with this loop, into every struct's
+    // `deserialize_struct`). With the feature, one out-of-line copy.
+    #[cfg_attr(feature = "compact-generics", inline(never))]
+    #[cfg_attr(not(feature = "compact-generics"), inline(always))]
+    fn next_field(&mut self) -> Option<&'static str> {
         for field in &mut self.fields {
             let js_field = static_str_to_js(field);
             let next_value = self.obj.get_with_ref_key(&js_field);
@@ -97,15 +192,10 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
             let is_missing_field = next_value.is_undefined() && !js_field.js_in(&self.obj);
             if !is_missing_field {
                 self.next_value = Some(Deserializer::from(next_value));
-                return Ok(Some(seed.deserialize(str_deserializer(field))?));
+                return Some(field);
             }
         }
-
-        Ok(None)
-    }
-
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        seed.deserialize(self.next_value.take().unwrap_throw())
+        None
     }
 }
 
@@ -221,6 +311,13 @@ impl Deserializer {
         de::Error::invalid_type(de::Unexpected::Other("JS value"), visitor)
     }
 
+    // PATCH(terse-errors): the visitor is not passed on as a `&dyn Expected` (a vtable per visitor
+    // type, with its `expecting` and its text, for an argument the terse error ignores).
+    #[cfg(feature = "terse-errors")]
+    fn invalid_type<'de, V: de::Visitor<'de>>(&self, _visitor: V) -> Result<V::Value> {
+        Err(self.invalid_type_(&"a JS value"))
+    }
+
     #[cfg(not(feature = "terse-errors"))]
     #[cold]
     fn invalid_type_(&self, visitor: &dyn de::Expected) -> Error {
@@ -247,6 +344,7 @@ impl Deserializer {
         de::Error::invalid_type(unexpected, visitor)
     }
 
+    #[cfg(not(feature = "terse-errors"))] // PATCH(terse-errors)
     fn invalid_type<'de, V: de::Visitor<'de>>(&self, visitor: V) -> Result<V::Value> {
         Err(self.invalid_type_(&visitor))
     }
@@ -278,12 +376,34 @@ impl Deserializer {
         }
     }
 
+    #[cfg(not(feature = "compact-generics"))]
     fn deserialize_from_array<'de, V: de::Visitor<'de>>(
         &self,
         visitor: V,
         array: &Array,
     ) -> Result<V::Value> {
         visitor.visit_seq(SeqDeserializer::new(array.iter().map(Deserializer::from)))
+    }
+
+    // PATCH(compact-generics): arrays through the one `ElementsAccess`.
+    #[cfg(feature = "compact-generics")]
+    fn deserialize_from_array<'de, V: de::Visitor<'de>>(
+        &self,
+        visitor: V,
+        array: &Array,
+    ) -> Result<V::Value> {
+        visitor.visit_seq(ElementsAccess::array(array))
+    }
+
+    // PATCH(compact-generics): the elements of an array or another iterable (`None`: neither),
+    // out of line.
+    #[cfg(feature = "compact-generics")]
+    #[inline(never)]
+    fn elements(&self) -> Result<Option<ElementsAccess>> {
+        if let Some(arr) = self.value.dyn_ref::<Array>() {
+            return Ok(Some(ElementsAccess::array(arr)));
+        }
+        Ok(js_sys::try_iter(&self.value)?.map(|iter| ElementsAccess(Elements::Iter(iter))))
     }
 }
 
@@ -523,6 +643,16 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     ///
     /// Supported outputs:
     ///  - Any Rust sequence from Serde point of view ([`Vec`], [`HashSet`](std::collections::HashSet), etc.)
+    #[cfg(feature = "compact-generics")]
+    fn deserialize_seq<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // PATCH(compact-generics): the same cases, through `elements`.
+        match self.elements()? {
+            Some(elements) => visitor.visit_seq(elements),
+            None => self.invalid_type(visitor),
+        }
+    }
+
+    #[cfg(not(feature = "compact-generics"))]
     fn deserialize_seq<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if let Some(arr) = self.value.dyn_ref::<Array>() {
             self.deserialize_from_array(visitor, arr)

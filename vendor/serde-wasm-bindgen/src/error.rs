@@ -58,20 +58,27 @@ impl serde::ser::Error for Error {
     }
 }
 
+// The constructors that ignore what they are given are `#[inline(always)]`: the `Unexpected` and
+// the `&dyn Expected` (a vtable, with the visitor's `expecting` and its text) then go unused at each
+// call site, and are not linked just to be ignored.
 #[cfg(feature = "terse-errors")]
 impl serde::de::Error for Error {
+    #[inline(always)]
     fn custom<T: std::fmt::Display>(_msg: T) -> Self {
         Error::terse(&["cannot deserialize the value"])
     }
 
+    #[inline(always)]
     fn invalid_type(_unexp: serde::de::Unexpected, _exp: &dyn serde::de::Expected) -> Self {
         Error::terse(&["invalid type"])
     }
 
+    #[inline(always)]
     fn invalid_value(_unexp: serde::de::Unexpected, _exp: &dyn serde::de::Expected) -> Self {
         Error::terse(&["invalid value"])
     }
 
+    #[inline(always)]
     fn invalid_length(_len: usize, _exp: &dyn serde::de::Expected) -> Self {
         Error::terse(&["invalid length"])
     }

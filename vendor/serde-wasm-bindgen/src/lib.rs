@@ -15,6 +15,31 @@ pub use ser::Serializer;
 
 type Result<T> = std::result::Result<T, Error>;
 
+// PATCH(compact-generics): the cache as a `Vec` sorted by the string's address and length (a binary
+// search; an insertion the first time a string is seen) instead of a `HashMap`, whose hashbrown code
+// is about 2 KB of wasm; the same key (where the string is, not what it says), the same strings made.
+#[cfg(feature = "compact-generics")]
+fn static_str_to_js(s: &'static str) -> JsString {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static CACHE: RefCell<Vec<((usize, usize), JsString)>> = RefCell::new(Vec::new());
+    }
+    let key = (s.as_ptr() as usize, s.len());
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        match cache.binary_search_by_key(&key, |(k, _)| *k) {
+            Ok(i) => cache[i].1.clone(),
+            Err(i) => {
+                let js = JsString::from(s);
+                cache.insert(i, (key, js.clone()));
+                js
+            }
+        }
+    })
+}
+
+#[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
 fn static_str_to_js(s: &'static str) -> JsString {
     use std::cell::RefCell;
     use std::collections::HashMap;

@@ -213,12 +213,23 @@ impl ser::SerializeStruct for ObjectSerializer<'_> {
         value: &T,
     ) -> Result<()> {
         let value = value.serialize(self.serializer)?;
-        self.target.set(static_str_to_js(key), value);
+        self.set_field(key, value);
         Ok(())
     }
 
     fn end(self) -> Result {
         Ok(self.target.into())
+    }
+}
+
+impl ObjectSerializer<'_> {
+    // PATCH(compact-generics): the member's store, which does not depend on the value's type (the
+    // released code inlines it into every copy of `serialize_field`, once per field type). With the
+    // feature, one out-of-line copy.
+    #[cfg_attr(feature = "compact-generics", inline(never))]
+    #[cfg_attr(not(feature = "compact-generics"), inline(always))]
+    fn set_field(&self, key: &'static str, value: JsValue) {
+        self.target.set(static_str_to_js(key), value);
     }
 }
 

@@ -95,6 +95,8 @@ fn bad_frames_raise_invalid_frame_and_keep_everything() {
         r#"{"type":"progress-updated","planId":"123","data":{"progress":{"totalTasks":"ten"}}}"#,
         r#"{"type":"join-plan","planId":"123","data":{"success":true}}"#,
         r#"{"type":"join-plan","planId":"123","data":{"userId":[],"userName":"x","participantCount":1}}"#,
+        r#"{"type":"join-plan","planId":"123","data":{"userId":2,"participantCount":1}}"#,
+        r#"{"type":"join-plan","planId":"123","data":{"userId":2,"userName":null,"participantCount":1}}"#,
         r#"{"type":"leave-plan","planId":"123","data":{"participantCount":1}}"#,
         r#"{"type":"join-plan","planId":7,"data":{}}"#,
         r#"{"type":"task-updated","planId":"123","seq":-1,"data":{"task":{}}}"#,
