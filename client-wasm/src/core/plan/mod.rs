@@ -21,7 +21,7 @@ use crate::core::decode::{is_task, Value};
 pub use pending::{Ack, Mutation, Pending, WriteResult};
 use planwire_protocol::{ErrorCode, Progress};
 use serde::{Deserialize, Serialize};
-use tasks::{task_key, Entry, TaskList};
+use tasks::TaskList;
 
 /// Where a synchronized plan is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -309,8 +309,7 @@ impl<P: Value> SyncedPlan<P> {
 
     fn apply_snapshot(&mut self, snapshot: PlanData<P>) {
         let other_epoch = snapshot.epoch.is_some() && self.epoch.is_some() && snapshot.epoch != self.epoch;
-        let entries = snapshot.tasks.into_iter().filter_map(|t| Some(Entry { key: task_key(&t)?, task: t }));
-        self.confirmed.replace_all(entries.collect());
+        self.confirmed.replace_all(snapshot.tasks);
         self.progress = snapshot.progress;
         self.seq = snapshot.seq;
         self.epoch = snapshot.epoch.or(self.epoch.take());
