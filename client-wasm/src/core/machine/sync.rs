@@ -83,15 +83,18 @@ impl<P: Value> Machine<P> {
         let error = result.as_ref().err().cloned();
         let released = plan.mutated(id, result.map_err(|_| ()));
         let plan_id = plan.plan_id.clone();
-        for (id, mutation) in released.send {
-            self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
-        }
-        for id in released.failed {
-            let error = error.clone().unwrap_or_else(|| RequestError {
-                code: ErrorCode::RequestFailed.as_str().into(),
-                message: "the task's create was answered without the task".into(),
-            });
-            self.actions.push_back(Action::WriteFailed { id, error });
+        for (id, mutation) in released {
+            let action = match mutation {
+                Some(mutation) => Action::Mutate { id, plan_id: plan_id.clone(), mutation },
+                None => Action::WriteFailed {
+                    id,
+                    error: error.clone().unwrap_or_else(|| RequestError {
+                        code: ErrorCode::RequestFailed.as_str().into(),
+                        message: "the task's create was answered without the task".into(),
+                    }),
+                },
+            };
+            self.actions.push_back(action);
         }
         self.plan_changed(plan_id.clone());
         // The server skipped this connection for its own change: the answer's `seq` shows the gap

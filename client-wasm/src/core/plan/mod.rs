@@ -127,14 +127,10 @@ enum Load {
     Done,
 }
 
-/// What a write's answer lets go: held writes to send now, held writes that fail with it.
-#[derive(Debug)]
-pub struct Released<P> {
-    /// `(id, write)` to send, with the server's task id.
-    pub send: Vec<(u32, Mutation<P>)>,
-    /// Held writes whose task's create failed (or was answered without a task).
-    pub failed: Vec<u32>,
-}
+/// What a write's answer lets go, in order: `(id, Some(write))` a held write to send now, with
+/// the server's task id; `(id, None)` a held write whose task's create failed (or was answered
+/// without a task), which fails with it.
+pub type Released<P> = Vec<(u32, Option<Mutation<P>>)>;
 
 /// The most changes buffered during one load: beyond, the buffer is dropped and the load redone.
 const MAX_BUFFERED: usize = 10_000;
@@ -324,7 +320,7 @@ impl<P: Value> SyncedPlan<P> {
         // matched by `seq`: the snapshot, loaded after their answer, has them, or they were lost
         // with that history.
         if other_epoch || self.seq.is_none() {
-            self.pending.retain(|p| p.acked_at.is_none());
+            self.keep_pending(&|p| p.acked_at.is_none());
         }
     }
 
@@ -431,7 +427,7 @@ impl<P: Value> SyncedPlan<P> {
     /// task (returned, to send, with the server's id); a failed create fails them (their ids
     /// returned in `failed`).
     pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) -> Released<P> {
-        let mut released = Released { send: Vec::new(), failed: Vec::new() };
+        let mut released = Released::new();
         let Some(i) = self.pending.iter().position(|p| p.id == id) else { return released };
         let created = match answer {
             Ok(ack) => match ack.seq {
@@ -453,20 +449,25 @@ impl<P: Value> SyncedPlan<P> {
         let key = pending::pending_key(id);
         for p in self.pending.iter_mut().filter(|p| p.waits_for().as_deref() == Some(key.as_str())) {
             match &created {
-                Some(real) => released.send.extend(p.release(real).map(|m| (p.id, m))),
-                None => released.failed.push(p.id),
+                Some(real) => released.extend(p.release(real).map(|m| (p.id, Some(m)))),
+                None => released.push((p.id, None)),
             }
         }
-        self.pending.retain(|p| !released.failed.contains(&p.id));
+        self.keep_pending(&|p| !released.iter().any(|(id, m)| m.is_none() && *id == p.id));
         self.changed();
         released
+    }
+
+    /// Drops the writes `keep` refuses (one `retain` for every rule: less code in the wasm).
+    fn keep_pending(&mut self, keep: &dyn Fn(&Pending<P>) -> bool) {
+        self.pending.retain(|p| keep(p));
     }
 
     /// Rebuilds the view and bumps the version if it differs.
     fn changed(&mut self) {
         let seq = self.seq;
         // Answered writes the server's state has reached are in it now.
-        self.pending.retain(|p| p.acked_at.is_none_or(|at| seq.is_none_or(|s| s < at)));
+        self.keep_pending(&|p| p.acked_at.is_none_or(|at| seq.is_none_or(|s| s < at)));
         let view = if self.pending.is_empty() {
             None
         } else {
