@@ -139,11 +139,7 @@ impl PlanClient {
             inner.writes.push(settle);
         }
         if let Err(e) = driver::input_rc(&self.shared, Input::Mutate { id, plan_id, mutation }) {
-            let settle = self.shared.try_borrow_mut().ok().and_then(|mut inner| {
-                let i = inner.writes.iter().position(|s| s.id == id)?;
-                Some(inner.writes.swap_remove(i))
-            });
-            if let Some(settle) = settle {
+            if let Some(settle) = plans::take(&self.shared, id) {
                 settle.reject(&thrown(e));
             }
         }

@@ -60,6 +60,13 @@ pub fn promise(id: u32) -> (Promise, Option<Settle>) {
     (promise, settle)
 }
 
+/// The promise of the write `id`, taken from the ones waiting for their call.
+pub fn take(shared: &Rc<Shared>, id: u32) -> Option<Settle> {
+    let mut inner = shared.try_borrow_mut().ok()?;
+    let i = inner.writes.iter().position(|s| s.id == id)?;
+    Some(inner.writes.swap_remove(i))
+}
+
 impl Settle {
     /// Rejects with `error` (a caller error: nothing was sent).
     pub fn reject(self, error: &JsValue) {

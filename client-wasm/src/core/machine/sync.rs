@@ -52,8 +52,10 @@ impl<P: Value> Machine<P> {
             }
             _ => false,
         };
+        // Held or sent: the write itself is moved, not copied.
+        let mut send = Some(mutation);
         if held {
-            pending.held = Some(mutation.clone());
+            pending.held = send.take();
         }
         if !plan.mutate(pending) {
             return Err(ConfigError {
@@ -61,7 +63,7 @@ impl<P: Value> Machine<P> {
                 message: "too many writes to this plan are waiting for the server",
             });
         }
-        if !held {
+        if let Some(mutation) = send {
             self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
         }
         self.plan_changed(plan_id);
