@@ -123,13 +123,9 @@ impl<P: Value> Machine<P> {
     /// [`Timer::PlanRetry`]: loads that failed are tried again, in rooms joined now (the others
     /// load on their join confirmation).
     pub(super) fn retry_loads(&mut self, now: u64) {
-        let due: Vec<String> = self
-            .plans
-            .iter_mut()
-            .filter(|p| p.retry_at().is_some_and(|at| at <= now))
-            .map(|p| p.plan_id.clone())
-            .collect();
-        for plan_id in due {
+        // By index, not collected first: loading adds and removes no plan.
+        for i in 0..self.plans.count() {
+            let Some(plan_id) = self.plans.due(i, now) else { continue };
             if self.rooms.get(&plan_id).is_some_and(|r| r.joined) {
                 self.start_load(&plan_id);
             } else if let Some(plan) = self.plans.get_mut(&plan_id) {

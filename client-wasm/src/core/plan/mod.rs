@@ -543,6 +543,17 @@ impl<P: Value> Plans<P> {
         self.list.iter_mut()
     }
 
+    /// How many plans.
+    pub fn count(&self) -> usize {
+        self.list.len()
+    }
+
+    /// The id of the `i`th plan when its load retry is due at `now`.
+    pub fn due(&self, i: usize, now: u64) -> Option<String> {
+        let plan = self.list.get(i)?;
+        plan.retry_at().filter(|&at| at <= now).map(|_| plan.plan_id.clone())
+    }
+
     /// The earliest load retry due.
     pub fn next_retry(&self) -> Option<u64> {
         self.list.iter().filter_map(SyncedPlan::retry_at).min()
