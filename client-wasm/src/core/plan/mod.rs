@@ -424,8 +424,8 @@ impl<P: Value> SyncedPlan<P> {
 
     /// The write `id` was answered: kept on top until the state reaches its `seq`, or (no `seq`)
     /// applied to the server's state at once. A create's answer releases the writes held for its
-    /// task (returned, to send, with the server's id); a failed create fails them (their ids
-    /// returned in `failed`).
+    /// task (returned, to send, with the server's id); a failed create fails them (returned
+    /// without a write).
     pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) -> Released<P> {
         let mut released = Released::new();
         let Some(i) = self.pending.iter().position(|p| p.id == id) else { return released };
