@@ -163,18 +163,10 @@ fn drive(shared: &Rc<Shared>) {
             Action::FetchToken { ticket } => fetch_token(shared, ticket),
             Action::LoadPlan { plan_id, ticket } => plans::load(shared, &feed, plan_id, ticket),
             Action::Mutate { id, plan_id, mutation } => {
-                let settle = shared.try_borrow_mut().ok().and_then(|mut inner| {
-                    let i = inner.writes.iter().position(|s| s.id == id)?;
-                    Some(inner.writes.swap_remove(i))
-                });
-                plans::write(shared, &feed, plan_id, mutation, settle);
+                plans::write(shared, &feed, plan_id, mutation, plans::take(shared, id));
             }
             Action::WriteFailed { id, error } => {
-                let settle = shared.try_borrow_mut().ok().and_then(|mut inner| {
-                    let i = inner.writes.iter().position(|s| s.id == id)?;
-                    Some(inner.writes.swap_remove(i))
-                });
-                if let Some(settle) = settle {
+                if let Some(settle) = plans::take(shared, id) {
                     settle.reject(&plans::rejection(&error));
                 }
             }

@@ -18,6 +18,28 @@ fn task_id(value: JsValue) -> Result<TaskId, ConfigError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| BAD_ID)
 }
 
+/// A write method's arguments, read into a [`Mutation`] only once the plan id is valid (one
+/// non-generic write path for the four methods).
+enum Args {
+    Create(JsValue),
+    Update(JsValue, JsValue),
+    Delete(JsValue),
+    Reorder(JsValue),
+}
+
+impl Args {
+    fn mutation(self) -> Result<Mutation<Js>, ConfigError> {
+        Ok(match self {
+            Args::Create(fields) => Mutation::Create { fields: Js(fields) },
+            Args::Update(id, patch) => Mutation::Update { task_id: task_id(id)?, patch: Js(patch) },
+            Args::Delete(id) => Mutation::Delete { task_id: task_id(id)? },
+            Args::Reorder(ids) => {
+                Mutation::Reorder { task_ids: serde_wasm_bindgen::from_value(ids).map_err(|_| BAD_ID)? }
+            }
+        })
+    }
+}
+
 #[wasm_bindgen]
 impl PlanClient {
     /// Keeps a plan's tasks, progress and `seq` synchronized (reference-counted; joins the room):
@@ -50,7 +72,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TaskFields")] fields: JsValue,
     ) -> Promise {
-        self.write(plan_id, Ok(Mutation::Create { fields: Js(fields) }))
+        self.write(plan_id, Args::Create(fields))
     }
 
     /// Changes fields of a task: shown at once, kept on top of other changes until the server's
@@ -62,7 +84,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = taskId, unchecked_param_type = "number | string")] id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TaskFields")] patch: JsValue,
     ) -> Promise {
-        self.write(plan_id, task_id(id).map(|task_id| Mutation::Update { task_id, patch: Js(patch) }))
+        self.write(plan_id, Args::Update(id, patch))
     }
 
     /// Deletes a task: gone at once, back if the call fails.
@@ -72,7 +94,7 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(js_name = taskId, unchecked_param_type = "number | string")] id: JsValue,
     ) -> Promise {
-        self.write(plan_id, task_id(id).map(|task_id| Mutation::Delete { task_id }))
+        self.write(plan_id, Args::Delete(id))
     }
 
     /// Puts the tasks in a new order (every task id of the plan): shown at once, undone if the call
@@ -83,16 +105,14 @@ impl PlanClient {
         #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue,
         #[wasm_bindgen(js_name = taskIds, unchecked_param_type = "(number | string)[]")] ids: JsValue,
     ) -> Promise {
-        let task_ids = serde_wasm_bindgen::from_value(ids).map_err(|_| BAD_ID);
-        self.write(plan_id, task_ids.map(|task_ids| Mutation::Reorder { task_ids }))
+        self.write(plan_id, Args::Reorder(ids))
     }
 }
 
 impl PlanClient {
     /// Hands a write to the machine; its promise settles when the REST call answered (or at once,
-    /// rejected, when the machine refuses it, the plan id is bad, or else `mutation` is an error: its
-    /// arguments were read by the caller). One copy for the four writes (not generic).
-    fn write(&self, plan_id: JsValue, mutation: Result<Mutation<Js>, ConfigError>) -> Promise {
+    /// rejected, when the machine refuses it).
+    fn write(&self, plan_id: JsValue, args: Args) -> Promise {
         let Ok(mut inner) = self.shared.try_borrow_mut() else {
             return Promise::reject(&thrown(ConfigError { code: ErrorCode::Busy, message: "the client is busy" }));
         };
@@ -108,7 +128,7 @@ impl PlanClient {
                 return promise;
             }
         };
-        let mutation = match mutation {
+        let mutation = match args.mutation() {
             Ok(m) => m,
             Err(e) => {
                 settle.reject(&thrown(e));
@@ -119,11 +139,7 @@ impl PlanClient {
             inner.writes.push(settle);
         }
         if let Err(e) = driver::input_rc(&self.shared, Input::Mutate { id, plan_id, mutation }) {
-            let settle = self.shared.try_borrow_mut().ok().and_then(|mut inner| {
-                let i = inner.writes.iter().position(|s| s.id == id)?;
-                Some(inner.writes.swap_remove(i))
-            });
-            if let Some(settle) = settle {
+            if let Some(settle) = plans::take(&self.shared, id) {
                 settle.reject(&thrown(e));
             }
         }

@@ -60,6 +60,13 @@ pub fn promise(id: u32) -> (Promise, Option<Settle>) {
     (promise, settle)
 }
 
+/// The promise of the write `id`, taken from the ones waiting for their call.
+pub fn take(shared: &Rc<Shared>, id: u32) -> Option<Settle> {
+    let mut inner = shared.try_borrow_mut().ok()?;
+    let i = inner.writes.iter().position(|s| s.id == id)?;
+    Some(inner.writes.swap_remove(i))
+}
+
 impl Settle {
     /// Rejects with `error` (a caller error: nothing was sent).
     pub fn reject(self, error: &JsValue) {
@@ -127,16 +134,7 @@ pub fn rejection(error: &RequestError) -> JsValue {
 /// [`crate::core::Action::LoadPlan`]: `api.loadPlan(planId, context)`, answered with `ticket`.
 pub fn load(shared: &Rc<Shared>, feed: &Feed, plan_id: String, ticket: u32) {
     let args = Array::of1(&plan_id.into());
-    let call = call(shared, "loadPlan", args);
-    let feed = feed.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = match call {
-            Ok(promise) => JsFuture::from(promise).await,
-            Err(e) => Err(e),
-        };
-        let result = answer.map(Js).map_err(|e| request_error(&e));
-        feed.emit(Input::PlanLoaded { ticket, result });
-    });
+    answer(call(shared, "loadPlan", args), feed.clone(), Then::Load(ticket));
 }
 
 /// [`crate::core::Action::Mutate`]: the api's function for the write; its answer is fed to the
@@ -152,21 +150,37 @@ pub fn write(shared: &Rc<Shared>, feed: &Feed, plan_id: String, mutation: Mutati
     };
     let returns_task = matches!(mutation, Mutation::Create { .. } | Mutation::Update { .. });
     let call = call(shared, name, args);
-    let feed = feed.clone();
     let Some(settle) = settle else { return };
+    answer(call, feed.clone(), Then::Write(settle, returns_task));
+}
+
+/// What a call's answer is for.
+enum Then {
+    /// A load, with its ticket.
+    Load(u32),
+    /// A write, with its promise and whether it resolves to the server's task.
+    Write(Settle, bool),
+}
+
+/// Awaits a call (one future for loads and writes) and feeds its answer to the core.
+fn answer(call: Result<Promise, JsValue>, feed: Feed, then: Then) {
     wasm_bindgen_futures::spawn_local(async move {
         let answer = match call {
             Ok(promise) => JsFuture::from(promise).await,
             Err(e) => Err(e),
         };
-        match answer {
-            Ok(value) => {
+        match (then, answer) {
+            (Then::Load(ticket), answer) => {
+                let result = answer.map(Js).map_err(|e| request_error(&e));
+                feed.emit(Input::PlanLoaded { ticket, result });
+            }
+            (Then::Write(settle, returns_task), Ok(value)) => {
                 let ack = Ack::read(&Js(value));
                 let task = ack.task.as_ref().map(|t| t.0.clone()).filter(|_| returns_task);
                 feed.emit(Input::Mutated { id: settle.id, result: Ok(ack) });
                 let _ = settle.resolve.call1(&JsValue::UNDEFINED, &task.unwrap_or(JsValue::UNDEFINED));
             }
-            Err(e) => {
+            (Then::Write(settle, _), Err(e)) => {
                 let error = request_error(&e);
                 let rejection = caller_error(&e, &error);
                 feed.emit(Input::Mutated { id: settle.id, result: Err(error) });

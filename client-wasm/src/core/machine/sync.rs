@@ -52,8 +52,10 @@ impl<P: Value> Machine<P> {
             }
             _ => false,
         };
+        // Held or sent: the write itself is moved, not copied.
+        let mut send = Some(mutation);
         if held {
-            pending.held = Some(mutation.clone());
+            pending.held = send.take();
         }
         if !plan.mutate(pending) {
             return Err(ConfigError {
@@ -61,7 +63,7 @@ impl<P: Value> Machine<P> {
                 message: "too many writes to this plan are waiting for the server",
             });
         }
-        if !held {
+        if let Some(mutation) = send {
             self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
         }
         self.plan_changed(plan_id);
@@ -83,15 +85,18 @@ impl<P: Value> Machine<P> {
         let error = result.as_ref().err().cloned();
         let released = plan.mutated(id, result.map_err(|_| ()));
         let plan_id = plan.plan_id.clone();
-        for (id, mutation) in released.send {
-            self.actions.push_back(Action::Mutate { id, plan_id: plan_id.clone(), mutation });
-        }
-        for id in released.failed {
-            let error = error.clone().unwrap_or_else(|| RequestError {
-                code: ErrorCode::RequestFailed.as_str().into(),
-                message: "the task's create was answered without the task".into(),
-            });
-            self.actions.push_back(Action::WriteFailed { id, error });
+        for (id, mutation) in released {
+            let action = match mutation {
+                Some(mutation) => Action::Mutate { id, plan_id: plan_id.clone(), mutation },
+                None => Action::WriteFailed {
+                    id,
+                    error: error.clone().unwrap_or_else(|| RequestError {
+                        code: ErrorCode::RequestFailed.as_str().into(),
+                        message: "the task's create was answered without the task".into(),
+                    }),
+                },
+            };
+            self.actions.push_back(action);
         }
         self.plan_changed(plan_id.clone());
         // The server skipped this connection for its own change: the answer's `seq` shows the gap
@@ -118,13 +123,9 @@ impl<P: Value> Machine<P> {
     /// [`Timer::PlanRetry`]: loads that failed are tried again, in rooms joined now (the others
     /// load on their join confirmation).
     pub(super) fn retry_loads(&mut self, now: u64) {
-        let due: Vec<String> = self
-            .plans
-            .iter_mut()
-            .filter(|p| p.retry_at().is_some_and(|at| at <= now))
-            .map(|p| p.plan_id.clone())
-            .collect();
-        for plan_id in due {
+        // By index, not collected first: loading adds and removes no plan.
+        for i in 0..self.plans.count() {
+            let Some(plan_id) = self.plans.due(i, now) else { continue };
             if self.rooms.get(&plan_id).is_some_and(|r| r.joined) {
                 self.start_load(&plan_id);
             } else if let Some(plan) = self.plans.get_mut(&plan_id) {

@@ -21,7 +21,7 @@ use crate::core::decode::{is_task, Value};
 pub use pending::{Ack, Mutation, Pending, WriteResult};
 use planwire_protocol::{ErrorCode, Progress};
 use serde::{Deserialize, Serialize};
-use tasks::{task_key, Entry, TaskList};
+use tasks::TaskList;
 
 /// Where a synchronized plan is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -127,14 +127,10 @@ enum Load {
     Done,
 }
 
-/// What a write's answer lets go: held writes to send now, held writes that fail with it.
-#[derive(Debug)]
-pub struct Released<P> {
-    /// `(id, write)` to send, with the server's task id.
-    pub send: Vec<(u32, Mutation<P>)>,
-    /// Held writes whose task's create failed (or was answered without a task).
-    pub failed: Vec<u32>,
-}
+/// What a write's answer lets go, in order: `(id, Some(write))` a held write to send now, with
+/// the server's task id; `(id, None)` a held write whose task's create failed (or was answered
+/// without a task), which fails with it.
+pub type Released<P> = Vec<(u32, Option<Mutation<P>>)>;
 
 /// The most changes buffered during one load: beyond, the buffer is dropped and the load redone.
 const MAX_BUFFERED: usize = 10_000;
@@ -309,8 +305,7 @@ impl<P: Value> SyncedPlan<P> {
 
     fn apply_snapshot(&mut self, snapshot: PlanData<P>) {
         let other_epoch = snapshot.epoch.is_some() && self.epoch.is_some() && snapshot.epoch != self.epoch;
-        let entries = snapshot.tasks.into_iter().filter_map(|t| Some(Entry { key: task_key(&t)?, task: t }));
-        self.confirmed.replace_all(entries.collect());
+        self.confirmed.replace_all(snapshot.tasks);
         self.progress = snapshot.progress;
         self.seq = snapshot.seq;
         self.epoch = snapshot.epoch.or(self.epoch.take());
@@ -325,7 +320,7 @@ impl<P: Value> SyncedPlan<P> {
         // matched by `seq`: the snapshot, loaded after their answer, has them, or they were lost
         // with that history.
         if other_epoch || self.seq.is_none() {
-            self.pending.retain(|p| p.acked_at.is_none());
+            self.keep_pending(&|p| p.acked_at.is_none());
         }
     }
 
@@ -429,10 +424,10 @@ impl<P: Value> SyncedPlan<P> {
 
     /// The write `id` was answered: kept on top until the state reaches its `seq`, or (no `seq`)
     /// applied to the server's state at once. A create's answer releases the writes held for its
-    /// task (returned, to send, with the server's id); a failed create fails them (their ids
-    /// returned in `failed`).
+    /// task (returned, to send, with the server's id); a failed create fails them (returned
+    /// without a write).
     pub fn mutated(&mut self, id: u32, answer: Result<Ack<P>, ()>) -> Released<P> {
-        let mut released = Released { send: Vec::new(), failed: Vec::new() };
+        let mut released = Released::new();
         let Some(i) = self.pending.iter().position(|p| p.id == id) else { return released };
         let created = match answer {
             Ok(ack) => match ack.seq {
@@ -454,20 +449,25 @@ impl<P: Value> SyncedPlan<P> {
         let key = pending::pending_key(id);
         for p in self.pending.iter_mut().filter(|p| p.waits_for().as_deref() == Some(key.as_str())) {
             match &created {
-                Some(real) => released.send.extend(p.release(real).map(|m| (p.id, m))),
-                None => released.failed.push(p.id),
+                Some(real) => released.extend(p.release(real).map(|m| (p.id, Some(m)))),
+                None => released.push((p.id, None)),
             }
         }
-        self.pending.retain(|p| !released.failed.contains(&p.id));
+        self.keep_pending(&|p| !released.iter().any(|(id, m)| m.is_none() && *id == p.id));
         self.changed();
         released
+    }
+
+    /// Drops the writes `keep` refuses (one `retain` for every rule: less code in the wasm).
+    fn keep_pending(&mut self, keep: &dyn Fn(&Pending<P>) -> bool) {
+        self.pending.retain(|p| keep(p));
     }
 
     /// Rebuilds the view and bumps the version if it differs.
     fn changed(&mut self) {
         let seq = self.seq;
         // Answered writes the server's state has reached are in it now.
-        self.pending.retain(|p| p.acked_at.is_none_or(|at| seq.is_none_or(|s| s < at)));
+        self.keep_pending(&|p| p.acked_at.is_none_or(|at| seq.is_none_or(|s| s < at)));
         let view = if self.pending.is_empty() {
             None
         } else {
@@ -541,6 +541,17 @@ impl<P: Value> Plans<P> {
     /// Every plan, mutably.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut SyncedPlan<P>> {
         self.list.iter_mut()
+    }
+
+    /// How many plans.
+    pub fn count(&self) -> usize {
+        self.list.len()
+    }
+
+    /// The id of the `i`th plan when its load retry is due at `now`.
+    pub fn due(&self, i: usize, now: u64) -> Option<String> {
+        let plan = self.list.get(i)?;
+        plan.retry_at().filter(|&at| at <= now).map(|_| plan.plan_id.clone())
     }
 
     /// The earliest load retry due.

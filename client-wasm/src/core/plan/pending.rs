@@ -117,8 +117,12 @@ impl<P: Value> Pending<P> {
         let op = match mutation {
             Mutation::Create { fields } => {
                 let key = pending_key(id);
-                let mut entries: Vec<(String, P)> = fields.entries()?.into_iter().filter(|(k, _)| k != "id").collect();
-                entries.insert(0, ("id".into(), P::string(&key)));
+                let mut entries = vec![("id".into(), P::string(&key))];
+                for (k, v) in fields.entries()? {
+                    if k != "id" {
+                        entries.push((k, v));
+                    }
+                }
                 // As the server stores it: a new task's status is `not_started` unless given.
                 if !entries.iter().any(|(k, _)| k == "status") {
                     entries.push(("status".into(), P::string("not_started")));

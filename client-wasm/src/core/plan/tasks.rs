@@ -114,10 +114,12 @@ impl<P: Value> TaskList<P> {
         self.entries.append(&mut rest);
     }
 
-    /// A snapshot replaces every task; a task equal to the one already held keeps the old value.
-    pub fn replace_all(&mut self, tasks: Vec<Entry<P>>) {
+    /// A snapshot replaces every task (one without an id that is a number or a string is left
+    /// out); a task equal to the one already held keeps the old value.
+    pub fn replace_all(&mut self, tasks: Vec<P>) {
         let mut old = core::mem::take(&mut self.entries);
-        for Entry { key, task } in tasks {
+        for task in tasks {
+            let Some(key) = task_key(&task) else { continue };
             let kept = old.iter().position(|e| e.key == key && e.task.same(&task)).map(|i| old.swap_remove(i).task);
             self.entries.push(Entry { key, task: kept.unwrap_or(task) });
         }
