@@ -13,83 +13,102 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-// The TypeScript declaration is tsify's (the `serde` attributes name the members); the object is read
-// by `PlanClientOptions::read`, a member by name each.
-/// Options of `new PlanClient(options)`; every number has the Plan WebSocket Service's default, and `null` or
-/// `undefined` means "use the default".
-#[derive(Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanClientOptions {
-    /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
-    #[tsify(type = "string")]
-    url: Option<Text>,
-    /// A JWT, used as is at every connect (see `setToken`).
-    #[tsify(optional, type = "string")]
-    token: Option<Text>,
-    /// Called before every connect and reconnect (wins over `token`). A rejection is retried with
-    /// backoff like a failed attempt (an auth endpoint's outage is survived); reject with an error
-    /// whose `code` is `'UNAUTHORIZED'` (`UnauthorizedError`) when the user is signed out: the
-    /// client then fails at once with `unauthorized`.
-    #[tsify(optional, type = "() => Promise<string>")]
-    get_token: JsValue,
-    /// 'query' (default, as the Plan WebSocket Service): ?token=…; 'message': first frame {"type":"auth"} (extension).
-    #[tsify(optional, type = "'query' | 'message'")]
-    auth_mode: Option<Text>,
-    /// Default 5 (as the Plan WebSocket Service); Infinity allowed; 0 = never reconnect.
-    #[tsify(optional, type = "number")]
-    max_reconnect_attempts: Option<Number>,
-    /// Default 1000: the delay before retry n (0-based) is min(baseDelayMs * 2^n, maxDelayMs), scaled by the jitter.
-    #[tsify(optional, type = "number")]
-    base_delay_ms: Option<Number>,
-    /// Default 30000.
-    #[tsify(optional, type = "number")]
-    max_delay_ms: Option<Number>,
-    /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces the Plan WebSocket Service's schedule.
-    #[tsify(optional, type = "number")]
-    jitter: Option<Number>,
-    /// Default 5000: open this long before the attempt counter resets.
-    #[tsify(optional, type = "number")]
-    stable_after_ms: Option<Number>,
-    /// Default 30000: a ping this often, whatever arrives.
-    #[tsify(optional, type = "number")]
-    ping_interval_ms: Option<Number>,
-    /// Default 10000: no frame this long after a ping → the link is dead.
-    #[tsify(optional, type = "number")]
-    pong_timeout_ms: Option<Number>,
-    /// Default 10000: token, socket open and server confirmation must all happen within this.
-    #[tsify(optional, type = "number")]
-    connect_timeout_ms: Option<Number>,
-    /// Default 60000: after `failed` for a transient reason (not `unauthorized`), a new round of
-    /// attempts this often; 0 turns the timer off. Going online, showing or focusing the tab revive
-    /// it at once.
-    #[tsify(optional, type = "number")]
-    revive_interval_ms: Option<Number>,
-    /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
-    /// default: the global `WebSocket`.
-    #[serde(rename = "WebSocket")]
-    #[tsify(optional, type = "new (url: string) => object")]
-    web_socket: JsValue,
-    /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
-    /// elect a leader with Web Locks and relay over a BroadcastChannel); each client keeps its own
-    /// rooms, presence and state, and takes over when the leader tab goes. A string (e.g. the user's
-    /// id) shares only between clients with the same string and `url`: give one where a browser may
-    /// hold tabs of different users. Default `false`. Read by the package's `PlanClient`, which
-    /// passes its own `WebSocket` class for it; the `api` functions then get no `connectionId` (the
-    /// server must not skip the connection: the other tabs are on it).
-    #[tsify(optional, type = "boolean | string")]
-    share_connection: JsValue,
-    /// Where the REST routes of the package's default plan functions are (e.g.
-    /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
-    #[tsify(optional, type = "string")]
-    rest_url: Option<Text>,
-    /// How synchronized plans (`syncPlan`, `usePlan`) are loaded and written: your own functions;
-    /// each one left out calls the Plan WebSocket Service's REST route with the client's token.
-    #[tsify(optional, type = "PlanApi")]
-    api: JsValue,
-    /// `true` logs what the client does to `console.debug`; a function receives each entry
-    /// instead. Off (and free) by default. Tokens are redacted.
-    #[tsify(optional, type = "boolean | ((entry: DebugEntry) => void)")]
-    debug: JsValue,
+// One definition of every option: its name (the TypeScript member, tsify's declaration from the
+// `serde` renames) and how its value is read, by one macro that writes the struct and its reader.
+macro_rules! options {
+    ($(#[$doc:meta])* struct $name:ident { $($(#[$attr:meta])* $field:ident: $ty:ty = $js:literal by $read:ident;)* }) => {
+        $(#[$doc])*
+        #[derive(Tsify)]
+        pub struct $name {
+            $($(#[$attr])* #[serde(rename = $js)] $field: $ty,)*
+        }
+
+        impl $name {
+            /// Reads an options object member by member, in the order of the fields, as a derived
+            /// `Deserialize` would (one `deserialize_struct` of 18 fields less in the wasm): each number
+            /// or string with serde-wasm-bindgen, the functions and objects as they are.
+            fn read(options: &JsValue) -> Result<$name, ConfigError> {
+                let o: &OptionsObject = options.unchecked_ref();
+                Ok($name { $($field: $read(o, $js)?,)* })
+            }
+        }
+    };
+}
+
+options! {
+    /// Options of `new PlanClient(options)`; every number has the Plan WebSocket Service's default, and `null` or
+    /// `undefined` means "use the default".
+    struct PlanClientOptions {
+        /// ws:// or wss:// URL of the /ws endpoint; anything else throws INVALID_URL.
+        #[tsify(type = "string")]
+        url: Option<Text> = "url" by member;
+        /// A JWT, used as is at every connect (see `setToken`).
+        #[tsify(optional, type = "string")]
+        token: Option<Text> = "token" by member;
+        /// Called before every connect and reconnect (wins over `token`). A rejection is retried with
+        /// backoff like a failed attempt (an auth endpoint's outage is survived); reject with an error
+        /// whose `code` is `'UNAUTHORIZED'` (`UnauthorizedError`) when the user is signed out: the
+        /// client then fails at once with `unauthorized`.
+        #[tsify(optional, type = "() => Promise<string>")]
+        get_token: JsValue = "getToken" by value;
+        /// 'query' (default, as the Plan WebSocket Service): ?token=…; 'message': first frame {"type":"auth"} (extension).
+        #[tsify(optional, type = "'query' | 'message'")]
+        auth_mode: Option<Text> = "authMode" by member;
+        /// Default 5 (as the Plan WebSocket Service); Infinity allowed; 0 = never reconnect.
+        #[tsify(optional, type = "number")]
+        max_reconnect_attempts: Option<Number> = "maxReconnectAttempts" by member;
+        /// Default 1000: the delay before retry n (0-based) is min(baseDelayMs * 2^n, maxDelayMs), scaled by the jitter.
+        #[tsify(optional, type = "number")]
+        base_delay_ms: Option<Number> = "baseDelayMs" by member;
+        /// Default 30000.
+        #[tsify(optional, type = "number")]
+        max_delay_ms: Option<Number> = "maxDelayMs" by member;
+        /// 0..1, default 0.5: each delay is scaled by a random factor in [1 - jitter, 1 + 2 jitter]; 0 reproduces the Plan WebSocket Service's schedule.
+        #[tsify(optional, type = "number")]
+        jitter: Option<Number> = "jitter" by member;
+        /// Default 5000: open this long before the attempt counter resets.
+        #[tsify(optional, type = "number")]
+        stable_after_ms: Option<Number> = "stableAfterMs" by member;
+        /// Default 30000: a ping this often, whatever arrives.
+        #[tsify(optional, type = "number")]
+        ping_interval_ms: Option<Number> = "pingIntervalMs" by member;
+        /// Default 10000: no frame this long after a ping → the link is dead.
+        #[tsify(optional, type = "number")]
+        pong_timeout_ms: Option<Number> = "pongTimeoutMs" by member;
+        /// Default 10000: token, socket open and server confirmation must all happen within this.
+        #[tsify(optional, type = "number")]
+        connect_timeout_ms: Option<Number> = "connectTimeoutMs" by member;
+        /// Default 60000: after `failed` for a transient reason (not `unauthorized`), a new round of
+        /// attempts this often; 0 turns the timer off. Going online, showing or focusing the tab revive
+        /// it at once.
+        #[tsify(optional, type = "number")]
+        revive_interval_ms: Option<Number> = "reviveIntervalMs" by member;
+        /// The WebSocket class to use, with the browser's interface (e.g. the `ws` package in Node);
+        /// default: the global `WebSocket`.
+        #[tsify(optional, type = "new (url: string) => object")]
+        web_socket: JsValue = "WebSocket" by value;
+        /// `true`: the clients of every tab of this origin with this `url` share one WebSocket (the tabs
+        /// elect a leader with Web Locks and relay over a BroadcastChannel); each client keeps its own
+        /// rooms, presence and state, and takes over when the leader tab goes. A string (e.g. the user's
+        /// id) shares only between clients with the same string and `url`: give one where a browser may
+        /// hold tabs of different users. Default `false`. Read by the package's `PlanClient`, which
+        /// passes its own `WebSocket` class for it; the `api` functions then get no `connectionId` (the
+        /// server must not skip the connection: the other tabs are on it).
+        #[tsify(optional, type = "boolean | string")]
+        share_connection: JsValue = "shareConnection" by value;
+        /// Where the REST routes of the package's default plan functions are (e.g.
+        /// `https://api.example.com`); default: the `url`'s origin with `http(s)`.
+        #[tsify(optional, type = "string")]
+        rest_url: Option<Text> = "restUrl" by member;
+        /// How synchronized plans (`syncPlan`, `usePlan`) are loaded and written: your own functions;
+        /// each one left out calls the Plan WebSocket Service's REST route with the client's token.
+        #[tsify(optional, type = "PlanApi")]
+        api: JsValue = "api" by value;
+        /// `true` logs what the client does to `console.debug`; a function receives each entry
+        /// instead. Off (and free) by default. Tokens are redacted.
+        #[tsify(optional, type = "boolean | ((entry: DebugEntry) => void)")]
+        debug: JsValue = "debug" by value;
+    }
 }
 
 #[wasm_bindgen]
@@ -109,34 +128,9 @@ fn member<T: From<Scalar>>(options: &OptionsObject, name: &str) -> Result<Option
     Ok(value.map(T::from))
 }
 
-impl PlanClientOptions {
-    /// Reads an options object member by member, in the order of the fields, as the derived
-    /// `Deserialize` read them (one `deserialize_struct` of 18 fields less in the wasm): each value
-    /// with serde-wasm-bindgen, the functions and objects as they are. A member's name here is its
-    /// field's name in the TypeScript declaration.
-    fn read(options: &JsValue) -> Result<PlanClientOptions, ConfigError> {
-        let o: &OptionsObject = options.unchecked_ref();
-        Ok(PlanClientOptions {
-            url: member(o, "url")?,
-            token: member(o, "token")?,
-            get_token: o.get("getToken"),
-            auth_mode: member(o, "authMode")?,
-            max_reconnect_attempts: member(o, "maxReconnectAttempts")?,
-            base_delay_ms: member(o, "baseDelayMs")?,
-            max_delay_ms: member(o, "maxDelayMs")?,
-            jitter: member(o, "jitter")?,
-            stable_after_ms: member(o, "stableAfterMs")?,
-            ping_interval_ms: member(o, "pingIntervalMs")?,
-            pong_timeout_ms: member(o, "pongTimeoutMs")?,
-            connect_timeout_ms: member(o, "connectTimeoutMs")?,
-            revive_interval_ms: member(o, "reviveIntervalMs")?,
-            web_socket: o.get("WebSocket"),
-            share_connection: o.get("shareConnection"),
-            rest_url: member(o, "restUrl")?,
-            api: o.get("api"),
-            debug: o.get("debug"),
-        })
-    }
+/// The member `name` as it is (a function or object option, checked by [`read`]).
+fn value(options: &OptionsObject, name: &str) -> Result<JsValue, ConfigError> {
+    Ok(options.get(name))
 }
 
 /// What [`read`] hands the browser layer besides the core's options.
