@@ -5,7 +5,7 @@
 // wasm's import section. This drops the hash from both, numbering the names that then repeat
 // (`__wbg_get`, `__wbg_get_2`): about -1.1 KB gzip of JS, -0.4 KB of wasm (docs/performance.md); and
 // the `__wbg_` prefix (`__wbg___wbindgen_` for wasm-bindgen's intrinsics) with it (`get`, `get_2`,
-// `is_string`): about -0.1 KB more.
+// `is_string`): about -0.1 KB more; and the cast intrinsics' zero-padded numbers (`cast_9`).
 //
 // The two files are rewritten together, and only if every step matches what was expected: each hashed
 // import of the wasm is a key of the glue's import object exactly once, no new name is taken; anything
@@ -22,6 +22,9 @@ const wasmFile = join(dir, 'planwire_bg.wasm');
 const glueFile = join(dir, 'planwire.js');
 const MODULE = './planwire_bg.js';
 const HASHED = /^(__wbg_\w+?)_[0-9a-f]{16}$/;
+// wasm-bindgen's cast intrinsics (a closure, a number or a string made a JS value), numbered with 16
+// zero-padded digits: `__wbindgen_generic_0000000000000009` becomes `cast_9`.
+const CAST = /^__wbindgen_generic_0*(\d+)$/;
 
 const fail = (why) => {
   console.error(`short-imports: ${why}`);
@@ -104,10 +107,12 @@ if (p !== section.end) fail('the import section did not parse to its end');
 const taken = new Set(imports.map((i) => i.field));
 let renamed = 0;
 for (const imp of imports) {
-  const m = imp.module === MODULE && HASHED.exec(imp.field);
-  if (!m) continue;
+  if (imp.module !== MODULE) continue;
+  const m = HASHED.exec(imp.field);
+  const cast = !m && CAST.exec(imp.field);
+  if (!m && !cast) continue;
   // `__wbg_` (and the intrinsics' `__wbindgen_`) dropped too: the names only need to be unique.
-  const base = m[1].replace(/^__wbg_(__wbindgen_)?/, '');
+  const base = m ? m[1].replace(/^__wbg_(__wbindgen_)?/, '') : `cast_${cast[1]}`;
   let short = base;
   for (let n = 2; taken.has(short); n++) short = `${base}_${n}`;
   const key = new RegExp(`(?<![\\w$])${imp.field}(?=: function\\()`, 'g');
@@ -123,7 +128,7 @@ if (renamed === 0) {
   console.log('short-imports: no hashed import names (already shortened?)');
   process.exit(0);
 }
-const left = glue.match(/__wbg_\w+_[0-9a-f]{16}(?=: function\()/);
+const left = glue.match(/(__wbg_\w+_[0-9a-f]{16}|__wbindgen_generic_\d+)(?=: function\()/);
 if (left) fail(`the glue has a hashed import key the wasm does not import: ${left[0]}`);
 
 const body = Buffer.concat([leb(imports.length), ...imports.map((i) => Buffer.concat([encodeName(i.module), encodeName(i.field), i.desc]))]);
