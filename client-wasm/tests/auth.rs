@@ -208,7 +208,7 @@ async fn set_token_applies_from_the_next_attempt_on() {
             panic!("set_token refused a token: {}", describe(&e));
         }
         // The open connection keeps its own token.
-        assert_eq!(client.connection_id().as_deref(), open["connectionId"].as_str());
+        assert_eq!(client.connection_id().as_string().as_deref(), open["connectionId"].as_str());
         assert_eq!(client.state(), "open");
         join(&client, "123");
         let joined = rec.next("joined").await;

@@ -124,14 +124,14 @@ async fn connects_and_reports_open() {
         }
         assert_eq!(client.state(), "idle");
         assert!(!client.is_connected());
-        assert_eq!(client.connection_id(), None);
+        assert!(client.connection_id().is_undefined());
         client.connect();
         assert_eq!(client.state(), "connecting");
         let open = rec.next("open").await;
         assert_eq!(open["userId"], 1, "{open}");
         assert_eq!(open["reconnected"], false, "{open}");
         let Some(connection_id) = open["connectionId"].as_str() else { panic!("a connectionId in {open}") };
-        assert_eq!(client.connection_id().as_deref(), Some(connection_id));
+        assert_eq!(client.connection_id().as_string().as_deref(), Some(connection_id));
         assert_eq!(client.state(), "open");
         assert!(client.is_connected());
         let states: Vec<Value> = rec.all("stateChanged").into_iter().map(|s| s["state"].clone()).collect();

@@ -116,8 +116,8 @@ async fn listeners_may_call_back_into_the_client() {
         let join_on_open = failures.listener(move |_| {
             let c = weak.upgrade().ok_or("the client is gone")?;
             c.join(plan("123")).map_err(|e| format!("join in a listener: {}", describe(&e)))?;
-            match c.state().as_str() {
-                "open" => Ok(()),
+            match c.state().as_string().as_deref() {
+                Some("open") => Ok(()),
                 other => Err(format!("state() reads {other:?} in an open listener")),
             }
         });
@@ -127,8 +127,8 @@ async fn listeners_may_call_back_into_the_client() {
             let c = weak.upgrade().ok_or("the client is gone")?;
             c.leave(plan("123")).map_err(|e| format!("leave in a listener: {}", describe(&e)))?;
             c.close();
-            match c.state().as_str() {
-                "closed" => Ok(()),
+            match c.state().as_string().as_deref() {
+                Some("closed") => Ok(()),
                 other => Err(format!("state() reads {other:?} right after close() in a listener")),
             }
         });
@@ -215,7 +215,7 @@ async fn a_failed_client_comes_back_on_online_visibility_and_focus() {
             assert_eq!(client.state(), "open", "revived by {event}");
             // Down again: it fails again (no attempts left), revivable.
             set_down(&gate, true);
-            let Some(conn) = client.connection_id() else { panic!("no connection id") };
+            let Some(conn) = client.connection_id().as_string() else { panic!("no connection id") };
             MAIN.fault("drop", json!({"connectionId": conn, "code": 1012})).await;
             assert_eq!(rec.next("failed").await["willReconnect"], true);
         }

@@ -281,7 +281,7 @@ async fn a_shared_connection_names_no_connection_to_the_api() {
         let rec = Recorder::attach(&client);
         client.connect();
         rec.next("open").await;
-        assert!(client.connection_id().is_some(), "the connection has an id");
+        assert!(client.connection_id().as_string().is_some(), "the connection has an id");
         client.sync_plan(plan("123")).unwrap_or_else(|e| panic!("syncPlan refused: {}", describe(&e)));
         until_live(&client, &rec).await;
         let call = to_json(&calls.get(0));

@@ -74,7 +74,7 @@ async fn presence_is_cleared_on_a_drop_and_resent_after_the_reconnect() {
         bob.update_presence(plan("123"), js(json!({"taskId": "5"}))).unwrap_or_else(|e| panic!("{}", describe(&e)));
         rec.next_where("presenceChanged", "with bob on task 5", |p| bob_in(p).is_some_and(|b| b["state"]["taskId"] == "5")).await;
 
-        let Some(id) = bob.connection_id() else { panic!("bob has a connection id") };
+        let Some(id) = bob.connection_id().as_string() else { panic!("bob has a connection id") };
         MAIN.http("POST", "/api/v1/faults/drop", None, Some(json!({"connectionId": id, "abrupt": true}))).await;
         rec.next_where("presenceChanged", "without bob after his drop", |p| bob_in(p).is_none()).await;
         bob_rec.next_where("joined", "after the reconnect", |j| j["planId"] == "123").await;

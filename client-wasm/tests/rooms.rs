@@ -80,7 +80,7 @@ async fn receives_every_event_type_through_rest() {
         assert_eq!(rec.next("taskDeleted").await["taskId"], id.to_string());
 
         // Unknown types pass through; malformed frames are reported and change nothing.
-        let Some(conn) = alice.connection_id() else { panic!("alice has no connection id") };
+        let Some(conn) = alice.connection_id().as_string() else { panic!("alice has no connection id") };
         MAIN.fault("malformed", json!({"connectionId": conn, "frame": r#"{"type":"sparkle","planId":"123","data":{"x":1}}"#})).await;
         assert_eq!(rec.next("message").await, json!({"type": "sparkle", "planId": "123", "data": {"x": 1}}));
         MAIN.fault("malformed", json!({"connectionId": conn, "frame": "{not json"})).await;

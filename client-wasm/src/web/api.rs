@@ -115,8 +115,10 @@ impl PlanClient {
     }
 
     /// The connection state.
+    // The getters return JS strings made here: a `String` return costs the glue a read from
+    // memory and a free, per getter.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
-    pub fn state(&self) -> String {
+    pub fn state(&self) -> JsValue {
         self.read(|m| m.state().as_str(), "closed").into()
     }
 
@@ -127,9 +129,9 @@ impl PlanClient {
     }
 
     /// The server's id for the current connection (extension), `undefined` when not connected.
-    #[wasm_bindgen(getter, js_name = connectionId)]
-    pub fn connection_id(&self) -> Option<String> {
-        self.read(|m| m.connection_id().map(Into::into), None)
+    #[wasm_bindgen(getter, js_name = connectionId, unchecked_return_type = "string | undefined")]
+    pub fn connection_id(&self) -> JsValue {
+        self.read(|m| m.connection_id().map(JsValue::from_str), None).unwrap_or(JsValue::UNDEFINED)
     }
 
     /// Distinct users in a joined room (0 when not joined, or while disconnected).

@@ -1,6 +1,8 @@
 //! One web-sys `WebSocket` and its three handlers, owned together; each handler feeds its event as
 //! an [`Input`]. Closing or dropping a [`Socket`] detaches the handlers first, so a replaced socket
-//! never reports anything again.
+//! never reports anything again. The event handlers take a `JsValue` (cast without a check: the
+//! socket passes only its own events), so they share one closure type with the window's listeners
+//! and wasm-bindgen-futures' callbacks: one set of shims in the module and the glue, not three.
 
 use super::debug::DebugEntry;
 use super::feed::Feed;
@@ -17,8 +19,8 @@ pub struct Socket {
     /// The close frame sent when this is dropped.
     close_with: (u16, &'static str),
     _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+    _on_close: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Socket {
@@ -32,13 +34,14 @@ impl Socket {
         let f = feed.clone();
         let on_open = Closure::new(move || f.emit(Input::SocketOpened));
         let f = feed.clone();
-        let on_message = Closure::new(move |event: MessageEvent| {
-            let data = event.data();
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let data = event.unchecked_into::<MessageEvent>().data();
             f.log(|| data.as_string().map(|frame| DebugEntry::Receive { frame }));
             f.emit(if data.is_string() { Input::Frame(frames::header(&data)) } else { Input::Binary });
         });
         let f = feed.clone();
-        let on_close = Closure::new(move |event: CloseEvent| {
+        let on_close = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let event = event.unchecked_into::<CloseEvent>();
             f.emit(Input::SocketClosed { code: event.code(), reason: event.reason() });
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));

@@ -11,14 +11,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global scope (window or worker), read once: one import instead of `js_sys::global()`'s
-    /// four fallbacks (`globalThis` exists in every browser this package supports).
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: JsValue;
-}
-
 /// One listener: where, which event, and its owned closure.
 type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
 
@@ -35,7 +27,9 @@ fn persisted(event: &JsValue) -> bool {
 impl WindowListeners {
     /// Listens on behalf of the client `feed` reaches; `None` outside a window or worker.
     pub fn attach(feed: &Feed) -> Option<WindowListeners> {
-        let scope = GLOBAL_THIS.with(JsValue::clone);
+        // The global scope (window or worker): js-sys's, already read once for wasm-bindgen-futures'
+        // queue (`globalThis` in every browser this package supports), so no import of its own.
+        let scope: JsValue = js_sys::global().into();
         let global = scope.dyn_ref::<EventTarget>()?.clone();
         let document = Reflect::get(&scope, &JsValue::from_str("document"))
             .ok()
