@@ -5,13 +5,12 @@
 use super::frames::Js;
 use crate::core::auth::redacted_url;
 use crate::core::{Action, Outgoing};
-use js_sys::{Object, Reflect};
+use serde::Serialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 /// One debug entry (`type` says which).
-// The `serde` attributes shape its TypeScript type (tsify); `to_js` builds the same object.
-#[derive(Tsify)]
+#[derive(Serialize, Tsify)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum DebugEntry {
     /// A connection attempt asks `getToken` for a token.
@@ -90,33 +89,7 @@ pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
     })
 }
 
-/// The entry as a JS object: `type` (the variant's kebab-case name), then its members in order,
-/// as serde's internally tagged form of [`DebugEntry`] would give it. Built with `Reflect.set` by
-/// one function for all variants: serde's serialisation is code per variant and member type, and
-/// debugging is not a hot path. A member added to `DebugEntry` must be set here too.
+/// The entry as a JS object.
 pub fn to_js(entry: &DebugEntry) -> JsValue {
-    match entry {
-        DebugEntry::FetchToken { ticket } => object("fetch-token", &[("ticket", (*ticket).into())]),
-        DebugEntry::OpenSocket { url } => object("open-socket", &[("url", url.into())]),
-        DebugEntry::CloseSocket { code, reason } => {
-            object("close-socket", &[("code", (*code).into()), ("reason", reason.into())])
-        }
-        DebugEntry::Send { frame } => object("send", &[("frame", frame.into())]),
-        DebugEntry::Receive { frame } => object("receive", &[("frame", frame.into())]),
-        DebugEntry::LoadPlan { plan_id, ticket } => {
-            object("load-plan", &[("planId", plan_id.into()), ("ticket", (*ticket).into())])
-        }
-        DebugEntry::Write { plan_id, id } => object("write", &[("planId", plan_id.into()), ("id", (*id).into())]),
-        DebugEntry::Event { name, payload } => object("event", &[("name", name.into()), ("payload", payload.clone())]),
-    }
-}
-
-/// A plain object with `type` set to `kind`, then `members` in order.
-fn object(kind: &str, members: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    let _ = Reflect::set(&object, &JsValue::from_str("type"), &JsValue::from_str(kind));
-    for (name, value) in members {
-        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
-    }
-    object.into()
+    super::frames::to_js(entry).unwrap_or(JsValue::UNDEFINED)
 }
