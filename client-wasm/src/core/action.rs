@@ -69,3 +69,32 @@ pub enum Action<P> {
         error: RequestError,
     },
 }
+
+/// The actions not yet taken by the glue, oldest first ([`super::Machine::poll_action`]): a `Vec`
+/// taken from the front, which links less code into the wasm than a `VecDeque` and costs nothing
+/// here, since the glue drains it after every input (a handful of actions at a time).
+#[derive(Debug)]
+pub(crate) struct Actions<P>(Vec<Action<P>>);
+
+impl<P> Default for Actions<P> {
+    fn default() -> Self {
+        Actions(Vec::new())
+    }
+}
+
+impl<P> Actions<P> {
+    /// Queues `action` after the others.
+    pub(crate) fn push_back(&mut self, action: Action<P>) {
+        self.0.push(action);
+    }
+
+    /// The oldest action, if any.
+    pub(crate) fn pop_front(&mut self) -> Option<Action<P>> {
+        (!self.0.is_empty()).then(|| self.0.remove(0))
+    }
+
+    /// Drops every queued action.
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+}

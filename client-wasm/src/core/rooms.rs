@@ -1,5 +1,6 @@
 //! Plan rooms: reference-counted membership, the participants of each room and its `seq`.
 
+use super::decode::Value;
 use super::presence::RoomPresence;
 use super::seq::SeqTracker;
 use planwire_protocol::{ClientMessage, JoinConfirm, Participant, UserId};
@@ -135,10 +136,14 @@ impl<P> Rooms<P> {
         self.list.iter_mut()
     }
 
-    /// The connection is gone: no room is joined any more, and nobody is known to be in one
-    /// until the next join confirmation. Returns the rooms whose participants were cleared.
-    pub fn disconnected(&mut self) -> Vec<String> {
-        let mut cleared = Vec::new();
+    /// The connection is gone: no room is joined any more, and nobody is known to be in one, nor
+    /// their presence, until the next join confirmation. Returns the rooms whose participants were
+    /// cleared, then those whose others' presence was.
+    pub fn disconnected(&mut self) -> (Vec<String>, Vec<String>)
+    where
+        P: Value,
+    {
+        let (mut cleared, mut gone) = (Vec::new(), Vec::new());
         for room in &mut self.list {
             room.joined = false;
             room.seq.disconnected();
@@ -147,7 +152,10 @@ impl<P> Rooms<P> {
                 room.participant_count = 0;
                 cleared.push(room.plan_id.clone());
             }
+            if room.presence.disconnected() {
+                gone.push(room.plan_id.clone());
+            }
         }
-        cleared
+        (cleared, gone)
     }
 }

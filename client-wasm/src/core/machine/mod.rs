@@ -11,7 +11,7 @@ mod link;
 mod room;
 mod sync;
 
-use super::action::{Action, Outgoing};
+use super::action::{Action, Actions, Outgoing};
 use super::auth::AuthRetry;
 use super::backoff::{Backoff, Rng};
 use super::decode::Value;
@@ -24,7 +24,6 @@ use super::rooms::{Room, Rooms};
 use super::state::State;
 use super::timers::{Timer, TimerTable};
 use planwire_protocol::{ClientMessage, Participant, PresenceEntry, UserId};
-use std::collections::VecDeque;
 
 /// Where the connection is. Its deadlines are in the [`TimerTable`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,7 +92,7 @@ pub struct Machine<P> {
     user_id: Option<UserId>,
     connection_id: Option<String>,
     /// Actions not yet taken by the glue, oldest first (a handful at a time).
-    actions: VecDeque<Action<P>>,
+    actions: Actions<P>,
 }
 
 impl<P: Value> Machine<P> {
@@ -122,7 +121,7 @@ impl<P: Value> Machine<P> {
             auth_token: None,
             user_id: None,
             connection_id: None,
-            actions: VecDeque::new(),
+            actions: Actions::default(),
         }
     }
 

@@ -83,11 +83,10 @@ impl<P: Value> Machine<P> {
     /// The connection is gone: nobody is known to be in any room, nor their presence, until the
     /// re-join's confirmation.
     pub(super) fn rooms_disconnected(&mut self) {
-        for plan_id in self.rooms.disconnected() {
+        let (cleared, gone) = self.rooms.disconnected();
+        for plan_id in cleared {
             self.participants_changed(plan_id);
         }
-        let gone: Vec<String> =
-            self.rooms.iter_mut().filter_map(|r| r.presence.disconnected().then(|| r.plan_id.clone())).collect();
         for plan_id in gone {
             self.presence_changed(plan_id);
         }
