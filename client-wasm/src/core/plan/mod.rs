@@ -15,91 +15,17 @@
 //!   ([`pending`]).
 
 pub mod pending;
+mod registry;
+mod snapshot;
 pub mod tasks;
 
-use crate::core::decode::{is_task, Value};
+use crate::core::decode::Value;
 pub use pending::{Ack, Mutation, Pending, WriteResult};
 use planwire_protocol::{ErrorCode, Progress};
-use serde::{Deserialize, Serialize};
+pub use registry::Plans;
+use snapshot::read_snapshot;
+pub use snapshot::{PlanData, PlanSnapshot, PlanStatus, RequestError};
 use tasks::TaskList;
-
-/// Where a synchronized plan is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub enum PlanStatus {
-    /// The first snapshot is not there yet (`tasks` is empty).
-    Loading,
-    /// The tasks reflect the server's, and every change since.
-    Live,
-    /// A reload is under way (after a `resync`); the tasks shown are the last known.
-    Resyncing,
-    /// The last load failed (`error` says why); it is retried with backoff, the tasks shown are the
-    /// last known.
-    Error,
-}
-
-/// Why a load or a write failed: the code of the error the loader or the REST call gave
-/// (`FORBIDDEN`, `NOT_FOUND`, …, `REQUEST_FAILED` without one, `INVALID_SNAPSHOT` for an answer of
-/// the wrong shape) and its message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub struct RequestError {
-    /// An `ErrorCode`, or the code a server or the application's loader gave.
-    pub code: String,
-    /// What went wrong.
-    pub message: String,
-}
-
-/// What a plan loader resolves to: `GET /api/plans/:planId`'s body (other members ignored).
-#[derive(Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(bound(deserialize = "P: Value"))]
-pub struct PlanData<P> {
-    /// Every task, in order.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Task[]", type_params = ""))]
-    pub tasks: Vec<P>,
-    /// The plan's progress (counted from the tasks when absent).
-    #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
-    pub progress: Option<Progress>,
-    /// **Extension.** The room `seq` the tasks reflect: changes up to it are not applied again.
-    /// Without it, every change that arrived during the load is applied on top.
-    #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "number"))]
-    pub seq: Option<u64>,
-    /// **Extension.** The room history `seq` belongs to.
-    #[serde(default)]
-    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
-    pub epoch: Option<String>,
-}
-
-/// A synchronized plan as the application reads it (`plan(planId)`, `usePlan`): the same object
-/// until something in it changes, and each task the same object until it changes.
-#[derive(Serialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct PlanSnapshot<P> {
-    /// The plan.
-    pub plan_id: String,
-    /// `loading` (no tasks yet), `live`, `resyncing` (reloading; the last known tasks shown) or
-    /// `error` (the last load failed and is retried; `error` says why).
-    pub status: PlanStatus,
-    /// The tasks in order, the application's pending writes included (a new task has the id
-    /// `pending-<n>` until the server answers).
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "Task[]", type_params = ""))]
-    pub tasks: Vec<P>,
-    /// The progress: the server's, or counted from `tasks` while writes are pending.
-    pub progress: Progress,
-    /// **Extension.** The room `seq` the server's part of the state reflects.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "number | null"))]
-    pub seq: Option<u64>,
-    /// Why the last load failed, while it is retried.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "RequestError | null"))]
-    pub error: Option<RequestError>,
-    /// The ids (as `idKey` gives them) of tasks with a write not yet in the server's state.
-    pub pending: Vec<String>,
-}
 
 /// A change the room broadcast, as the plan applies it.
 #[derive(Clone, Debug)]
@@ -142,7 +68,8 @@ pub const MAX_PENDING: usize = 1_000;
 pub struct SyncedPlan<P> {
     /// The plan id.
     pub plan_id: String,
-    refs: u32,
+    /// How many `syncPlan` calls hold the plan.
+    pub(super) refs: u32,
     /// The server's state: the snapshot and every change applied since.
     confirmed: TaskList<P>,
     progress: Option<Progress>,
@@ -167,7 +94,7 @@ pub struct SyncedPlan<P> {
 }
 
 impl<P: Value> SyncedPlan<P> {
-    fn new(plan_id: &str) -> SyncedPlan<P> {
+    pub(super) fn new(plan_id: &str) -> SyncedPlan<P> {
         SyncedPlan {
             plan_id: plan_id.into(),
             refs: 1,
@@ -479,83 +406,5 @@ impl<P: Value> SyncedPlan<P> {
         };
         self.view = view;
         self.version += 1;
-    }
-}
-
-fn read_snapshot<P: Value>(answer: &P) -> Result<PlanData<P>, RequestError> {
-    let invalid = |message: &str| RequestError { code: ErrorCode::InvalidSnapshot.as_str().into(), message: message.into() };
-    let snapshot: PlanData<P> = answer
-        .read()
-        .ok_or_else(|| invalid("the plan must be an object with a tasks array (progress, seq and epoch optional)"))?;
-    if !snapshot.tasks.iter().all(is_task) {
-        return Err(invalid("every task of the plan needs an id (a number or a string), a title and a status (strings)"));
-    }
-    Ok(snapshot)
-}
-
-/// Every synchronized plan, reference-counted.
-#[derive(Clone, Debug)]
-pub struct Plans<P> {
-    list: Vec<SyncedPlan<P>>,
-}
-
-impl<P> Default for Plans<P> {
-    fn default() -> Self {
-        Plans { list: Vec::new() }
-    }
-}
-
-impl<P: Value> Plans<P> {
-    /// Adds a reference; returns whether the plan is new.
-    pub fn add_ref(&mut self, plan_id: &str) -> bool {
-        match self.get_mut(plan_id) {
-            Some(plan) => {
-                plan.refs += 1;
-                false
-            }
-            None => {
-                self.list.push(SyncedPlan::new(plan_id));
-                true
-            }
-        }
-    }
-
-    /// Drops a reference; returns whether there was one.
-    pub fn release(&mut self, plan_id: &str) -> bool {
-        let Some(plan) = self.get_mut(plan_id) else { return false };
-        plan.refs -= 1;
-        self.list.retain(|p| p.refs > 0);
-        true
-    }
-
-    /// The plan `plan_id`.
-    pub fn get(&self, plan_id: &str) -> Option<&SyncedPlan<P>> {
-        self.list.iter().find(|p| p.plan_id == plan_id)
-    }
-
-    /// The plan `plan_id`, mutably.
-    pub fn get_mut(&mut self, plan_id: &str) -> Option<&mut SyncedPlan<P>> {
-        self.list.iter_mut().find(|p| p.plan_id == plan_id)
-    }
-
-    /// Every plan, mutably.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut SyncedPlan<P>> {
-        self.list.iter_mut()
-    }
-
-    /// How many plans.
-    pub fn count(&self) -> usize {
-        self.list.len()
-    }
-
-    /// The id of the `i`th plan when its load retry is due at `now`.
-    pub fn due(&self, i: usize, now: u64) -> Option<String> {
-        let plan = self.list.get(i)?;
-        plan.retry_at().filter(|&at| at <= now).map(|_| plan.plan_id.clone())
-    }
-
-    /// The earliest load retry due.
-    pub fn next_retry(&self) -> Option<u64> {
-        self.list.iter().filter_map(SyncedPlan::retry_at).min()
     }
 }
