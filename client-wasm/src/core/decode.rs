@@ -28,19 +28,14 @@ pub enum Kind {
 /// A JSON value as the glue holds it (a `JsValue` in the browser, `serde_json::Value` natively);
 /// it (de)serialises as itself inside protocol types.
 pub trait Value: Clone + core::fmt::Debug + Serialize + DeserializeOwned {
-    /// The JSON type of the member `key` of an object, without reading it (`None`: absent, or
-    /// this is not an object).
-    fn member_kind(&self, key: &str) -> Option<Kind>;
     /// Reads this value as `T`; `None` when it does not fit.
     fn read<T: DeserializeOwned>(&self) -> Option<T>;
     /// The member `key` of an object (`None` for anything else, or when absent).
     fn member(&self, key: &str) -> Option<Self>;
-    /// The kinds of a task's members `id`, `title` and `status`, as [`Value::member_kind`] gives
-    /// them; `None` when this is not an object. One look (the browser's glue reads the three in one
-    /// call into JS).
-    fn task_kinds(&self) -> Option<[Option<Kind>; 3]> {
-        self.is_object().then(|| [self.member_kind("id"), self.member_kind("title"), self.member_kind("status")])
-    }
+    /// The JSON types of a task's members `id`, `title` and `status`, without reading them (`None`
+    /// each: absent); `None` when this is not an object. One look (the browser's glue reads the three
+    /// in one call into JS).
+    fn task_kinds(&self) -> Option<[Option<Kind>; 3]>;
     /// Whether this is an object (not an array, not null).
     fn is_object(&self) -> bool;
     /// Whether this is `null`.
@@ -289,16 +284,20 @@ mod text {
     use serde::de::DeserializeOwned;
 
     impl Value for serde_json::Value {
-        fn member_kind(&self, key: &str) -> Option<Kind> {
+        fn task_kinds(&self) -> Option<[Option<Kind>; 3]> {
             use serde_json::Value as J;
-            Some(match self.as_object()?.get(key)? {
-                J::Null => Kind::Null,
-                J::Bool(_) => Kind::Bool,
-                J::Number(_) => Kind::Number,
-                J::String(_) => Kind::String,
-                J::Array(_) => Kind::Array,
-                J::Object(_) => Kind::Object,
-            })
+            let object = self.as_object()?;
+            let kind = |key| {
+                Some(match object.get(key)? {
+                    J::Null => Kind::Null,
+                    J::Bool(_) => Kind::Bool,
+                    J::Number(_) => Kind::Number,
+                    J::String(_) => Kind::String,
+                    J::Array(_) => Kind::Array,
+                    J::Object(_) => Kind::Object,
+                })
+            };
+            Some([kind("id"), kind("title"), kind("status")])
         }
         fn read<T: DeserializeOwned>(&self) -> Option<T> {
             T::deserialize(self).ok()

@@ -109,27 +109,6 @@ impl Value for Js {
         (code & 1 == 1).then(|| [kind_of(code >> 1), kind_of(code >> 4), kind_of(code >> 7)])
     }
 
-    fn member_kind(&self, key: &str) -> Option<Kind> {
-        let v = get(&self.0, key)?;
-        // The kinds exclude each other: the ones a task's members have come first (each test is a
-        // call into JS).
-        Some(if v.is_string() {
-            Kind::String
-        } else if v.as_f64().is_some() {
-            Kind::Number
-        } else if v.is_undefined() {
-            return None;
-        } else if v.is_null() {
-            Kind::Null
-        } else if v.as_bool().is_some() {
-            Kind::Bool
-        } else if Array::is_array(&v) {
-            Kind::Array
-        } else {
-            Kind::Object
-        })
-    }
-
     fn read<T: DeserializeOwned>(&self) -> Option<T> {
         serde_wasm_bindgen::from_value(self.0.clone()).ok()
     }
