@@ -29,24 +29,16 @@ RAW="$OUT/wasm32-unknown-unknown/release/planwire_client.wasm"
 mkdir -p "$OUT/named"
 # Stable's prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
 # expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
-mapfile -t FEATURES < <(node -e '
-  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
-  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
-  for (const f of m[1].match(/"[^"]*"/g)) if (JSON.parse(f).startsWith("--enable-")) console.log(JSON.parse(f));')
-wasm-opt -g --strip-target-features "${FEATURES[@]}" "$RAW" -o "$OUT/no-features.wasm"
+wasm_opt_flags
+wasm-opt -g --strip-target-features "${WASM_OPT_FEATURES[@]}" "$RAW" -o "$OUT/no-features.wasm"
 wasm-bindgen --target web --weak-refs --out-dir "$OUT/named" --out-name planwire "$OUT/no-features.wasm"
 PRE_OPT="$OUT/named/planwire_bg.wasm"
 NAMED="$OUT/named/planwire_opt_named.wasm"
 # The release wasm-opt flags from Cargo.toml, with -g so the name section survives.
-mapfile -t FLAGS < <(node -e '
-  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
-  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
-  if (!m) { console.error("no wasm-opt flags in client-wasm/Cargo.toml"); process.exit(1); }
-  for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));')
-wasm-opt "${FLAGS[@]}" -g "$PRE_OPT" -o "$NAMED"
+wasm-opt "${WASM_OPT_FLAGS[@]}" -g "$PRE_OPT" -o "$NAMED"
 SHIPPED="$ROOT/pkg-js/wasm/planwire_bg.wasm"
 size() { printf '%d bytes raw, %d bytes gzip -9' "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"; }
-echo "this build, names stripped as shipped: $(wasm-opt "${FLAGS[@]}" "$PRE_OPT" -o "$OUT/named/stripped.wasm" && size "$OUT/named/stripped.wasm")"
+echo "this build, names stripped as shipped: $(wasm-opt "${WASM_OPT_FLAGS[@]}" "$PRE_OPT" -o "$OUT/named/stripped.wasm" && size "$OUT/named/stripped.wasm")"
 [ -f "$SHIPPED" ] && echo "shipped ${SHIPPED#"$ROOT"/}: $(size "$SHIPPED")"
 echo "== twiggy top (names kept; the name section is not shipped)"
 twiggy top -n "$ROWS" "$NAMED"

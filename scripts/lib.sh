@@ -69,6 +69,23 @@ wasm_toolchain_env() {
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS
 }
 
+# wasm_opt_flags: sets WASM_OPT_FLAGS, the release wasm-opt flags of client-wasm/Cargo.toml's
+# [package.metadata.wasm-pack.profile.release] (what wasm-pack runs), and WASM_OPT_FEATURES, the
+# `--enable-*` ones among them; for the scripts that run wasm-opt themselves (bench/twiggy.sh,
+# bench/profile/build-named.sh).
+wasm_opt_flags() {
+  mapfile -t WASM_OPT_FLAGS < <(node -e '
+    const t = require("fs").readFileSync(process.argv[1], "utf8");
+    const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
+    if (!m) { console.error("no wasm-opt flags in client-wasm/Cargo.toml"); process.exit(1); }
+    for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));' "$ROOT/client-wasm/Cargo.toml")
+  [ "${#WASM_OPT_FLAGS[@]}" -gt 0 ] || return 1
+  WASM_OPT_FEATURES=()
+  local f
+  for f in "${WASM_OPT_FLAGS[@]}"; do [[ "$f" == --enable-* ]] && WASM_OPT_FEATURES+=("$f"); done
+  return 0
+}
+
 # The server binary and the folder for its output; scripts may set them before sourcing this file.
 MOCK_SERVER="${MOCK_SERVER:-$ROOT/target/debug/mock-server}"
 LOG_DIR="${LOG_DIR:-$TMP_DIR}"

@@ -22,17 +22,12 @@ echo "building the named wasm with $WASM_TOOLCHAIN: $(rustc --version)" >&2
 CARGO_TARGET_DIR="$OUT" CARGO_PROFILE_RELEASE_STRIP=debuginfo \
   cargo build -p planwire-client --release --target wasm32-unknown-unknown --quiet "${WASM_CARGO_ARGS[@]}"
 rm -rf "$PKG" && mkdir -p "$PKG/wasm"
-mapfile -t FLAGS < <(node -e '
-  const t = require("fs").readFileSync("client-wasm/Cargo.toml", "utf8");
-  const m = t.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt\s*=\s*\[([^\]]*)\]/);
-  for (const f of m[1].match(/"[^"]*"/g)) console.log(JSON.parse(f));')
-FEATURES=()
-for f in "${FLAGS[@]}"; do [[ "$f" == --enable-* ]] && FEATURES+=("$f"); done
+wasm_opt_flags
 # Stable's prebuilt std says "reference types" in its target_features section, which makes wasm-bindgen
 # expect the externref table (strip=symbols drops that section in the shipped build): drop only it.
-wasm-opt -g --strip-target-features "${FEATURES[@]}" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" -o "$OUT/no-features.wasm"
+wasm-opt -g --strip-target-features "${WASM_OPT_FEATURES[@]}" "$OUT/wasm32-unknown-unknown/release/planwire_client.wasm" -o "$OUT/no-features.wasm"
 wasm-bindgen --target web --weak-refs --out-dir "$PKG/wasm" --out-name planwire "$OUT/no-features.wasm"
-wasm-opt "${FLAGS[@]}" -g "$PKG/wasm/planwire_bg.wasm" -o "$PKG/wasm/planwire_bg.wasm"
+wasm-opt "${WASM_OPT_FLAGS[@]}" -g "$PKG/wasm/planwire_bg.wasm" -o "$PKG/wasm/planwire_bg.wasm"
 node pkg-js/scripts/inline-snippets.mjs "$PKG/wasm"
 node pkg-js/scripts/short-strings.mjs "$PKG/wasm/planwire.js"
 cp -r pkg-js/package.json pkg-js/dist "$PKG/"
