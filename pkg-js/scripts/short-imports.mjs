@@ -1,16 +1,17 @@
-// Shortens the names of the wasm module's JS imports in wasm-pack's output (pkg-js/wasm): wasm-bindgen
-// names each import `__wbg_<name>_<16 hex digits>` (a hash that keeps imports of different crates and
-// versions apart while linking). Linked into one module, the hash is noise: 90-odd random hex strings
-// that gzip cannot compress, in the glue's import object (loaded before the first render) and in the
-// wasm's import section. This drops the hash from both, numbering the names that then repeat
-// (`__wbg_get`, `__wbg_get_2`): about -1.1 KB gzip of JS, -0.4 KB of wasm (docs/performance.md); and
-// the `__wbg_` prefix (`__wbg___wbindgen_` for wasm-bindgen's intrinsics) with it (`get`, `get_2`,
-// `is_string`): about -0.1 KB more; and the cast intrinsics' zero-padded numbers (`cast_9`).
+// Shortens the names of the wasm module's JS imports in wasm-pack's output (pkg-js/wasm). wasm-bindgen
+// names each import `__wbg_<name>_<16 hex digits>` (the hash keeps imports of different crates and
+// versions apart while linking) under the module name "./planwire_bg.js". Linked into one module, the
+// names only need to be unique: each is stored twice, in the glue's import object (a key) and in the
+// wasm's import section (with the module name, 110-odd times). This gives every import the shortest free
+// name (`a` … `Z`, then two letters) and the module the name `w`: −0.9 KB gzip in all (−0.6 KB of wasm,
+// −0.25 KB of glue) over names without the hash, which were themselves −2.3 KB (docs/performance.md).
+// `import-names.json` beside the glue (not published) maps each short name to wasm-bindgen's.
 //
-// The two files are rewritten together, and only if every step matches what was expected: each hashed
-// import of the wasm is a key of the glue's import object exactly once, no new name is taken; anything
-// else (another wasm-bindgen output layout) fails the build instead of shipping a module whose imports
-// do not resolve. Run by scripts/build-wasm.sh after wasm-pack, before the base64 copy is made.
+// The two files are rewritten together, and only if every step matches what was expected: the glue's
+// import object is where wasm-bindgen 0.2.130 puts it, its keys are exactly the wasm's imports (each
+// once), nothing else in the glue names the object or the module; anything else (another wasm-bindgen
+// output layout) fails the build instead of shipping a module whose imports do not resolve. Run by
+// scripts/build-wasm.sh after wasm-pack, before the base64 copy is made.
 //
 //   node pkg-js/scripts/short-imports.mjs [DIR]   (default: pkg-js/wasm)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -21,10 +22,7 @@ const dir = process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..
 const wasmFile = join(dir, 'planwire_bg.wasm');
 const glueFile = join(dir, 'planwire.js');
 const MODULE = './planwire_bg.js';
-const HASHED = /^(__wbg_\w+?)_[0-9a-f]{16}$/;
-// wasm-bindgen's cast intrinsics (a closure, a number or a string made a JS value), numbered with 16
-// zero-padded digits: `__wbindgen_generic_0000000000000009` becomes `cast_9`.
-const CAST = /^__wbindgen_generic_0*(\d+)$/;
+const SHORT_MODULE = 'w';
 
 const fail = (why) => {
   console.error(`short-imports: ${why}`);
@@ -104,36 +102,37 @@ for (let i = 0; i < count; i++) {
 }
 if (p !== section.end) fail('the import section did not parse to its end');
 
-const taken = new Set(imports.map((i) => i.field));
-let renamed = 0;
-for (const imp of imports) {
-  if (imp.module !== MODULE) continue;
-  const m = HASHED.exec(imp.field);
-  const cast = !m && CAST.exec(imp.field);
-  if (!m && !cast) continue;
-  // `__wbg_` (and the intrinsics' `__wbindgen_`) dropped too: the names only need to be unique.
-  const base = m ? m[1].replace(/^__wbg_(__wbindgen_)?/, '') : `cast_${cast[1]}`;
-  let short = base;
-  for (let n = 2; taken.has(short); n++) short = `${base}_${n}`;
-  const key = new RegExp(`(?<![\\w$])${imp.field}(?=: function\\()`, 'g');
-  const hits = glue.match(key)?.length ?? 0;
-  if (hits !== 1) fail(`${imp.field} is a key of the glue's import object ${hits} times, expected once`);
-  if (glue.split(imp.field).length !== 2) fail(`${imp.field} appears in the glue outside its import key`);
-  glue = glue.replace(key, short);
-  taken.add(short);
-  imp.field = short;
-  renamed++;
+// The glue's import object: `const import0 = { __proto__: null, <key>: function(…) {…}, … };`, returned
+// under the module's name. Every key is found at its indentation; each must be an import of the wasm
+// and every import of the module one of them, exactly once.
+const OBJECT = /\n    const import0 = \{\n        __proto__: null,\n([\s\S]*?)\n    \};\n    return \{\n        __proto__: null,\n        "\.\/planwire_bg\.js": import0,\n    \};\n/;
+const object = OBJECT.exec(glue);
+if (!object) fail("the glue's import object is not where wasm-bindgen 0.2.130 puts it");
+if (glue.split('import0').length !== 3 || glue.split(`"${MODULE}"`).length !== 2) fail(`the glue names import0 or "${MODULE}" elsewhere`);
+const KEY = /^ {8}([\w$]+): function\(/gm;
+const keys = [...object[1].matchAll(KEY)].map((m) => m[1]);
+const fields = imports.filter((i) => i.module === MODULE).map((i) => i.field);
+if (imports.some((i) => i.module !== MODULE)) fail(`the wasm imports from a module other than ${MODULE}`);
+if (new Set(keys).size !== keys.length || new Set(fields).size !== fields.length || keys.length !== fields.length || !fields.every((f) => keys.includes(f))) {
+  fail(`the glue's ${keys.length} import keys are not the wasm's ${fields.length} imports`);
 }
-if (renamed === 0) {
-  console.log('short-imports: no hashed import names (already shortened?)');
-  process.exit(0);
-}
-const left = glue.match(/(__wbg_\w+_[0-9a-f]{16}|__wbindgen_generic_\d+)(?=: function\()/);
-if (left) fail(`the glue has a hashed import key the wasm does not import: ${left[0]}`);
-
+// The shortest names, in the import section's order: a … z, A … Z, then two letters.
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const short = (n) => (n < 52 ? LETTERS[n] : LETTERS[Math.floor(n / 52) - 1] + LETTERS[n % 52]);
+const byOld = new Map(imports.map((imp, n) => [imp.field, short(n)]));
+// For import-names.json: each short name and wasm-bindgen's, without its hash.
+const names = Object.fromEntries(imports.map((imp, n) => [short(n), imp.field.replace(/_[0-9a-f]{16}$/, '')]));
+imports.forEach((imp, n) => {
+  imp.field = short(n);
+  imp.module = SHORT_MODULE;
+});
+const body0 = object[1].replace(KEY, (line, key) => line.replace(key, byOld.get(key)));
+glue = glue.replace(object[0], object[0].replace(object[1], () => body0).replace(`"${MODULE}": import0`, `${SHORT_MODULE}: import0`));
 const body = Buffer.concat([leb(imports.length), ...imports.map((i) => Buffer.concat([encodeName(i.module), encodeName(i.field), i.desc]))]);
 const out = Buffer.concat([wasm.subarray(0, section.start), Buffer.from([2]), leb(body.length), body, wasm.subarray(section.end)]);
 if (!WebAssembly.validate(out)) fail('the rewritten module does not validate');
 writeFileSync(wasmFile, out);
 writeFileSync(glueFile, glue);
-console.log(`short-imports: ${renamed} import names shortened (wasm ${wasm.length} -> ${out.length} bytes)`);
+// What each short name stands for, to read a stack trace or the import section (not published).
+writeFileSync(join(dir, 'import-names.json'), `${JSON.stringify(names, null, 1)}\n`);
+console.log(`short-imports: ${imports.length} import names shortened (wasm ${wasm.length} -> ${out.length} bytes; import-names.json has the old ones)`);
