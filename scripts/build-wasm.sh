@@ -40,9 +40,9 @@ rm -f pkg-js/wasm/.gitignore
 # The JS snippets of client-wasm/js (wasm-bindgen `module` imports) folded into the glue, so the package
 # ships one glue file (it fails the build on anything it does not expect).
 node pkg-js/scripts/inline-snippets.mjs
-# The wasm's JS imports without wasm-bindgen's per-import hash, in the glue and the wasm together (it
+# The names the wasm and the glue use for each other (imports, exports) shortened, in both together (it
 # checks every name and fails the build rather than ship imports that do not resolve).
-node pkg-js/scripts/short-imports.mjs
+node pkg-js/scripts/short-names.mjs
 # Short ASCII strings out of wasm without a TextDecoder call (the plan id in every event payload).
 node pkg-js/scripts/short-strings.mjs
 # The same module as base64, for runtimes and bundlers that cannot fetch the file beside the glue (the
