@@ -2,10 +2,6 @@
 //! one fresh token and one retry, never a retry storm.
 
 use super::options::AuthMode;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// What a token keeps unescaped in a URL: RFC 3986's unreserved characters.
-const TOKEN: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// The socket URL: in query mode with a token, `url` plus `token=<percent-encoded JWT>`.
 pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
@@ -14,8 +10,27 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
     out.push_str(url);
     out.push(if url.contains('?') { '&' } else { '?' });
     out.push_str("token=");
-    out.extend(utf8_percent_encode(token, TOKEN));
+    push_encoded(&mut out, token);
     out
+}
+
+/// Appends `token` percent-encoded as a URL query value: RFC 3986's unreserved characters (ASCII
+/// letters and digits, `-._~`) as they are, every other byte of its UTF-8 as `%XX`.
+///
+/// Written out instead of with the percent-encoding crate, whose table of all 256 `%XX` texts
+/// (768 bytes) was 0.4 KB of the gzipped wasm (docs/performance.md); a test compares the two on every
+/// character class.
+fn push_encoded(out: &mut String, token: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in token.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
 }
 
 /// `url` with the value of its `token` query parameter replaced by `***` (for debug logs).
@@ -76,5 +91,26 @@ mod redaction {
         assert_eq!(redacted_url("ws://hé/ws?token=é&é=1"), "ws://hé/ws?token=***&é=1");
         assert_eq!(redacted_url(""), "");
         assert_eq!(redacted_url("?token"), "?token");
+    }
+}
+
+#[cfg(test)]
+mod encoding {
+    use super::{socket_url, AuthMode};
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+    /// RFC 3986's unreserved characters, as the percent-encoding crate spells the set.
+    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+    #[test]
+    fn a_token_is_encoded_as_the_percent_encoding_crate_does() {
+        // Every ASCII character, then a sample of 2-, 3- and 4-byte characters.
+        let mut token: String = (0u8..=127).map(char::from).collect();
+        token.extend(['é', 'ÿ', 'Ā', '߿', 'ࠀ', '€', '\u{FFFD}', '\u{FFFF}', '😀', '\u{10FFFF}']);
+        token.push_str("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig-_~+/=");
+        let url = socket_url("ws://h/ws", Some(&token), AuthMode::Query);
+        assert_eq!(url, format!("ws://h/ws?token={}", utf8_percent_encode(&token, UNRESERVED)));
+        assert_eq!(socket_url("ws://h/ws?a=1", Some("a b"), AuthMode::Query), "ws://h/ws?a=1&token=a%20b");
+        assert_eq!(socket_url("ws://h/ws", Some("x"), AuthMode::Message), "ws://h/ws");
     }
 }
