@@ -8,7 +8,8 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
     let (Some(token), AuthMode::Query) = (token, mode) else { return url.into() };
     let mut out = String::with_capacity(url.len() + 7 + token.len());
     out.push_str(url);
-    out.push(if url.contains('?') { '&' } else { '?' });
+    // A byte loop, not `str::contains`, which links memchr's word-at-a-time search (255 B) for one `?`.
+    out.push(if url.bytes().any(|b| b == b'?') { '&' } else { '?' });
     out.push_str("token=");
     push_encoded(&mut out, token);
     out
