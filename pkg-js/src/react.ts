@@ -13,7 +13,7 @@
 import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { AppTask, ConnectionState, Id, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress } from './index.js';
-import { EMPTY_ROOM, PlanSocket, SocketContext, connectionKey, useSocket } from './socket.js';
+import { EMPTY_ROOM, SocketContext, connectionKey, planSocket, useSocket } from './socket.js';
 import type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 
 export type {
@@ -151,9 +151,9 @@ export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
   useInsertionEffect(() => {
     latest.current = props;
   });
-  // Constructing a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
+  // Making a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
   const key = connectionKey(props);
-  const socket = useMemo(() => new PlanSocket(latest), [key]);
+  const socket = useMemo(() => planSocket(latest), [key]);
   useEffect(() => {
     socket.acquire();
     return () => socket.release();
