@@ -68,7 +68,7 @@ export class PlanClient extends GlueBase {
   }
 
   /** Set when the client shares its connection (`shareConnection: true`). */
-  private declare readonly sharer?: Sharer;
+  private readonly sharer?: Sharer;
 
   /**
    * With `shareConnection: true`, `'leader'` while this tab holds the shared WebSocket, `'follower'`
@@ -84,7 +84,7 @@ export class PlanClient extends GlueBase {
    * Loaders of single plans, used instead of `api.loadPlan` for their plan id while set (`planwire/query`
    * sets one that fetches through your query cache).
    */
-  declare readonly planLoaders: Map<string, PlanLoader>;
+  readonly planLoaders: Map<string, PlanLoader>;
 
   /**
    * Connects (see the glue's `connect`). From now on until `close()` or `free()` the client stays alive
@@ -128,9 +128,9 @@ let shareLoading: Promise<unknown> | undefined;
  * the first connect, so the first-render bundle does not carry it.
  */
 class Sharer {
-  declare client?: PlanClient;
-  declare link?: import('./share.js').Link;
-  private declare waiting?: () => void;
+  client?: PlanClient;
+  link?: import('./share.js').Link;
+  private waiting?: () => void;
 
   /** `options` with the shared `WebSocket` class; the clients with the same url and `key` share. */
   options(options: PlanClientOptions, key: string): PlanClientOptions {
@@ -271,10 +271,9 @@ function failure(code: ErrorCode, explanation: string): PlanwireError {
  * outage must not end every open board). Any error whose `code` is `'UNAUTHORIZED'` does the same.
  */
 export class UnauthorizedError extends Error {
-  declare readonly code: 'UNAUTHORIZED';
+  readonly code = 'UNAUTHORIZED' satisfies ErrorCode;
   constructor(message = 'the user is not authorized') {
     super(message);
-    this.code = 'UNAUTHORIZED' satisfies ErrorCode;
     this.name = 'UnauthorizedError';
   }
 }
