@@ -6,8 +6,8 @@
  */
 import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from 'react';
 import type { AppPresence, AppTyping, PlanClientOptions, PresenceEntry, PresenceState, UserId } from './index.js';
-import type { PlanSocket, PresenceView } from './socket.js';
-import { useSocket } from './socket.js';
+import type { PresenceView } from './socket.js';
+import { useJoined, useSocket } from './socket.js';
 import { sameId } from './index.js';
 
 /** A change to your presence: the keys to set, a `null` value removes a key. */
@@ -36,19 +36,6 @@ export interface TypingHandlers {
 }
 
 const NO_PRESENCE: PresenceView = { others: [], myPresence: undefined };
-
-/** Joins `planId` on `socket` while mounted (none for `''`; StrictMode-safe: leaving is deferred). */
-export function useJoined(socket: PlanSocket, planId: string): void {
-  useEffect(() => {
-    if (!planId) return;
-    socket.acquire();
-    socket.join(planId);
-    return () => {
-      socket.leave(planId);
-      socket.release();
-    };
-  }, [socket, planId]);
-}
 
 /**
  * The room's live presence: the others' states and typing marks, your own state, and a function to

@@ -13,7 +13,7 @@
 import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
 import type { AppTask, ConnectionState, Id, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress } from './index.js';
-import { EMPTY_ROOM, SocketContext, connectionKey, planSocket, useSocket } from './socket.js';
+import { EMPTY_ROOM, SocketContext, connectionKey, planSocket, useJoined, useSocket } from './socket.js';
 import type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 
 export type {
@@ -40,7 +40,6 @@ export type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 export { usePresence, usePresenceOf, useTyping } from './presence.js';
 export { usePlan, usePlanSelector, usePlanTask } from './plan.js';
 export type { PlanView, TaskPatch, UsePlanOptions, UsePlanResult } from './plan.js';
-import { useJoined } from './presence.js';
 export type { PresencePatch, UsePresenceResult, TypingHandlers } from './presence.js';
 
 /**

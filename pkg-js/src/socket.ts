@@ -462,3 +462,19 @@ export function useSocket(options: Partial<PlanSocketProviderProps>, hook: strin
   useEffect(() => (provided ? undefined : hold(url!, socket)), [provided, url, socket]);
   return { socket, provided: !!provided };
 }
+
+/**
+ * Joins `planId` on `socket` while mounted (none for `''`; StrictMode-safe: leaving is deferred), or with
+ * `sync` synchronizes it (`syncPlan`, then `unsyncPlan`, deferred too).
+ */
+export function useJoined(socket: PlanSocket, planId: string, sync?: boolean): void {
+  useEffect(() => {
+    if (!planId) return;
+    socket.acquire();
+    (sync ? socket.syncPlan : socket.join)(planId);
+    return () => {
+      (sync ? socket.unsyncPlan : socket.leave)(planId);
+      socket.release();
+    };
+  }, [socket, planId]);
+}
