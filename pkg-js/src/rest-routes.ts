@@ -21,17 +21,18 @@ function coded(code: string, message: string): Error {
 
 /** The token to send: the connection's, else the fixed one, else a fresh one from `getToken`. */
 async function tokenFor(options: PlanClientOptions, context: PlanApiContext, fresh: boolean): Promise<string | undefined> {
-  if (fresh && options.getToken) return options.getToken();
-  return context.token ?? options.token ?? (options.getToken ? options.getToken() : undefined);
+  return fresh && options.getToken ? options.getToken() : (context.token ?? options.token ?? options.getToken?.());
 }
 
 /** The default functions for a client with `options`. */
 export function routes(options: PlanClientOptions): Required<PlanApi> {
   const root = () => base(options); // at the first call: a bad `url` is the client's INVALID_URL, thrown first
-  const id = (taskId: number | string) => encodeURIComponent(String(taskId));
+  const plan = (planId: string) => `/api/plans/${encodeURIComponent(planId)}`;
+  const task = (taskId: number | string) => `/api/tasks/${encodeURIComponent(String(taskId))}`;
 
   /** One call; a 401 is retried once with a fresh token from `getToken`. Resolves to the body and `X-Seq`. */
   async function call(method: string, path: string, context: PlanApiContext, body?: unknown): Promise<{ body: unknown; seq?: number }> {
+    const what = `${method} ${path}`;
     for (let attempt = 0; ; attempt++) {
       const token = await tokenFor(options, context, attempt > 0);
       const headers: Record<string, string> = {};
@@ -42,7 +43,7 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
       try {
         res = await fetch(`${root()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       } catch (e) {
-        throw coded('REQUEST_FAILED', `${method} ${path}: ${(e as Error).message ?? e}`);
+        throw coded('REQUEST_FAILED', `${what}: ${(e as Error).message ?? e}`);
       }
       if (res.status === 401 && attempt === 0 && options.getToken) continue;
       const text = await res.text();
@@ -50,30 +51,25 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
       try {
         json = text ? JSON.parse(text) : undefined;
       } catch {
-        throw coded('REQUEST_FAILED', `${method} ${path}: ${res.status}, not JSON`);
+        throw coded('REQUEST_FAILED', `${what}: ${res.status}, not JSON`);
       }
       if (!res.ok) {
         const error = json as { code?: unknown; message?: unknown } | undefined;
         const code = typeof error?.code === 'string' ? error.code : 'REQUEST_FAILED';
-        throw coded(code, typeof error?.message === 'string' ? error.message : `${method} ${path}: ${res.status}`);
+        throw coded(code, typeof error?.message === 'string' ? error.message : `${what}: ${res.status}`);
       }
       const seq = Number(res.headers.get('X-Seq') ?? NaN);
       return { body: json, seq: Number.isSafeInteger(seq) ? seq : undefined };
     }
   }
 
-  const plan = (planId: string) => `/api/plans/${encodeURIComponent(planId)}`;
+  /** A write's answer: the task the body is, and the `X-Seq`. */
+  const written = ({ body, seq }: { body: unknown; seq?: number }) => ({ task: body as never, seq });
   return {
     loadPlan: async (planId, context) => (await call('GET', plan(planId), context)).body as never,
-    createTask: async (planId, fields, context) => {
-      const { body, seq } = await call('POST', `${plan(planId)}/tasks`, context, fields);
-      return { task: body as never, seq };
-    },
-    updateTask: async (_planId, taskId, patch, context) => {
-      const { body, seq } = await call('PATCH', `/api/tasks/${id(taskId)}`, context, patch);
-      return { task: body as never, seq };
-    },
-    deleteTask: async (_planId, taskId, context) => ({ seq: (await call('DELETE', `/api/tasks/${id(taskId)}`, context)).seq }),
+    createTask: async (planId, fields, context) => written(await call('POST', `${plan(planId)}/tasks`, context, fields)),
+    updateTask: async (_planId, taskId, patch, context) => written(await call('PATCH', task(taskId), context, patch)),
+    deleteTask: async (_planId, taskId, context) => ({ seq: (await call('DELETE', task(taskId), context)).seq }),
     reorderTasks: async (planId, taskIds, context) => ({ seq: (await call('POST', `${plan(planId)}/tasks/reorder`, context, { taskIds })).seq }),
   };
 }
