@@ -48,7 +48,7 @@ export function usePresence(planId: string, options: Partial<PlanClientOptions> 
   const read = () => (planId ? socket.getPresence(planId) : NO_PRESENCE);
   const view = useSyncExternalStore(socket.subscribe, read, read);
   const updateMyPresence = useCallback((patch: PresencePatch) => socket.updatePresence(planId, patch as PresenceState), [socket, planId]);
-  return { others: view.others, myPresence: view.myPresence, updateMyPresence };
+  return { ...view, updateMyPresence };
 }
 
 /**
