@@ -4,7 +4,7 @@
  * them at once and rolls them back on failure. `usePlanSelector` / `usePlanTask` re-render only when what
  * they select changes: the client hands out the same object for a task until that task changes.
  */
-import { useCallback, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { AppTask, Id, PlanClientOptions, PlanSnapshot, Progress, RequestError, TaskFields } from './index.js';
 import { idKey } from './index.js';
 import { useJoined, useSocket } from './socket.js';

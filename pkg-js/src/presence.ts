@@ -4,7 +4,7 @@
  * (`client.presence(planId)`, `client.myPresence(planId)`); updates go to the client, which merges,
  * throttles and re-sends them after a reconnect.
  */
-import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { AppPresence, AppTyping, PlanClientOptions, PresenceEntry, PresenceState, UserId } from './index.js';
 import type { PresenceView } from './socket.js';
 import { useJoined, useSocket } from './socket.js';

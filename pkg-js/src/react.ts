@@ -10,7 +10,7 @@
  * plumbing (cached snapshots, StrictMode-proof deferral of leave/release, calls queued while the client
  * loads), the per-plan resync counter and the last error.
  */
-import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { ReactNode } from 'react';
 import type { AppTask, ConnectionState, Id, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress } from './index.js';
 import { EMPTY_ROOM, SocketContext, connectionKey, planSocket, useJoined, useSocket } from './socket.js';

@@ -7,7 +7,7 @@
  * StrictMode-proof deferral of leave/release, calls queued while the client loads), the per-plan resync
  * counter and the last error.
  */
-import { createContext, useContext, useEffect } from 'react';
+import { createContext, useContext, useEffect } from './react-hooks.js';
 import type { ReactNode } from 'react';
 import { createPlanClient, loadPlanwire, sameId } from './index.js';
 import type {
