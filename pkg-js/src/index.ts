@@ -14,6 +14,7 @@
  */
 import type { PlanClient as GluePlanClient } from '../wasm/planwire.js';
 import { CloseCode } from '../wasm/close-code.js';
+import { failure } from './failure.js';
 import { withRestApi } from './rest.js';
 import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 // The copy of the module `planwire/inline` handed over, if the app imported it (else undefined).
@@ -259,11 +260,6 @@ export const sameId = (a: Id, b: Id): boolean => idKey(a) === idKey(b);
 
 /** An id as a string, the same for `1` and `'1'`: for `Map` keys, `Set`s and React `key`s. */
 export const idKey: (id: Id) => string = String;
-
-/** A `PlanwireError`: an `Error` with a `code`, its message `CODE: explanation`. */
-function failure(code: ErrorCode, explanation: string): PlanwireError {
-  return Object.assign(new Error(`${code}: ${explanation}`), { code });
-}
 
 /**
  * Reject `getToken` with this when the user is not (or no longer) authorized: the client fails at once

@@ -9,6 +9,7 @@
  */
 import { createContext, useContext, useEffect } from './react-hooks.js';
 import type { ReactNode } from 'react';
+import { failure } from './failure.js';
 import { createPlanClient, loadPlanwire, sameId } from './index.js';
 import type {
   AppPresence,
@@ -447,10 +448,7 @@ function hold(url: string, socket: PlanSocket): () => void {
 export function useSocket(options: Partial<PlanSocketProviderProps>, hook: string): { socket: PlanSocket; provided: boolean } {
   const provided = useContext(SocketContext);
   const { url } = options;
-  if (!provided && !url) {
-    const code: ErrorCode = 'NO_PROVIDER';
-    throw Object.assign(new Error(`${code}: ${hook} needs a <PlanSocketProvider> above it or a url option`), { code });
-  }
+  if (!provided && !url) throw failure('NO_PROVIDER', `${hook} needs a <PlanSocketProvider> above it or a url option`);
   let socket = provided ?? sharedSockets.get(url!);
   if (!socket) {
     // No side effect but the registration, which every hook rendered for this url before the effects
