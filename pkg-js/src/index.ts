@@ -15,7 +15,7 @@
 import type { PlanClient as GluePlanClient } from '../wasm/planwire.js';
 import { CloseCode } from '../wasm/close-code.js';
 import { failure } from './failure.js';
-import { withRestApi } from './rest.js';
+import { restApi } from './rest.js';
 import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 // The copy of the module `planwire/inline` handed over, if the app imported it (else undefined).
 import { copy as inlinedCopy } from './inlined.js';
@@ -57,8 +57,9 @@ export class PlanClient extends GlueBase {
     const loaders = new Map<string, PlanLoader>();
     let sharer: Sharer | undefined;
     if (options && typeof options === 'object') {
-      const api = withRestApi(options).api!;
-      const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
+      // Every `api` function the app left out: the REST routes'.
+      const api = { ...restApi(options), ...options.api };
+      const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan)(planId, context);
       options = { ...options, api: { ...api, loadPlan } };
       const share = options.shareConnection;
       if (share === true || (typeof share === 'string' && share)) options = (sharer = new Sharer()).options(options, share === true ? '' : share);
