@@ -73,12 +73,9 @@ export function usePlanSelector<R, T = AppTask>(
   const get = useCallback((): R => {
     const plan = ((active && socket.getPlan(planId)) || loadingView(planId)) as PlanView<T>;
     const prev = last.current;
-    if (prev && prev.plan === plan) return prev.value;
-    const value = latest.current.select(plan);
-    if (prev && latest.current.isEqual(prev.value, value)) {
-      last.current = { plan, value: prev.value };
-      return prev.value;
-    }
+    if (prev?.plan === plan) return prev.value;
+    let value = latest.current.select(plan);
+    if (prev && latest.current.isEqual(prev.value, value)) value = prev.value;
     last.current = { plan, value };
     return value;
   }, [socket, planId, active]);
