@@ -64,12 +64,10 @@ export interface PresenceView { others: PresenceEntry<AppPresence>[]; myPresence
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
-/** Props of the hook or provider that are not client options. */
-const NOT_OPTIONS = new Set(['children', 'planId', 'enabled']);
 /** Client options handed over apart from the others (see `planSocket`'s `load`). */
 const TOKEN_OPTIONS = new Set(['token', 'getToken']);
 /** A hook's or provider's prop that is not a client option: `children`, `planId`, `enabled`, the `on…` callbacks. */
-const notOption = (name: string): boolean => NOT_OPTIONS.has(name) || /^on[A-Z]/.test(name);
+const notOption = (name: string): boolean => /^(children|planId|enabled)$|^on[A-Z]/.test(name);
 const FAILED: ErrorCode = 'FAILED';
 
 /**
