@@ -64,8 +64,6 @@ export interface PresenceView { others: PresenceEntry<AppPresence>[]; myPresence
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
-/** Client options handed over apart from the others (see `planSocket`'s `load`). */
-const TOKEN_OPTIONS = new Set(['token', 'getToken']);
 /** A hook's or provider's prop that is not a client option: `children`, `planId`, `enabled`, the `on…` callbacks. */
 const notOption = (name: string): boolean => /^(children|planId|enabled)$|^on[A-Z]/.test(name);
 const FAILED: ErrorCode = 'FAILED';
@@ -180,9 +178,10 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
     if (loading) return;
     const current = props.current;
     const options = {} as PlanClientOptions;
-    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop.
+    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop; `token` and
+    // `getToken` are handed over apart.
     for (const [key, value] of Object.entries(current)) {
-      if (value !== undefined && !TOKEN_OPTIONS.has(key) && !notOption(key)) (options as any)[key] = typeof value === 'function' ? latest(key, value) : value;
+      if (value !== undefined && key !== 'token' && key !== 'getToken' && !notOption(key)) (options as any)[key] = typeof value === 'function' ? latest(key, value) : value;
     }
     // Exactly what the app gave: a `token` stays a token (a 4001 then fails with `unauthorized`), and
     // only a `getToken` is called for fresh tokens (the latest prop, at every connect).
