@@ -314,11 +314,12 @@ async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | Buf
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
   const response = source instanceof Response ? source : await fetch(source);
   if (!response.ok) throw failure('LOAD_FAILED', `${response.status} fetching ${response.url}`);
-  if (response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm') return response;
+  const type = response.headers.get('content-type');
+  if (type?.split(';')[0].trim() === 'application/wasm') return response;
   const bytes = await response.arrayBuffer();
   // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
   if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
-    throw failure('LOAD_FAILED', `${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    throw failure('LOAD_FAILED', `${response.url} is not a WebAssembly module (${type})`);
   }
   return bytes;
 }
