@@ -178,15 +178,14 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
     if (loading) return;
     const current = props.current;
     const options = {} as PlanClientOptions;
-    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop; `token` and
-    // `getToken` are handed over apart.
+    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop; `getToken`
+    // is handed over apart.
     for (const [key, value] of Object.entries(current)) {
-      if (value !== undefined && key !== 'token' && key !== 'getToken' && !notOption(key)) (options as any)[key] = typeof value === 'function' ? latest(key, value) : value;
+      if (value !== undefined && key !== 'getToken' && !notOption(key)) (options as any)[key] = typeof value === 'function' ? latest(key, value) : value;
     }
     // Exactly what the app gave: a `token` stays a token (a 4001 then fails with `unauthorized`), and
     // only a `getToken` is called for fresh tokens (the latest prop, at every connect).
     const { token, getToken } = current;
-    if (token !== undefined) options.token = token;
     if (getToken) options.getToken = latest('getToken', getToken) as () => Promise<string>;
     loadFailed = false;
     const started = (loading = createPlanClient(options).then(
