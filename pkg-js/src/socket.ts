@@ -344,7 +344,6 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
         error = null;
         loadFailed = false;
         resyncs.clear();
-        reportedOthers.clear();
         changed(null);
       });
     },
@@ -383,10 +382,10 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
       const reported = reportedOthers.get(planId) ?? (client ? client.presence(planId) : []);
       // `list`'s entry for the user `p` (ids compared by value).
       const of = <E extends Participant>(list: E[] | undefined, p: Participant) => list?.find((e) => sameId(e.userId, p.userId));
+      const kept = last?.view.others;
       const others = getRoom(planId)
         .participants.filter((p) => !sameId(p.userId, me!))
-        .map((p) => unchanged(of(last?.view.others, p), { state: null, typing: null, ...p, ...of(reported, p) } as PresenceEntry<AppPresence>));
-      const kept = last?.view.others;
+        .map((p) => unchanged(of(kept, p), { state: null, typing: null, ...p, ...of(reported, p) } as PresenceEntry<AppPresence>));
       const view = {
         others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
         myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId) as AppPresence | undefined),
