@@ -41,7 +41,8 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       let res: Response;
       try {
-        res = await fetch(`${root()}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        // No body: JSON.stringify(undefined) is undefined.
+        res = await fetch(`${root()}${path}`, { method, headers, body: JSON.stringify(body) });
       } catch (e) {
         throw coded('REQUEST_FAILED', `${what}: ${(e as Error).message ?? e}`);
       }
