@@ -19,11 +19,6 @@ function coded(code: string, message: string): Error {
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
-/** The token to send: the connection's, else the fixed one, else a fresh one from `getToken`. */
-async function tokenFor(options: PlanClientOptions, context: PlanApiContext, fresh: boolean): Promise<string | undefined> {
-  return fresh && options.getToken ? options.getToken() : (context.token ?? options.token ?? options.getToken?.());
-}
-
 /** The default functions for a client with `options`. */
 export function routes(options: PlanClientOptions): Required<PlanApi> {
   const root = () => base(options); // at the first call: a bad `url` is the client's INVALID_URL, thrown first
@@ -34,7 +29,8 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
   async function call(method: string, path: string, context: PlanApiContext, body?: unknown): Promise<{ body: unknown; seq?: number }> {
     const what = `${method} ${path}`;
     for (let attempt = 0; ; attempt++) {
-      const token = await tokenFor(options, context, attempt > 0);
+      // The connection's token, else the fixed one, else one from `getToken`; on the retry a fresh one.
+      const token = await (attempt && options.getToken ? options.getToken() : (context.token ?? options.token ?? options.getToken?.()));
       const headers: Record<string, string> = {};
       if (token) headers.Authorization = `Bearer ${token}`;
       if (context.connectionId) headers['X-Connection-Id'] = context.connectionId;
