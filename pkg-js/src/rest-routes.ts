@@ -25,8 +25,11 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
   const plan = (planId: string) => `/api/plans/${encodeURIComponent(planId)}`;
   const task = (taskId: number | string) => `/api/tasks/${encodeURIComponent(String(taskId))}`;
 
-  /** One call; a 401 is retried once with a fresh token from `getToken`. Resolves to the body and `X-Seq`. */
-  async function call(method: string, path: string, context: PlanApiContext, body?: unknown): Promise<{ body: unknown; seq?: number }> {
+  /**
+   * One call; a 401 is retried once with a fresh token from `getToken`. Resolves to the body (as `task`,
+   * which a write resolves to) and `X-Seq`.
+   */
+  async function call(method: string, path: string, context: PlanApiContext, body?: unknown): Promise<{ task: never; seq?: number }> {
     const what = `${method} ${path}`;
     for (let attempt = 0; ; attempt++) {
       // The connection's token, else the fixed one, else one from `getToken`; on the retry a fresh one.
@@ -56,16 +59,14 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
         throw coded(code, typeof error?.message === 'string' ? error.message : `${what}: ${res.status}`);
       }
       const seq = Number(res.headers.get('X-Seq') ?? NaN);
-      return { body: json, seq: Number.isSafeInteger(seq) ? seq : undefined };
+      return { task: json as never, seq: Number.isSafeInteger(seq) ? seq : undefined };
     }
   }
 
-  /** A write's answer: the task the body is, and the `X-Seq`. */
-  const written = ({ body, seq }: { body: unknown; seq?: number }) => ({ task: body as never, seq });
   return {
-    loadPlan: async (planId, context) => (await call('GET', plan(planId), context)).body as never,
-    createTask: async (planId, fields, context) => written(await call('POST', `${plan(planId)}/tasks`, context, fields)),
-    updateTask: async (_planId, taskId, patch, context) => written(await call('PATCH', task(taskId), context, patch)),
+    loadPlan: async (planId, context) => (await call('GET', plan(planId), context)).task,
+    createTask: async (planId, fields, context) => call('POST', `${plan(planId)}/tasks`, context, fields),
+    updateTask: async (_planId, taskId, patch, context) => call('PATCH', task(taskId), context, patch),
     deleteTask: async (_planId, taskId, context) => ({ seq: (await call('DELETE', task(taskId), context)).seq }),
     reorderTasks: async (planId, taskIds, context) => ({ seq: (await call('POST', `${plan(planId)}/tasks/reorder`, context, { taskIds })).seq }),
   };
