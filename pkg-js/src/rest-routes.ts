@@ -7,13 +7,6 @@
  */
 import type { PlanApi, PlanApiContext, PlanClientOptions } from '../wasm/planwire.js';
 
-/** Where the REST routes are: `restUrl`, else the socket URL's origin with `http(s)`. */
-function base(options: PlanClientOptions): string {
-  if (options.restUrl) return options.restUrl.replace(/\/+$/, '');
-  const url = new URL(options.url);
-  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
-}
-
 /** An `Error` with a `code` (a `PlanwireError`). */
 function coded(code: string, message: string): Error {
   return Object.assign(new Error(`${code}: ${message}`), { code });
@@ -21,7 +14,13 @@ function coded(code: string, message: string): Error {
 
 /** The default functions for a client with `options`. */
 export function routes(options: PlanClientOptions): Required<PlanApi> {
-  const root = () => base(options); // at the first call: a bad `url` is the client's INVALID_URL, thrown first
+  /** Where the REST routes are: `restUrl`, else the socket URL's origin with `http(s)`. */
+  const root = (): string => {
+    // Read at the first call: a bad `url` is the client's INVALID_URL, thrown first.
+    if (options.restUrl) return options.restUrl.replace(/\/+$/, '');
+    const url = new URL(options.url);
+    return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
+  };
   const plan = (planId: string) => `/api/plans/${encodeURIComponent(planId)}`;
   const task = (taskId: number | string) => `/api/tasks/${encodeURIComponent(String(taskId))}`;
 
