@@ -225,7 +225,7 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
           notify();
         });
         // A synchronized plan's snapshot is the client's own cached object: nothing to keep here.
-        c.on('planChanged', () => notify());
+        c.on('planChanged', notify);
         c.on('presenceChanged', ({ planId, presence }) => {
           reportedOthers.set(planId, presence);
           stalePresence(planId);
