@@ -115,18 +115,18 @@ export interface UsePlanWebSocketResult {
 /** The events with an `on…` option (`on` + the name capitalised, e.g. `onTaskUpdated`). */
 type CallbackEvent = { [K in keyof PlanEvents]: `on${Capitalize<K>}` extends keyof UsePlanWebSocketOptions ? K : never }[keyof PlanEvents];
 
-/** Client event (whose option is `on` + its name capitalised, e.g. `onTaskUpdated`) → payload field passed first. */
-const CALLBACKS: [CallbackEvent, string?][] = [
-  ['taskUpdated', 'task'],
-  ['taskCreated', 'task'],
-  ['taskDeleted', 'taskId'],
-  ['taskReordered', 'taskIds'],
-  ['progressUpdated', 'progress'],
-  ['joined'],
-  ['userJoined'],
-  ['userLeft'],
-  ['resync'],
-];
+/** Client event (whose option is `on` + its name capitalised, e.g. `onTaskUpdated`) → payload field passed first (0: the payload). */
+const CALLBACKS: Record<CallbackEvent, string | 0> = {
+  taskUpdated: 'task',
+  taskCreated: 'task',
+  taskDeleted: 'taskId',
+  taskReordered: 'taskIds',
+  progressUpdated: 'progress',
+  joined: 0,
+  userJoined: 0,
+  userLeft: 0,
+  resync: 0,
+};
 
 /**
  * Owns one planwire client (one WebSocket) for every `usePlanWebSocket` below it. The client is created
@@ -186,8 +186,8 @@ export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSo
   useEffect(
     () =>
       socket.withClient((client) => {
-        const offs = CALLBACKS.map(([event, field]) =>
-          client.on(event, (x: any) => {
+        const offs = Object.entries(CALLBACKS).map(([event, field]) =>
+          client.on(event as CallbackEvent, (x: any) => {
             const o = latest.current as any;
             if (o.enabled === false || x.planId !== o.planId) return;
             o['on' + event[0].toUpperCase() + event.slice(1)]?.(field ? x[field] : x, x);
