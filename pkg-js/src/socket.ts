@@ -66,7 +66,6 @@ interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () =>
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
 /** A hook's or provider's prop that is not a client option: `children`, `planId`, `enabled`, the `on…` callbacks. */
 const notOption = (name: string): boolean => /^(children|planId|enabled)$|^on[A-Z]/.test(name);
-const FAILED: ErrorCode = 'FAILED';
 
 /**
  * The identity of the connection a provider's props describe: a change of it makes a new client. It
@@ -90,7 +89,7 @@ export function connectionKey(props: Partial<PlanSocketProviderProps>): string {
  */
 function toError(e: unknown): PlanSocketError {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  const c = typeof code === 'string' && code ? code : FAILED;
+  const c = typeof code === 'string' && code ? code : ('FAILED' satisfies ErrorCode);
   return { code: c, message: String(message ?? e).replace(c + ': ', '') };
 }
 
@@ -208,7 +207,7 @@ export function planSocket(props: { current: PlanSocketProviderProps }): PlanSoc
           changed();
         });
         c.on('failed', ({ reason, closeReason }) => {
-          error = { code: FAILED, message: closeReason ? `${reason}: ${closeReason}` : reason };
+          error = { code: 'FAILED' satisfies ErrorCode, message: closeReason ? `${reason}: ${closeReason}` : reason };
           changed();
         });
         c.on('resync', ({ planId }) => {
