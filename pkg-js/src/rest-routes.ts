@@ -44,7 +44,7 @@ export function routes(options: PlanClientOptions): Required<PlanApi> {
       } catch (e) {
         throw coded('REQUEST_FAILED', `${what}: ${(e as Error).message ?? e}`);
       }
-      if (res.status === 401 && attempt === 0 && options.getToken) continue;
+      if (res.status === 401 && !attempt && options.getToken) continue;
       const text = await res.text();
       let json: unknown;
       try {
