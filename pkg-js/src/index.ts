@@ -14,7 +14,8 @@
  */
 import type { PlanClient as GluePlanClient } from '../wasm/planwire.js';
 import { CloseCode } from '../wasm/close-code.js';
-import { withRestApi } from './rest.js';
+import { failure } from './failure.js';
+import { restApi } from './rest.js';
 import type { ErrorCode, PlanApiContext, PlanClientOptions, PlanData, PlanwireError, PresenceState, Task } from '../wasm/planwire.js';
 // The copy of the module `planwire/inline` handed over, if the app imported it (else undefined).
 import { copy as inlinedCopy } from './inlined.js';
@@ -56,8 +57,9 @@ export class PlanClient extends GlueBase {
     const loaders = new Map<string, PlanLoader>();
     let sharer: Sharer | undefined;
     if (options && typeof options === 'object') {
-      const api = withRestApi(options).api!;
-      const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan!)(planId, context);
+      // Every `api` function the app left out: the REST routes'.
+      const api = { ...restApi(options), ...options.api };
+      const loadPlan: PlanLoader = (planId, context) => (loaders.get(planId) ?? api.loadPlan)(planId, context);
       options = { ...options, api: { ...api, loadPlan } };
       const share = options.shareConnection;
       if (share === true || (typeof share === 'string' && share)) options = (sharer = new Sharer()).options(options, share === true ? '' : share);
@@ -260,11 +262,6 @@ export const sameId = (a: Id, b: Id): boolean => idKey(a) === idKey(b);
 /** An id as a string, the same for `1` and `'1'`: for `Map` keys, `Set`s and React `key`s. */
 export const idKey: (id: Id) => string = String;
 
-/** A `PlanwireError`: an `Error` with a `code`, its message `CODE: explanation`. */
-function failure(code: ErrorCode, explanation: string): PlanwireError {
-  return Object.assign(new Error(`${code}: ${explanation}`), { code });
-}
-
 /**
  * Reject `getToken` with this when the user is not (or no longer) authorized: the client fails at once
  * with `unauthorized` instead of retrying, as it does for any other rejection (an auth endpoint's brief
@@ -317,11 +314,12 @@ async function fetchModule(source: WasmSource): Promise<WebAssembly.Module | Buf
   if (source instanceof WebAssembly.Module || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return source;
   const response = source instanceof Response ? source : await fetch(source);
   if (!response.ok) throw failure('LOAD_FAILED', `${response.status} fetching ${response.url}`);
-  if (response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm') return response;
+  const type = response.headers.get('content-type');
+  if (type?.split(';')[0].trim() === 'application/wasm') return response;
   const bytes = await response.arrayBuffer();
   // A server that answers every path with the app's HTML (a common SPA fallback) gives a 200.
   if (new Uint32Array(bytes.slice(0, 4))[0] !== 0x6d736100) {
-    throw failure('LOAD_FAILED', `${response.url} is not a WebAssembly module (${response.headers.get('content-type')})`);
+    throw failure('LOAD_FAILED', `${response.url} is not a WebAssembly module (${type})`);
   }
   return bytes;
 }

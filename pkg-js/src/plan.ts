@@ -4,11 +4,10 @@
  * them at once and rolls them back on failure. `usePlanSelector` / `usePlanTask` re-render only when what
  * they select changes: the client hands out the same object for a task until that task changes.
  */
-import { useCallback, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { AppTask, Id, PlanClientOptions, PlanSnapshot, Progress, RequestError, TaskFields } from './index.js';
 import { idKey } from './index.js';
-import type { PlanSocket } from './socket.js';
-import { useSocket } from './socket.js';
+import { useJoined, useSocket } from './socket.js';
 
 /** A synchronized plan as the hooks render it: `PlanSnapshot` with your task type. */
 export type PlanView<T = AppTask> = Omit<PlanSnapshot, 'tasks'> & { tasks: T[] };
@@ -53,19 +52,6 @@ function loadingView(planId: string): PlanView<never> {
   return view;
 }
 
-/** Synchronizes `planId` on `socket` while mounted (none for `''`; StrictMode-safe: the release is deferred). */
-function useSynced(socket: PlanSocket, planId: string): void {
-  useEffect(() => {
-    if (!planId) return;
-    socket.acquire();
-    socket.syncPlan(planId);
-    return () => {
-      socket.unsyncPlan(planId);
-      socket.release();
-    };
-  }, [socket, planId]);
-}
-
 /**
  * A value selected from the synchronized plan `planId`, re-rendering only when it changes (`Object.is`,
  * or `isEqual`). Under a `PlanSocketProvider`, or given the client options like `usePlanWebSocket`.
@@ -78,7 +64,7 @@ export function usePlanSelector<R, T = AppTask>(
 ): R {
   const { socket } = useSocket(options, 'usePlan');
   const active = options.enabled !== false && !!planId;
-  useSynced(socket, active ? planId : '');
+  useJoined(socket, active ? planId : '', true);
   const latest = useRef({ select, isEqual });
   useInsertionEffect(() => {
     latest.current = { select, isEqual };
@@ -87,12 +73,9 @@ export function usePlanSelector<R, T = AppTask>(
   const get = useCallback((): R => {
     const plan = ((active && socket.getPlan(planId)) || loadingView(planId)) as PlanView<T>;
     const prev = last.current;
-    if (prev && prev.plan === plan) return prev.value;
-    const value = latest.current.select(plan);
-    if (prev && latest.current.isEqual(prev.value, value)) {
-      last.current = { plan, value: prev.value };
-      return prev.value;
-    }
+    if (prev?.plan === plan) return prev.value;
+    let value = latest.current.select(plan);
+    if (prev && latest.current.isEqual(prev.value, value)) value = prev.value;
     last.current = { plan, value };
     return value;
   }, [socket, planId, active]);

@@ -4,10 +4,10 @@
  * (`client.presence(planId)`, `client.myPresence(planId)`); updates go to the client, which merges,
  * throttles and re-sends them after a reconnect.
  */
-import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useInsertionEffect, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { AppPresence, AppTyping, PlanClientOptions, PresenceEntry, PresenceState, UserId } from './index.js';
-import type { PlanSocket, PresenceView } from './socket.js';
-import { useSocket } from './socket.js';
+import type { PresenceView } from './socket.js';
+import { useJoined, useSocket } from './socket.js';
 import { sameId } from './index.js';
 
 /** A change to your presence: the keys to set, a `null` value removes a key. */
@@ -37,19 +37,6 @@ export interface TypingHandlers {
 
 const NO_PRESENCE: PresenceView = { others: [], myPresence: undefined };
 
-/** Joins `planId` on `socket` while mounted (none for `''`; StrictMode-safe: leaving is deferred). */
-export function useJoined(socket: PlanSocket, planId: string): void {
-  useEffect(() => {
-    if (!planId) return;
-    socket.acquire();
-    socket.join(planId);
-    return () => {
-      socket.leave(planId);
-      socket.release();
-    };
-  }, [socket, planId]);
-}
-
 /**
  * The room's live presence: the others' states and typing marks, your own state, and a function to
  * update it. Under a `PlanSocketProvider`, or given the client options (`url`, …) like
@@ -61,7 +48,7 @@ export function usePresence(planId: string, options: Partial<PlanClientOptions> 
   const read = () => (planId ? socket.getPresence(planId) : NO_PRESENCE);
   const view = useSyncExternalStore(socket.subscribe, read, read);
   const updateMyPresence = useCallback((patch: PresencePatch) => socket.updatePresence(planId, patch as PresenceState), [socket, planId]);
-  return { others: view.others, myPresence: view.myPresence, updateMyPresence };
+  return { ...view, updateMyPresence };
 }
 
 /**

@@ -16,7 +16,7 @@
  * What `queryFn` resolves to is kept, with `tasks` and `progress` replaced by the synchronized ones; it
  * needs `tasks` (and, for exact results, the `seq` they reflect, as `GET /api/plans/:planId` answers).
  */
-import { useEffect } from 'react';
+import { useEffect } from './react-hooks.js';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { QueryKey, UseQueryResult } from '@tanstack/react-query';
 import type { AppTask, PlanData, Progress } from './index.js';

@@ -10,10 +10,10 @@
  * plumbing (cached snapshots, StrictMode-proof deferral of leave/release, calls queued while the client
  * loads), the per-plan resync counter and the last error.
  */
-import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { createElement, useEffect, useInsertionEffect, useMemo, useRef, useSyncExternalStore } from './react-hooks.js';
 import type { ReactNode } from 'react';
 import type { AppTask, ConnectionState, Id, Participant, PlanClient, PlanClientOptions, PlanEvents, Progress } from './index.js';
-import { EMPTY_ROOM, PlanSocket, SocketContext, connectionKey, useSocket } from './socket.js';
+import { EMPTY_ROOM, SocketContext, connectionKey, planSocket, useJoined, useSocket } from './socket.js';
 import type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 
 export type {
@@ -40,7 +40,6 @@ export type { PlanSocketError, PlanSocketProviderProps } from './socket.js';
 export { usePresence, usePresenceOf, useTyping } from './presence.js';
 export { usePlan, usePlanSelector, usePlanTask } from './plan.js';
 export type { PlanView, TaskPatch, UsePlanOptions, UsePlanResult } from './plan.js';
-import { useJoined } from './presence.js';
 export type { PresencePatch, UsePresenceResult, TypingHandlers } from './presence.js';
 
 /**
@@ -116,18 +115,18 @@ export interface UsePlanWebSocketResult {
 /** The events with an `on…` option (`on` + the name capitalised, e.g. `onTaskUpdated`). */
 type CallbackEvent = { [K in keyof PlanEvents]: `on${Capitalize<K>}` extends keyof UsePlanWebSocketOptions ? K : never }[keyof PlanEvents];
 
-/** Client event (whose option is `on` + its name capitalised, e.g. `onTaskUpdated`) → payload field passed first. */
-const CALLBACKS: [CallbackEvent, string?][] = [
-  ['taskUpdated', 'task'],
-  ['taskCreated', 'task'],
-  ['taskDeleted', 'taskId'],
-  ['taskReordered', 'taskIds'],
-  ['progressUpdated', 'progress'],
-  ['joined'],
-  ['userJoined'],
-  ['userLeft'],
-  ['resync'],
-];
+/** Client event (whose option is `on` + its name capitalised, e.g. `onTaskUpdated`) → payload field passed first (0: the payload). */
+const CALLBACKS: Record<CallbackEvent, string | 0> = {
+  taskUpdated: 'task',
+  taskCreated: 'task',
+  taskDeleted: 'taskId',
+  taskReordered: 'taskIds',
+  progressUpdated: 'progress',
+  joined: 0,
+  userJoined: 0,
+  userLeft: 0,
+  resync: 0,
+};
 
 /**
  * Owns one planwire client (one WebSocket) for every `usePlanWebSocket` below it. The client is created
@@ -151,9 +150,9 @@ export function PlanSocketProvider(props: PlanSocketProviderProps): ReactNode {
   useInsertionEffect(() => {
     latest.current = props;
   });
-  // Constructing a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
+  // Making a PlanSocket has no side effects (StrictMode may render twice); the effect connects it.
   const key = connectionKey(props);
-  const socket = useMemo(() => new PlanSocket(latest), [key]);
+  const socket = useMemo(() => planSocket(latest), [key]);
   useEffect(() => {
     socket.acquire();
     return () => socket.release();
@@ -187,8 +186,8 @@ export function usePlanWebSocket(options: UsePlanWebSocketOptions): UsePlanWebSo
   useEffect(
     () =>
       socket.withClient((client) => {
-        const offs = CALLBACKS.map(([event, field]) =>
-          client.on(event, (x: any) => {
+        const offs = Object.entries(CALLBACKS).map(([event, field]) =>
+          client.on(event as CallbackEvent, (x: any) => {
             const o = latest.current as any;
             if (o.enabled === false || x.planId !== o.planId) return;
             o['on' + event[0].toUpperCase() + event.slice(1)]?.(field ? x[field] : x, x);

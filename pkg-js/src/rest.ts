@@ -27,8 +27,3 @@ export function restApi(options: PlanClientOptions): Required<PlanApi> {
     reorderTasks: call('reorderTasks'),
   };
 }
-
-/** `options` with every `api` function the app left out filled in by [`restApi`]. */
-export function withRestApi(options: PlanClientOptions): PlanClientOptions {
-  return { ...options, api: { ...restApi(options), ...options.api } };
-}

@@ -7,8 +7,9 @@
  * StrictMode-proof deferral of leave/release, calls queued while the client loads), the per-plan resync
  * counter and the last error.
  */
-import { createContext, useContext, useEffect } from 'react';
+import { createContext, useContext, useEffect } from './react-hooks.js';
 import type { ReactNode } from 'react';
+import { failure } from './failure.js';
 import { createPlanClient, loadPlanwire, sameId } from './index.js';
 import type {
   AppPresence,
@@ -63,13 +64,8 @@ export interface PresenceView { others: PresenceEntry<AppPresence>[]; myPresence
 interface ClientSub { subscribe: (client: PlanClient) => () => void; off?: () => void }
 
 export const EMPTY_ROOM: RoomView = { participants: [], participantCount: 0, resyncCount: 0 };
-/** Props of the hook or provider that are not client options. */
-const NOT_OPTIONS = new Set(['children', 'planId', 'enabled']);
-/** Client options handed over apart from the others (see `_load`). */
-const TOKEN_OPTIONS = new Set(['token', 'getToken']);
 /** A hook's or provider's prop that is not a client option: `children`, `planId`, `enabled`, the `on…` callbacks. */
-const notOption = (name: string): boolean => NOT_OPTIONS.has(name) || /^on[A-Z]/.test(name);
-const FAILED: ErrorCode = 'FAILED';
+const notOption = (name: string): boolean => /^(children|planId|enabled)$|^on[A-Z]/.test(name);
 
 /**
  * The identity of the connection a provider's props describe: a change of it makes a new client. It
@@ -93,7 +89,7 @@ export function connectionKey(props: Partial<PlanSocketProviderProps>): string {
  */
 function toError(e: unknown): PlanSocketError {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
-  const c = typeof code === 'string' && code ? code : FAILED;
+  const c = typeof code === 'string' && code ? code : ('FAILED' satisfies ErrorCode);
   return { code: c, message: String(message ?? e).replace(c + ': ', '') };
 }
 
@@ -102,124 +98,152 @@ function toError(e: unknown): PlanSocketError {
  * acquired and frees it when the last user releases it. Joins and leaves go straight to the client
  * (which reference-counts them); made before the client has loaded, they are queued and replayed in
  * order. Leaving and releasing are deferred by a macrotask so that React StrictMode's unmount/remount
- * keeps the same socket and sends no extra leave-plan/join-plan.
+ * keeps the same socket and sends no extra leave-plan/join-plan. Made by `planSocket`.
  */
-export class PlanSocket {
-  private _client: PlanClient | null = null;
-  private _loading: Promise<void> | null = null;
-  private _loadFailed = false;
-  private _users = 0;
-  /** Calls made before the client exists (joins, leaves, presence), replayed in order. */
-  private _queue: ((client: PlanClient) => void)[] = [];
-  /** The token last handed to the client (its `token` option, then `setToken`). */
-  private _token: string | undefined;
-  private _error: PlanSocketError | null = null;
-  private _retry: ReconnectingPayload | undefined;
-  /** This connection's user (the `open` event's): left out of a room's others. */
-  private _me: UserId | undefined;
-  private _resyncs = new Map<string, number>();
-  /** Snapshots: built from the client's event payloads, or read from the client after a call of ours. */
-  private _conn: ConnView | null = null;
-  private _rooms = new Map<string, RoomView>();
-  /** Per plan, the last presence snapshot handed out, and whether it is still current. */
-  private _presence = new Map<string, { view: PresenceView; current: boolean }>();
-  /** Per plan, the others' presence as the last `presenceChanged` reported it. */
-  private _others = new Map<string, PresenceEntry<PresenceState>[]>();
-  private _storeSubs = new Set<() => void>();
-  private _clientSubs = new Set<ClientSub>();
+export interface PlanSocket {
   /** How many mounted provider-less hooks hold this connection (see `hold`; 0 for a provider's). */
-  holders = 0;
-
+  holders: number;
   /**
    * The props: the client options are read when the client is created (see `connectionKey`), except
    * `token` (`syncToken`) and the function-valued ones, of which the latest is always called.
    */
   readonly props: { current: PlanSocketProviderProps };
-
-  constructor(props: { current: PlanSocketProviderProps }) {
-    this.props = props;
-    // Made when a provider or hook first renders: in a browser, start fetching and compiling the wasm
-    // now rather than after React has mounted (never on a server, where there is no window).
-    if (typeof window !== 'undefined') loadPlanwire().catch(() => {});
-  }
-
   /** A user (provider or hook) mounted: create and connect the client unless it exists. */
-  acquire(): void {
-    this._users++;
-    this._load();
-  }
+  acquire(): void;
+  /** A user unmounted: after a macrotask, the last one closes and frees the client. */
+  release(): void;
+  join(planId: string): void;
+  /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
+  leave(planId: string): void;
+  /** `client.syncPlan`, queued like a join while the client loads. */
+  syncPlan(planId: string): void;
+  /** Deferred by a macrotask like `leave`: a StrictMode remount keeps the plan and its state. */
+  unsyncPlan(planId: string): void;
+  /** The synchronized plan as the client has it (`undefined` before the client exists or syncs it). */
+  getPlan(planId: string): PlanSnapshot | undefined;
+  /** A write (`createTask`, …) through the client, now or once it exists (after the queued `syncPlan`). */
+  write<R>(f: (client: PlanClient) => Promise<R>): Promise<R>;
+  /** `client.updatePresence` (extension), queued like a join while the client loads. */
+  updatePresence(planId: string, patch: PresenceState): void;
+  /** `client.setTyping` (extension), queued like a join while the client loads. */
+  setTyping(planId: string, mark: PresenceState | null): void;
+  /** Hands the latest `token` prop to the client (`setToken`, used from its next connection attempt). */
+  syncToken(): void;
+  reconnect: () => void;
+  /** Runs `subscribe` with the client now if there is one, and with every client created later. */
+  withClient(subscribe: (client: PlanClient) => () => void): () => void;
+  subscribe: (cb: () => void) => () => void;
+  getConn: () => ConnView;
+  getRoom(planId: string): RoomView;
+  /**
+   * The plan's presence as the client reports it: the others — every participant but this connection's
+   * user, with the presence the client reports for them or `state: null, typing: null` (an entry keeps
+   * its identity while that user's is unchanged, and the list while nobody's is, so only what reads a
+   * change re-renders) — and this client's own state.
+   */
+  getPresence(planId: string): PresenceView;
+}
 
-  private _load(): void {
-    if (this._loading) return;
-    const props = this.props.current;
+/** A new `PlanSocket` for `props` (no side effect but starting the module's load in a browser). */
+export function planSocket(props: { current: PlanSocketProviderProps }): PlanSocket {
+  let client: PlanClient | null = null;
+  let loading: Promise<void> | null = null;
+  let loadFailed = false;
+  let users = 0;
+  /** Calls made before the client exists (joins, leaves, presence), replayed in order. */
+  let queue: ((client: PlanClient) => void)[] = [];
+  /** The token last handed to the client (its `token` option, then `setToken`). */
+  let sentToken: string | undefined;
+  let error: PlanSocketError | null = null;
+  let retry: ReconnectingPayload | undefined;
+  /** This connection's user (the `open` event's): left out of a room's others. */
+  let me: UserId | undefined;
+  const resyncs = new Map<string, number>();
+  /** Snapshots: built from the client's event payloads, or read from the client after a call of ours. */
+  let conn: ConnView | null = null;
+  const rooms = new Map<string, RoomView>();
+  /** Per plan, the last presence snapshot handed out, and whether it is still current. */
+  const presenceViews = new Map<string, { view: PresenceView; current: boolean }>();
+  /** Per plan, the others' presence as the last `presenceChanged` reported it. */
+  const reportedOthers = new Map<string, PresenceEntry<PresenceState>[]>();
+  const storeSubs = new Set<() => void>();
+  const clientSubs = new Set<ClientSub>();
+
+  // Made when a provider or hook first renders: in a browser, start fetching and compiling the wasm
+  // now rather than after React has mounted (never on a server, where there is no window).
+  if (typeof window !== 'undefined') loadPlanwire().catch(() => {});
+
+  function load(): void {
+    if (loading) return;
+    const current = props.current;
     const options = {} as PlanClientOptions;
-    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop.
-    for (const [key, value] of Object.entries(props)) {
-      if (value !== undefined && !TOKEN_OPTIONS.has(key) && !notOption(key)) (options as any)[key] = typeof value === 'function' ? this._latest(key, value) : value;
+    // A function-valued option (`WebSocket`, a `debug` function) stands for the latest prop; `getToken`
+    // is handed over apart.
+    for (const [key, value] of Object.entries(current)) {
+      if (value !== undefined && key !== 'getToken' && !notOption(key)) (options as any)[key] = typeof value === 'function' ? latest(key, value) : value;
     }
     // Exactly what the app gave: a `token` stays a token (a 4001 then fails with `unauthorized`), and
     // only a `getToken` is called for fresh tokens (the latest prop, at every connect).
-    const { token, getToken } = props;
-    if (token !== undefined) options.token = token;
-    if (getToken) options.getToken = this._latest('getToken', getToken) as () => Promise<string>;
-    this._loadFailed = false;
-    const loading = (this._loading = createPlanClient(options).then(
-      (client) => {
-        if (this._loading !== loading) return client.free();
-        this._client = client;
-        this._token = token;
-        client.on('stateChanged', ({ state }) => {
-          if (state === 'open') this._error = null;
-          this._view(state);
-          this._notify();
+    const { token, getToken } = current;
+    if (getToken) options.getToken = latest('getToken', getToken) as () => Promise<string>;
+    loadFailed = false;
+    const started = (loading = createPlanClient(options).then(
+      (c) => {
+        if (loading !== started) return c.free();
+        client = c;
+        sentToken = token;
+        c.on('stateChanged', ({ state }) => {
+          if (state === 'open') error = null;
+          view(state);
+          notify();
         });
-        client.on('reconnecting', (retry) => {
-          this._retry = retry;
-          this._changed();
+        c.on('reconnecting', (r) => {
+          retry = r;
+          changed();
         });
-        client.on('open', ({ userId }) => (this._me = userId));
-        client.on('error', ({ code, message, planId }) => {
-          this._error = { code, message, planId };
-          this._changed();
+        c.on('open', ({ userId }) => (me = userId));
+        c.on('error', ({ code, message, planId }) => {
+          error = { code, message, planId };
+          changed();
         });
-        client.on('failed', ({ reason, closeReason }) => {
-          this._error = { code: FAILED, message: closeReason ? `${reason}: ${closeReason}` : reason };
-          this._changed();
+        c.on('failed', ({ reason, closeReason }) => {
+          error = { code: 'FAILED' satisfies ErrorCode, message: closeReason ? `${reason}: ${closeReason}` : reason };
+          changed();
         });
-        client.on('resync', ({ planId }) => {
-          this._resyncs.set(planId, (this._resyncs.get(planId) ?? 0) + 1);
-          const room = this._rooms.get(planId);
-          if (room) this._rooms.set(planId, { ...room, resyncCount: this._resyncs.get(planId)! });
-          this._notify();
+        c.on('resync', ({ planId }) => {
+          resyncs.set(planId, (resyncs.get(planId) ?? 0) + 1);
+          const room = rooms.get(planId);
+          if (room) rooms.set(planId, { ...room, resyncCount: resyncs.get(planId)! });
+          notify();
         });
         // Every change of a room's participants (joined, user joined or left, connection lost) is
         // reported with the whole list: the snapshot is the payload.
-        client.on('participantsChanged', ({ planId, participants, participantCount }) => {
-          this._rooms.set(planId, { participants, participantCount, resyncCount: this._resyncs.get(planId) ?? 0 });
-          this._stalePresence(planId);
-          this._notify();
+        c.on('participantsChanged', ({ planId, participants, participantCount }) => {
+          rooms.set(planId, { participants, participantCount, resyncCount: resyncs.get(planId) ?? 0 });
+          stalePresence(planId);
+          notify();
         });
         // A synchronized plan's snapshot is the client's own cached object: nothing to keep here.
-        client.on('planChanged', () => this._notify());
-        client.on('presenceChanged', ({ planId, presence }) => {
-          this._others.set(planId, presence);
-          this._stalePresence(planId);
-          this._notify();
+        c.on('planChanged', notify);
+        c.on('presenceChanged', ({ planId, presence }) => {
+          reportedOthers.set(planId, presence);
+          stalePresence(planId);
+          notify();
         });
-        for (const call of this._queue.splice(0)) call(client);
-        this._clientSubs.forEach((sub) => (sub.off = sub.subscribe(client)));
-        this.syncToken();
-        this._changed(null);
-        client.connect();
+        for (const call of queue.splice(0)) call(c);
+        clientSubs.forEach((sub) => (sub.off = sub.subscribe(c)));
+        syncToken();
+        changed(null);
+        c.connect();
       },
       (e) => {
-        this._loading = null;
-        this._loadFailed = true;
-        this._error = toError(e);
+        loading = null;
+        loadFailed = true;
+        error = toError(e);
         // Invalid options are a bug to see at once, not only a `failed` status nobody renders: the
         // error itself (`INVALID_URL: …`, with its `code`), once per connection.
         console.error(e);
-        this._changed();
+        changed();
       },
     ));
   }
@@ -228,8 +252,7 @@ export class PlanSocket {
    * Stands in for the function-valued option `name`: calls the latest prop's function — or constructs
    * it, for the `WebSocket` class — and `initial` (the one the client was made with) if the prop is gone.
    */
-  private _latest(name: string, initial: Function): Function {
-    const props = this.props;
+  function latest(name: string, initial: Function): Function {
     return function latest(this: unknown, ...args: unknown[]): unknown {
       const current = (props.current as unknown as Record<string, unknown>)[name];
       const f = (typeof current === 'function' ? current : initial) as (...a: unknown[]) => unknown;
@@ -237,158 +260,46 @@ export class PlanSocket {
     };
   }
 
-  /** A user unmounted: after a macrotask, the last one closes and frees the client. */
-  release(): void {
-    setTimeout(() => {
-      if (--this._users) return;
-      const client = this._client;
-      this._loading = this._client = null;
-      this._queue = [];
-      this._clientSubs.forEach((sub) => {
-        sub.off?.();
-        sub.off = undefined;
-      });
-      client?.close();
-      client?.free();
-      this._error = null;
-      this._loadFailed = false;
-      this._resyncs.clear();
-      this._others.clear();
-      this._changed(null);
-    });
-  }
-
   /** Calls `f` with the client now, or once it exists; then the plan's snapshots are read again. */
-  private _call(planId: string, f: (client: PlanClient) => void): void {
-    if (this._client) f(this._client);
-    else this._queue.push(f);
-    this._changed(planId);
+  function call(planId: string, f: (client: PlanClient) => void): void {
+    if (client) f(client);
+    else queue.push(f);
+    changed(planId);
   }
 
-  join(planId: string): void {
-    this._call(planId, (client) => client.join(planId));
+  function syncToken(): void {
+    const { token } = props.current;
+    if (!client || token === sentToken) return;
+    sentToken = token;
+    client.setToken(token);
   }
-
-  /** Deferred by a macrotask: a join in between (StrictMode remount) keeps the room. */
-  leave(planId: string): void {
-    setTimeout(() => this._call(planId, (client) => client.leave(planId)));
-  }
-
-  /** `client.syncPlan`, queued like a join while the client loads. */
-  syncPlan(planId: string): void {
-    this._call(planId, (client) => client.syncPlan(planId));
-  }
-
-  /** Deferred by a macrotask like `leave`: a StrictMode remount keeps the plan and its state. */
-  unsyncPlan(planId: string): void {
-    setTimeout(() => this._call(planId, (client) => client.unsyncPlan(planId)));
-  }
-
-  /** The synchronized plan as the client has it (`undefined` before the client exists or syncs it). */
-  getPlan(planId: string): PlanSnapshot | undefined {
-    return this._client?.plan(planId);
-  }
-
-  /** A write (`createTask`, …) through the client, now or once it exists (after the queued `syncPlan`). */
-  write<R>(f: (client: PlanClient) => Promise<R>): Promise<R> {
-    if (this._client) return f(this._client);
-    return new Promise<R>((resolve, reject) => this._queue.push((client) => f(client).then(resolve, reject)));
-  }
-
-  /** `client.updatePresence` (extension), queued like a join while the client loads. */
-  updatePresence(planId: string, patch: PresenceState): void {
-    this._call(planId, (client) => client.updatePresence(planId, patch));
-  }
-
-  /** `client.setTyping` (extension), queued like a join while the client loads. */
-  setTyping(planId: string, mark: PresenceState | null): void {
-    this._call(planId, (client) => client.setTyping(planId, mark));
-  }
-
-  /** Hands the latest `token` prop to the client (`setToken`, used from its next connection attempt). */
-  syncToken(): void {
-    const { token } = this.props.current;
-    if (!this._client || token === this._token) return;
-    this._token = token;
-    this._client.setToken(token);
-  }
-
-  reconnect = (): void => {
-    if (this._client) this._client.reconnect();
-    else if (this._users) this._load();
-  };
-
-  /** Runs `subscribe` with the client now if there is one, and with every client created later. */
-  withClient(subscribe: (client: PlanClient) => () => void): () => void {
-    const sub: ClientSub = { subscribe };
-    this._clientSubs.add(sub);
-    if (this._client) sub.off = subscribe(this._client);
-    return () => {
-      this._clientSubs.delete(sub);
-      sub.off?.();
-    };
-  }
-
-  subscribe = (cb: () => void): (() => void) => {
-    this._storeSubs.add(cb);
-    return () => void this._storeSubs.delete(cb);
-  };
-
-  getConn = (): ConnView => this._conn ?? this._view(this._client ? this._client.state : this._loadFailed ? 'failed' : 'idle');
 
   /** The connection snapshot for `status` (the state event's, or the client's), made the current one. */
-  private _view(status: ConnectionState): ConnView {
-    const client = this._client;
-    return (this._conn = { status, error: this._error, ...(status === 'reconnecting' && this._retry), client, connectionId: client?.connectionId });
+  function view(status: ConnectionState): ConnView {
+    return (conn = { status, error, ...(status === 'reconnecting' && retry), client, connectionId: client?.connectionId });
   }
 
   /** This plan's presence snapshot is out of date (a `presenceChanged`, or a call of ours). */
-  private _stalePresence(planId: string): void {
-    const presence = this._presence.get(planId);
-    if (presence) presence.current = false;
+  function stalePresence(planId: string): void {
+    const p = presenceViews.get(planId);
+    if (p) p.current = false;
   }
 
-  private _notify(): void {
-    this._storeSubs.forEach((cb) => cb());
+  function notify(): void {
+    storeSubs.forEach((cb) => cb());
   }
 
-  getRoom(planId: string): RoomView {
-    let room = this._rooms.get(planId);
+  function getRoom(planId: string): RoomView {
+    let room = rooms.get(planId);
     if (!room) {
-      const client = this._client;
       room = {
         participants: client ? client.participants(planId) : [],
         participantCount: client ? client.participantCount(planId) : 0,
-        resyncCount: this._resyncs.get(planId) ?? 0,
+        resyncCount: resyncs.get(planId) ?? 0,
       };
-      this._rooms.set(planId, room);
+      rooms.set(planId, room);
     }
     return room;
-  }
-
-  /**
-   * The plan's presence as the client reports it: the others — every participant but this connection's
-   * user, with the presence the client reports for them or `state: null, typing: null` (an entry keeps
-   * its identity while that user's is unchanged, and the list while nobody's is, so only what reads a
-   * change re-renders) — and this client's own state.
-   */
-  getPresence(planId: string): PresenceView {
-    const last = this._presence.get(planId);
-    if (last?.current) return last.view;
-    const client = this._client;
-    const reported = this._others.get(planId) ?? (client ? client.presence(planId) : []);
-    // `list`'s entry for the user `p` (ids compared by value).
-    const of = <E extends Participant>(list: E[] | undefined, p: Participant) => list?.find((e) => sameId(e.userId, p.userId));
-    const others = this.getRoom(planId)
-      .participants.filter((p) => !sameId(p.userId, this._me!))
-      .map((p) => unchanged(of(last?.view.others, p), { state: null, typing: null, ...p, ...of(reported, p) } as PresenceEntry<AppPresence>));
-    const kept = last?.view.others;
-    const view = {
-      others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
-      myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId) as AppPresence | undefined),
-    };
-    this._presence.set(planId, { view, current: true });
-    return view;
   }
 
   /**
@@ -396,19 +307,92 @@ export class PlanSocket {
    * ours, a new or freed client): the connection (no argument), one room (its plan id), or everything
    * (`null`). Drops those snapshots, read from the client again when next asked for, and tells the hooks.
    */
-  private _changed(planId?: string | null): void {
-    if (planId === undefined || planId === null) this._conn = null;
+  function changed(planId?: string | null): void {
+    if (planId === undefined || planId === null) conn = null;
     if (planId === null) {
-      this._rooms.clear();
-      this._others.clear();
-      this._presence.forEach((p) => (p.current = false));
+      rooms.clear();
+      reportedOthers.clear();
+      presenceViews.forEach((p) => (p.current = false));
     } else if (planId !== undefined) {
-      this._rooms.delete(planId);
-      this._others.delete(planId);
-      this._stalePresence(planId);
+      rooms.delete(planId);
+      reportedOthers.delete(planId);
+      stalePresence(planId);
     }
-    this._notify();
+    notify();
   }
+
+  return {
+    holders: 0,
+    props,
+    acquire() {
+      users++;
+      load();
+    },
+    release() {
+      setTimeout(() => {
+        if (--users) return;
+        const c = client;
+        loading = client = null;
+        queue = [];
+        clientSubs.forEach((sub) => {
+          sub.off?.();
+          sub.off = undefined;
+        });
+        c?.close();
+        c?.free();
+        error = null;
+        loadFailed = false;
+        resyncs.clear();
+        changed(null);
+      });
+    },
+    join: (planId) => call(planId, (c) => c.join(planId)),
+    leave: (planId) => void setTimeout(() => call(planId, (c) => c.leave(planId))),
+    syncPlan: (planId) => call(planId, (c) => c.syncPlan(planId)),
+    unsyncPlan: (planId) => void setTimeout(() => call(planId, (c) => c.unsyncPlan(planId))),
+    getPlan: (planId) => client?.plan(planId),
+    write: <R>(f: (client: PlanClient) => Promise<R>) =>
+      client ? f(client) : new Promise<R>((resolve, reject) => queue.push((c) => f(c).then(resolve, reject))),
+    updatePresence: (planId, patch) => call(planId, (c) => c.updatePresence(planId, patch)),
+    setTyping: (planId, mark) => call(planId, (c) => c.setTyping(planId, mark)),
+    syncToken,
+    reconnect() {
+      if (client) client.reconnect();
+      else if (users) load();
+    },
+    withClient(subscribe) {
+      const sub: ClientSub = { subscribe };
+      clientSubs.add(sub);
+      if (client) sub.off = subscribe(client);
+      return () => {
+        clientSubs.delete(sub);
+        sub.off?.();
+      };
+    },
+    subscribe(cb) {
+      storeSubs.add(cb);
+      return () => void storeSubs.delete(cb);
+    },
+    getConn: () => conn ?? view(client ? client.state : loadFailed ? 'failed' : 'idle'),
+    getRoom,
+    getPresence(planId) {
+      const last = presenceViews.get(planId);
+      if (last?.current) return last.view;
+      const reported = reportedOthers.get(planId) ?? (client ? client.presence(planId) : []);
+      // `list`'s entry for the user `p` (ids compared by value).
+      const of = <E extends Participant>(list: E[] | undefined, p: Participant) => list?.find((e) => sameId(e.userId, p.userId));
+      const kept = last?.view.others;
+      const others = getRoom(planId)
+        .participants.filter((p) => !sameId(p.userId, me!))
+        .map((p) => unchanged(of(kept, p), { state: null, typing: null, ...p, ...of(reported, p) } as PresenceEntry<AppPresence>));
+      const view = {
+        others: kept && kept.length === others.length && others.every((e, i) => e === kept[i]) ? kept : others,
+        myPresence: unchanged(last?.view.myPresence, client?.myPresence(planId) as AppPresence | undefined),
+      };
+      presenceViews.set(planId, { view, current: true });
+      return view;
+    },
+  };
 }
 
 /** `before` when it is the same JSON as `next` (so a snapshot keeps its identity), else `next`. */
@@ -458,18 +442,31 @@ function hold(url: string, socket: PlanSocket): () => void {
 export function useSocket(options: Partial<PlanSocketProviderProps>, hook: string): { socket: PlanSocket; provided: boolean } {
   const provided = useContext(SocketContext);
   const { url } = options;
-  if (!provided && !url) {
-    const code: ErrorCode = 'NO_PROVIDER';
-    throw Object.assign(new Error(`${code}: ${hook} needs a <PlanSocketProvider> above it or a url option`), { code });
-  }
+  if (!provided && !url) throw failure('NO_PROVIDER', `${hook} needs a <PlanSocketProvider> above it or a url option`);
   let socket = provided ?? sharedSockets.get(url!);
   if (!socket) {
     // No side effect but the registration, which every hook rendered for this url before the effects
     // run shares, and which goes again if no effect comes to hold it (a render React threw away): the
     // hook's effects hold it and open the connection.
-    sharedSockets.set(url!, (socket = new PlanSocket({ current: options as PlanSocketProviderProps })));
+    sharedSockets.set(url!, (socket = planSocket({ current: options as PlanSocketProviderProps })));
     dropLater(url!, socket);
   }
   useEffect(() => (provided ? undefined : hold(url!, socket)), [provided, url, socket]);
   return { socket, provided: !!provided };
+}
+
+/**
+ * Joins `planId` on `socket` while mounted (none for `''`; StrictMode-safe: leaving is deferred), or with
+ * `sync` synchronizes it (`syncPlan`, then `unsyncPlan`, deferred too).
+ */
+export function useJoined(socket: PlanSocket, planId: string, sync?: boolean): void {
+  useEffect(() => {
+    if (!planId) return;
+    socket.acquire();
+    (sync ? socket.syncPlan : socket.join)(planId);
+    return () => {
+      (sync ? socket.unsyncPlan : socket.leave)(planId);
+      socket.release();
+    };
+  }, [socket, planId]);
 }
