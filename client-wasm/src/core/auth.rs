@@ -95,7 +95,8 @@ mod redaction {
     }
 }
 
-#[cfg(test)]
+// Native only: the crate it compares with is a native dev-dependency (`wasm-pack test` builds these too).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod encoding {
     use super::{socket_url, AuthMode};
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
