@@ -30,6 +30,28 @@ pub use machine::Machine;
 pub use options::{AuthMode, ConfigError, Options, RawOptions};
 pub use state::{ConnectionState, State};
 
+/// `parts` in one `String`, as `parts.concat()` gives it; a loop of `push_str` because `concat`
+/// links `alloc::str::join_generic_copy` and its overflow-checked length sum (~440 B of wasm).
+pub fn concat(parts: &[&str]) -> String {
+    let mut text = String::new();
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}
+
+#[cfg(test)]
+mod concat_tests {
+    #[test]
+    fn concat_is_std_concat() {
+        let cases: [&[&str]; 5] =
+            [&[], &[""], &["", "a", ""], &["CODE", ": ", "message"], &["é", "—", "日本", "🦀"]];
+        for parts in cases {
+            assert_eq!(super::concat(parts), parts.concat());
+        }
+    }
+}
+
 // Native only: they read frames with serde_json (`wasm-pack test` builds the crate's own tests too).
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

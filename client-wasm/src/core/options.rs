@@ -30,7 +30,7 @@ impl ConfigError {
     /// `CODE: message`, the message of the JS `Error` thrown to the caller (whose `code` property
     /// carries the code itself).
     pub fn text(&self) -> String {
-        [self.code.as_str(), ": ", self.message].concat()
+        super::concat(&[self.code.as_str(), ": ", self.message])
     }
 }
 

@@ -100,7 +100,7 @@ fn function(shared: &Rc<Shared>, name: &str) -> Option<(Object, Function)> {
 /// Calls `name` with `args` (and the context last); `Err` when there is no such function or it threw.
 fn call(shared: &Rc<Shared>, name: &str, args: Array) -> Result<Promise, JsValue> {
     let Some((api, f)) = function(shared, name) else {
-        let message = ["no ", name, " function: pass it in the api option"].concat();
+        let message = crate::core::concat(&["no ", name, " function: pass it in the api option"]);
         return Err(coded(ErrorCode::RequestFailed.as_str(), &message));
     };
     args.push(&context(shared));
@@ -128,7 +128,7 @@ fn caller_error(e: &JsValue, error: &RequestError) -> JsValue {
 
 /// A `PlanwireError` for `error`: its code, and `CODE: message`.
 pub fn rejection(error: &RequestError) -> JsValue {
-    coded(&error.code, &[error.code.as_str(), ": ", &error.message].concat())
+    coded(&error.code, &crate::core::concat(&[error.code.as_str(), ": ", &error.message]))
 }
 
 /// [`crate::core::Action::LoadPlan`]: `api.loadPlan(planId, context)`, answered with `ticket`.

@@ -47,7 +47,12 @@ impl serde::de::Error for Error {
 impl Error {
     #[cold]
     fn terse(parts: &[&str]) -> Self {
-        Error(JsError::new(&parts.concat()).into())
+        // A loop of `push_str`, not `parts.concat()`, which links `alloc::str::join_generic_copy`.
+        let mut message = String::new();
+        for part in parts {
+            message.push_str(part);
+        }
+        Error(JsError::new(&message).into())
     }
 }
 

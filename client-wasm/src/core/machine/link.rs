@@ -74,11 +74,11 @@ impl<P: Value> Machine<P> {
         self.timers.stop(Timer::Connect);
         if permanent {
             let code = FailureCode::Unauthorized;
-            return self.fail(code, [code.as_str(), ": ", message].concat(), None, now);
+            return self.fail(code, crate::core::concat(&[code.as_str(), ": ", message]), None, now);
         }
         if !self.waiting() && !self.backoff.allows(self.attempt) {
             let code = FailureCode::TokenError;
-            return self.fail(code, [code.as_str(), ": ", message].concat(), None, now);
+            return self.fail(code, crate::core::concat(&[code.as_str(), ": ", message]), None, now);
         }
         self.retry_later(None, now);
     }

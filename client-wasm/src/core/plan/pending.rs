@@ -81,7 +81,7 @@ impl<P: Value> Ack<P> {
 
 /// The id an optimistic new task has until the server answers: `pending-<id>`.
 pub fn pending_key(id: u32) -> String {
-    ["pending-", &super::tasks::decimal(i64::from(id))].concat()
+    crate::core::concat(&["pending-", &super::tasks::decimal(i64::from(id))])
 }
 
 /// One write on top of the server's state.
