@@ -51,9 +51,12 @@ impl Backoff {
 
     /// Seed 000's delay before retry `attempt` (0-based): `min(base · 2^attempt, cap)`.
     pub fn ceiling(&self, attempt: u32) -> u64 {
-        1u64.checked_shl(attempt)
-            .and_then(|factor| self.base_ms.checked_mul(factor))
-            .map_or(self.cap_ms, |d| d.min(self.cap_ms))
+        // A shift with its overflow checked by hand: u64 `checked_mul` links a 128-bit multiply
+        // (`__multi3`, 100 B) on wasm32.
+        match u64::MAX.checked_shr(attempt) {
+            Some(room) if self.base_ms <= room => (self.base_ms << attempt).min(self.cap_ms),
+            _ => self.cap_ms,
+        }
     }
 
     /// The delay actually used: the seed's delay `d` scaled by a random factor drawn uniformly
@@ -73,5 +76,29 @@ impl Backoff {
     /// Whether retry number `attempt` (0-based) is allowed.
     pub fn allows(&self, attempt: u32) -> bool {
         !matches!(self.max_attempts, Some(max) if attempt >= max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Backoff;
+
+    #[test]
+    fn ceiling_is_base_times_two_to_the_attempt_capped() {
+        let bases = [0, 1, 3, 1000, 30_000, 1 << 40, (1 << 63) - 1, 1 << 63, u64::MAX - 1, u64::MAX];
+        for base_ms in bases {
+            for cap_ms in [0, 1000, u64::MAX] {
+                let b = Backoff { base_ms, cap_ms, jitter: 0.0, max_attempts: None };
+                for attempt in 0..=70 {
+                    let expected = 1u64
+                        .checked_shl(attempt)
+                        .and_then(|factor| base_ms.checked_mul(factor))
+                        .map_or(cap_ms, |d| d.min(cap_ms));
+                    assert_eq!(b.ceiling(attempt), expected, "base {base_ms}, cap {cap_ms}, attempt {attempt}");
+                }
+            }
+        }
+        let b = Backoff { base_ms: 1, cap_ms: u64::MAX, jitter: 0.0, max_attempts: None };
+        assert_eq!(b.ceiling(u32::MAX), u64::MAX);
     }
 }
