@@ -71,6 +71,14 @@ fn bad_numbers_are_refused_with_the_option_named() {
 }
 
 #[test]
+fn jitter_is_accepted_as_range_contains_accepts_it() {
+    let edges = [-0.0, 0.0, 1.0, -1e-300, 1.0 + f64::EPSILON, 5e-324, f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    for j in edges {
+        assert_eq!(with(|r| r.jitter = Some(j)).is_ok(), (0.0..=1.0).contains(&j), "{j}");
+    }
+}
+
+#[test]
 fn auth_mode_and_token_are_checked() {
     assert_eq!(with(|r| r.auth_mode = Some("message".into())).unwrap().auth_mode, AuthMode::Message);
     assert_eq!(with(|r| r.auth_mode = Some("cookie".into())).unwrap_err().code, "INVALID_OPTION");
