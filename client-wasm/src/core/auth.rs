@@ -8,8 +8,9 @@ pub fn socket_url(url: &str, token: Option<&str>, mode: AuthMode) -> String {
     let (Some(token), AuthMode::Query) = (token, mode) else { return url.into() };
     let mut out = String::with_capacity(url.len() + 7 + token.len());
     out.push_str(url);
-    // A byte loop, not `str::contains`, which links memchr's word-at-a-time search (255 B) for one `?`.
-    out.push(if url.bytes().any(|b| b == b'?') { '&' } else { '?' });
+    // A byte loop, not `str::contains`, which links memchr's word-at-a-time search (255 B) for one `?`;
+    // on the slice's iterator (its own `any`), not `str::bytes` (a `Copied` adapter and its `try_fold`).
+    out.push(if url.as_bytes().iter().any(|&b| b == b'?') { '&' } else { '?' });
     out.push_str("token=");
     push_encoded(&mut out, token);
     out
@@ -47,7 +48,8 @@ pub fn redacted_url(url: &str) -> String {
     let Some((head, rest)) = value.and_then(|i| url.split_at_checked(i + 7)) else {
         return url.into();
     };
-    let tail = rest.bytes().position(|c| c == b'&').and_then(|i| rest.get(i..)).unwrap_or_default();
+    // As in `socket_url`, the slice's iterator rather than `str::bytes`.
+    let tail = rest.as_bytes().iter().position(|&c| c == b'&').and_then(|i| rest.get(i..)).unwrap_or_default();
     let mut out = String::with_capacity(head.len() + 3 + tail.len());
     out.push_str(head);
     out.push_str("***");
