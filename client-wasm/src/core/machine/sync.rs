@@ -9,7 +9,7 @@ use crate::core::event::{
     Event, PlanChangedPayload, ProgressUpdatedPayload, TaskDeletedPayload, TaskPayload, TaskReorderedPayload,
 };
 use crate::core::options::ConfigError;
-use crate::core::plan::tasks::{key_of, task_key};
+use crate::core::plan::tasks::{key_of, keys_of, task_key};
 use crate::core::plan::{Ack, Change, Mutation, Pending, RequestError};
 use crate::core::timers::Timer;
 use planwire_protocol::ErrorCode;
@@ -181,7 +181,7 @@ impl<P: Value> Machine<P> {
         let (seq, change) = match event {
             Event::TaskCreated(e) | Event::TaskUpdated(e) => (e.seq, Change::Upsert(task_key(&e.task)?, e.task.clone())),
             Event::TaskDeleted(e) => (e.seq, Change::Delete(key_of(&e.task_id))),
-            Event::TaskReordered(e) => (e.seq, Change::Reorder(e.task_ids.iter().map(key_of).collect())),
+            Event::TaskReordered(e) => (e.seq, Change::Reorder(keys_of(&e.task_ids))),
             Event::ProgressUpdated(e) => (e.seq, Change::Progress(e.progress)),
             _ => return None,
         };

@@ -7,7 +7,7 @@
 //! ordered before it cannot hide it and one ordered after it is not hidden by it. A failed call is
 //! dropped: the view rolls back.
 
-use super::tasks::{key_of, task_key, TaskList};
+use super::tasks::{key_of, keys_of, task_key, TaskList};
 use crate::core::decode::{is_task, TaskId, Value};
 
 /// A write the application asked for.
@@ -134,7 +134,7 @@ impl<P: Value> Pending<P> {
                 Op::Update { key: key_of(task_id), patch: patch.clone(), base: None, task: None }
             }
             Mutation::Delete { task_id } => Op::Delete { key: key_of(task_id) },
-            Mutation::Reorder { task_ids } => Op::Reorder { keys: task_ids.iter().map(key_of).collect() },
+            Mutation::Reorder { task_ids } => Op::Reorder { keys: keys_of(task_ids) },
         };
         Some(Pending { id, op, acked_at: None, held: None })
     }

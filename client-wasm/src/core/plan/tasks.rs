@@ -13,6 +13,16 @@ pub fn key_of(id: &TaskId) -> String {
     }
 }
 
+/// The keys of `ids`, in order.
+pub fn keys_of(ids: &[TaskId]) -> Vec<String> {
+    // A loop of `push`, not `iter().map(key_of).collect()` (its `extend_trusted` and `fold`, ~235 B).
+    let mut keys = Vec::with_capacity(ids.len());
+    for id in ids {
+        keys.push(key_of(id));
+    }
+    keys
+}
+
 /// `n` in decimal, as `n.to_string()` writes it, without `core::fmt`'s integer formatting (which
 /// these keys alone would link into the wasm).
 pub fn decimal(n: i64) -> String {

@@ -368,3 +368,13 @@ fn decimal_keys_match_to_string() {
     }
     assert_eq!(crate::core::plan::pending::pending_key(7), "pending-7");
 }
+
+/// `keys_of` (a loop) gives what mapping `key_of` over the ids and collecting gives.
+#[test]
+fn keys_of_is_key_of_collected() {
+    use crate::core::plan::tasks::{key_of, keys_of};
+    use planwire_protocol::UserId;
+    for ids in [vec![], vec![UserId::Num(3)], vec![UserId::Str("1".into()), UserId::Num(-2), UserId::Str(String::new())]] {
+        assert_eq!(keys_of(&ids), ids.iter().map(key_of).collect::<Vec<_>>());
+    }
+}
