@@ -134,12 +134,15 @@ impl Value for Js {
 
     fn entries(&self) -> Option<Vec<(String, Self)>> {
         let object = self.0.dyn_ref::<Object>().filter(|_| Value::is_object(self))?;
-        let entries = Object::entries(object);
-        let entries = entries.iter().filter_map(|pair| {
+        // A loop of `push`, not `filter_map(..).collect()` (its `SpecFromIterNested`, ~500 B).
+        let mut entries = Vec::new();
+        for pair in Object::entries(object).iter() {
             let pair: Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, Js(pair.get(1))))
-        });
-        Some(entries.collect())
+            if let Some(key) = pair.get(0).as_string() {
+                entries.push((key, Js(pair.get(1))));
+            }
+        }
+        Some(entries)
     }
 
     fn object(entries: Vec<(String, Self)>) -> Self {
