@@ -168,7 +168,15 @@ impl<P: Value> SyncedPlan<P> {
         PlanSnapshot {
             plan_id: self.plan_id.clone(),
             status: self.status(),
-            tasks: self.tasks().iter().map(|e| e.task.clone()).collect(),
+            tasks: {
+                // A loop of `push`, not `map(..).collect()` (its `SpecFromIterNested`, `extend_trusted`
+                // and `fold`, 256 B).
+                let mut tasks = Vec::with_capacity(self.tasks().len());
+                for e in self.tasks().iter() {
+                    tasks.push(e.task.clone());
+                }
+                tasks
+            },
             progress: self.progress(),
             seq: self.seq,
             error: self.error.clone(),
