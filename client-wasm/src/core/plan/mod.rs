@@ -383,8 +383,13 @@ impl<P: Value> SyncedPlan<P> {
         };
         let key = pending::pending_key(id);
         for p in self.pending.iter_mut().filter(|p| p.waits_for().as_deref() == Some(key.as_str())) {
+            // `push`, not `extend` with an `Option` (its `extend_trusted`, 159 B).
             match &created {
-                Some(real) => released.extend(p.release(real).map(|m| (p.id, Some(m)))),
+                Some(real) => {
+                    if let Some(m) = p.release(real) {
+                        released.push((p.id, Some(m)));
+                    }
+                }
                 None => released.push((p.id, None)),
             }
         }
