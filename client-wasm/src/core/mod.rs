@@ -40,14 +40,46 @@ pub fn concat(parts: &[&str]) -> String {
     text
 }
 
+/// `list.retain(keep)`: the elements `keep` refuses removed, the others kept in order, `keep`
+/// called once on each in order. By `Vec::remove`, because each `retain` links its own `retain_mut`
+/// (~200 B a type); the lists are short.
+pub fn retain<T>(list: &mut Vec<T>, mut keep: impl FnMut(&T) -> bool) {
+    let mut i = 0;
+    while i < list.len() {
+        if keep(&list[i]) {
+            i += 1;
+        } else {
+            list.remove(i);
+        }
+    }
+}
+
 #[cfg(test)]
-mod concat_tests {
+mod helper_tests {
     #[test]
     fn concat_is_std_concat() {
         let cases: [&[&str]; 5] =
             [&[], &[""], &["", "a", ""], &["CODE", ": ", "message"], &["é", "—", "日本", "🦀"]];
         for parts in cases {
             assert_eq!(super::concat(parts), parts.concat());
+        }
+    }
+
+    #[test]
+    fn retain_is_std_retain() {
+        let lists: [&[u32]; 6] = [&[], &[1], &[2], &[1, 2, 2, 3, 2], &[2, 2, 2], &[4, 1, 6, 5, 8, 8, 3]];
+        for list in lists {
+            let (mut ours, mut std) = (list.to_vec(), list.to_vec());
+            let (mut seen_ours, mut seen_std) = (Vec::new(), Vec::new());
+            super::retain(&mut ours, |&x| {
+                seen_ours.push(x);
+                x % 2 == 1
+            });
+            std.retain(|&x| {
+                seen_std.push(x);
+                x % 2 == 1
+            });
+            assert_eq!((ours, seen_ours), (std, seen_std), "{list:?}");
         }
     }
 }

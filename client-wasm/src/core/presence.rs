@@ -62,7 +62,7 @@ impl<P: Value> RoomPresence<P> {
         let Some(changes) = patch.entries() else { return false };
         let mut state = self.mine.as_ref().and_then(Value::entries).unwrap_or_default();
         for (key, value) in changes {
-            state.retain(|(k, _)| *k != key);
+            crate::core::retain(&mut state, |(k, _)| *k != key);
             if !value.is_null() {
                 state.push((key, value));
             }
@@ -129,7 +129,7 @@ impl<P: Value> RoomPresence<P> {
         self.typing_dirty |= self.typing.is_some();
         // `retain` in place, not `into_iter().filter().collect()` (the in-place collect links ~350 B).
         let mut others = entries;
-        others.retain(|e| Some(&e.user_id) != me);
+        crate::core::retain(&mut others, |e| Some(&e.user_id) != me);
         let changed = !same_entries(&others, &self.others);
         self.others = others;
         changed

@@ -73,7 +73,7 @@ impl<P> Room<P> {
 
     /// A user left (their last connection in the room).
     pub fn user_left(&mut self, user_id: &UserId, count: u32) {
-        self.participants.retain(|p| &p.user_id != user_id);
+        crate::core::retain(&mut self.participants, |p| &p.user_id != user_id);
         self.participant_count = count;
     }
 }
@@ -112,7 +112,7 @@ impl<P> Rooms<P> {
         if room.refs > 0 {
             return false;
         }
-        self.list.retain(|r| r.refs > 0);
+        crate::core::retain(&mut self.list, |r| r.refs > 0);
         true
     }
 

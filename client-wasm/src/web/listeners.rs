@@ -24,7 +24,7 @@ impl Listeners {
 
     /// Removes listener `id` of `kind` (no-op if already gone).
     pub fn remove(&mut self, kind: EventKind, id: u32) {
-        self.by_kind[kind as usize].retain(|(i, _)| *i != id);
+        crate::core::retain(&mut self.by_kind[kind as usize], |(i, _)| *i != id);
     }
 
     /// Whether listener `id` of `kind` is still subscribed.

@@ -203,7 +203,7 @@ pub fn view(shared: &Rc<Shared>, plan_id: &str) -> JsValue {
     let Ok(mut inner) = shared.try_borrow_mut() else { return JsValue::UNDEFINED };
     let inner = &mut *inner;
     let Some(plan) = inner.machine.plan(plan_id) else {
-        inner.views.retain(|v| v.plan_id != plan_id);
+        crate::core::retain(&mut inner.views, |v| v.plan_id != plan_id);
         return JsValue::UNDEFINED;
     };
     let version = plan.version();
@@ -211,7 +211,7 @@ pub fn view(shared: &Rc<Shared>, plan_id: &str) -> JsValue {
         return v.value.clone();
     }
     let value = to_js(&plan.snapshot()).unwrap_or(JsValue::UNDEFINED);
-    inner.views.retain(|v| v.plan_id != plan_id);
+    crate::core::retain(&mut inner.views, |v| v.plan_id != plan_id);
     inner.views.push(View { plan_id: plan_id.into(), version, value: value.clone() });
     value
 }

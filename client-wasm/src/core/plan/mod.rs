@@ -400,7 +400,7 @@ impl<P: Value> SyncedPlan<P> {
 
     /// Drops the writes `keep` refuses (one `retain` for every rule: less code in the wasm).
     fn keep_pending(&mut self, keep: &dyn Fn(&Pending<P>) -> bool) {
-        self.pending.retain(|p| keep(p));
+        crate::core::retain(&mut self.pending, |p| keep(p));
     }
 
     /// Rebuilds the view and bumps the version if it differs.

@@ -34,7 +34,7 @@ impl<P: Value> Plans<P> {
     pub fn release(&mut self, plan_id: &str) -> bool {
         let Some(plan) = self.get_mut(plan_id) else { return false };
         plan.refs -= 1;
-        self.list.retain(|p| p.refs > 0);
+        crate::core::retain(&mut self.list, |p| p.refs > 0);
         true
     }
 

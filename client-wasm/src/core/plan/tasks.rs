@@ -109,7 +109,7 @@ impl<P: Value> TaskList<P> {
 
     /// `task-deleted`.
     pub fn remove(&mut self, key: &str) {
-        self.entries.retain(|e| e.key != key);
+        crate::core::retain(&mut self.entries, |e| e.key != key);
     }
 
     /// `task-reordered`: the tasks `keys` names come first, in its order (ids the list does not
