@@ -163,11 +163,12 @@ fn duration(value: Option<f64>, default: u64, min: u64, message: &'static str) -
 /// Accepts `ws://host…` and `wss://host…` without a fragment or whitespace.
 fn validate_url(url: &str) -> Result<(), ConfigError> {
     let rest = strip_prefix_ignore_case(url, "ws://").or_else(|| strip_prefix_ignore_case(url, "wss://"));
-    // Bytes read through the slice's iterator, not `str::bytes` (whose `Copied` adapter links a `try_fold`).
+    // Bytes read through the slice's iterator, not `str::bytes` (whose `Copied` adapter links a `try_fold`),
+    // and the first byte compared, not `str::starts_with('/')` (a `char` pattern, 72 B).
     match rest {
         Some(rest)
             if !rest.is_empty()
-                && !rest.starts_with('/')
+                && rest.as_bytes()[0] != b'/'
                 && !url.as_bytes().iter().any(|&b| b == b'#' || b.is_ascii_whitespace() || b.is_ascii_control()) =>
         {
             Ok(())
