@@ -23,7 +23,8 @@ fn static_str_to_js(s: &'static str) -> JsString {
     use std::cell::RefCell;
 
     thread_local! {
-        static CACHE: RefCell<Vec<((usize, usize), JsString)>> = RefCell::new(Vec::new());
+        // `const`: no lazy initialisation (std's `LazyStorage::initialize`, ~200 B of wasm).
+        static CACHE: RefCell<Vec<((usize, usize), JsString)>> = const { RefCell::new(Vec::new()) };
     }
     let key = (s.as_ptr() as usize, s.len());
     CACHE.with(|cache| {
