@@ -236,11 +236,16 @@ impl Recent {
     }
 }
 
+/// The frames' last `type` and last `planId` (also given back in task payloads, [`task_payload`]).
+struct Last {
+    kind: Recent,
+    plan: Recent,
+}
+
 thread_local! {
-    /// The frames' last `type`.
-    static LAST_KIND: Recent = const { Recent::new() };
-    /// The frames' last `planId`, also given back in task payloads ([`task_payload`]).
-    static LAST_PLAN: Recent = const { Recent::new() };
+    /// One thread-local for both, read once per header: each `LocalKey::with` is its own copy of the
+    /// closure it runs.
+    static LAST: Last = const { Last { kind: Recent::new(), plan: Recent::new() } };
 }
 
 /// Parses a text frame (`MessageEvent.data`) into its header, as serde reads [`Header`] natively:
@@ -250,20 +255,26 @@ thread_local! {
 pub fn header(text: &JsValue) -> Result<Header<Js>, DecodeError> {
     let invalid = DecodeError { message: NOT_AN_ENVELOPE };
     let value = parse(text).map_err(|_| invalid)?;
-    let code = LAST_KIND.with(|k| LAST_PLAN.with(|p| k.with_last(|kind| p.with_last(|plan| envelope_code(&value, kind, plan)))));
+    LAST.with(|last| read_header(value, last))
+}
+
+/// [`header`] of the parsed frame, with the last strings at hand.
+fn read_header(value: JsValue, last: &Last) -> Result<Header<Js>, DecodeError> {
+    let invalid = DecodeError { message: NOT_AN_ENVELOPE };
+    let code = last.kind.with_last(|kind| last.plan.with_last(|plan| envelope_code(&value, kind, plan)));
     if code & 1 == 0 {
         return Err(invalid);
     }
     let envelope: Envelope = value.unchecked_into();
     let kind = match code >> 1 & 3 {
-        1 => LAST_KIND.with(Recent::last),
-        2 => LAST_KIND.with(|last| last.string(envelope.kind())),
+        1 => last.kind.last(),
+        2 => last.kind.string(envelope.kind()),
         _ => None,
     };
     let plan_id = match code >> 3 & 3 {
         0 => None,
-        1 => Some(LAST_PLAN.with(Recent::last).ok_or(invalid)?),
-        2 => Some(LAST_PLAN.with(|last| last.string(envelope.plan_id())).ok_or(invalid)?),
+        1 => Some(last.plan.last().ok_or(invalid)?),
+        2 => Some(last.plan.string(envelope.plan_id()).ok_or(invalid)?),
         _ => return Err(invalid),
     };
     let seq = match code >> 5 & 3 {
@@ -308,7 +319,7 @@ extern "C" {
 /// read. A member added to `TaskPayload` must be set here too.
 pub fn task_payload(payload: &TaskPayload<Js>) -> JsValue {
     let object: TaskPayloadObject = Object::new().unchecked_into();
-    LAST_PLAN.with(|last| last.with_js(&payload.plan_id, |id| object.set_plan_id(id)));
+    LAST.with(|last| last.plan.with_js(&payload.plan_id, |id| object.set_plan_id(id)));
     object.set_task(&payload.task.0);
     if let Some(timestamp) = &payload.timestamp {
         object.set_timestamp(&timestamp.0);
