@@ -52,7 +52,9 @@ impl<P: Value> RoomPresence<P> {
     }
 
     /// The other users' presence, in the server's order.
-    pub fn others(&self) -> &[PresenceEntry<P>] {
+    // A `&Vec`: the browser layer serializes it as the event payloads' `Vec`s are (one serde
+    // `collect_seq` copy, not a second one for a slice).
+    pub fn others(&self) -> &Vec<PresenceEntry<P>> {
         &self.others
     }
 

@@ -145,7 +145,9 @@ impl PlanClient {
     #[wasm_bindgen(unchecked_return_type = "Participant[]")]
     pub fn participants(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        Ok(self.read(|m| frames::to_js(m.participants(&plan_id)), None).unwrap_or_else(|| js_sys::Array::new().into()))
+        // The room's `Vec` (serialized as in event payloads: one serde `collect_seq` copy for both).
+        let participants = |m: &Machine<Js>| m.room(&plan_id).and_then(|r| frames::to_js(&r.participants));
+        Ok(self.read(participants, None).unwrap_or_else(|| js_sys::Array::new().into()))
     }
 }
 
@@ -181,7 +183,9 @@ impl PlanClient {
     #[wasm_bindgen(unchecked_return_type = "PresenceEntry<PresenceState>[]")]
     pub fn presence(&self, #[wasm_bindgen(js_name = planId, unchecked_param_type = "string")] plan_id: JsValue) -> Result<JsValue, JsValue> {
         let plan_id = self::plan_id(&plan_id)?;
-        Ok(self.read(|m| frames::to_js(m.presence(&plan_id)), None).unwrap_or_else(|| js_sys::Array::new().into()))
+        // The room's `Vec`, as for `participants`.
+        let presence = |m: &Machine<Js>| m.room(&plan_id).and_then(|r| frames::to_js(r.presence.others()));
+        Ok(self.read(presence, None).unwrap_or_else(|| js_sys::Array::new().into()))
     }
 
     /// This client's own presence state in a joined room, as merged locally (`undefined` when none).
