@@ -479,6 +479,24 @@ impl<'s> ser::Serializer for &'s Serializer {
         Ok(ArraySerializer::new(self))
     }
 
+    // PATCH(compact-generics): a sequence (`Vec<T>`, `&[T]`) written by one loop: the same `Array` and
+    // the same indexed sets as serde's default `collect_seq` through `serialize_seq`, without its
+    // length hint and `try_for_each` closure, compiled once per element type.
+    #[cfg(feature = "compact-generics")]
+    fn collect_seq<I>(self, iter: I) -> Result
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        let target = Array::new();
+        let mut idx = 0;
+        for item in iter {
+            target.set(idx, item.serialize(self)?);
+            idx += 1;
+        }
+        Ok(target.into())
+    }
+
     /// Serializes Rust tuples as JS arrays.
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple> {
         self.serialize_seq(Some(len))
