@@ -126,7 +126,7 @@ impl<P: Value> Machine<P> {
 
     fn participants_changed(&mut self, plan_id: String) {
         let Some(room) = self.rooms.get(&plan_id) else { return };
-        let participants = room.participants.clone();
+        let participants = room.participants_copy();
         let participant_count = room.participant_count;
         self.emit(Event::ParticipantsChanged(ParticipantsChangedPayload { plan_id, participants, participant_count }));
     }
@@ -245,11 +245,11 @@ impl<P: Value> Machine<P> {
         let Some(room) = self.rooms.get_mut(&plan_id) else { return };
         let recovered = confirm.recovered;
         let gap_recovery = room.joined;
-        let before = (room.participant_count, room.participants.clone());
+        let before = (room.participant_count, room.participants_copy());
         let replay_asked = room.replay_asked();
         let resync = room.confirmed(confirm);
         let presence_changed = room.presence.joined(presence, self.user_id.as_ref());
-        let participants = room.participants.clone();
+        let participants = room.participants_copy();
         let participant_count = room.participant_count;
         if gap_recovery {
             if resync {
@@ -261,7 +261,7 @@ impl<P: Value> Machine<P> {
         } else {
             self.emit(Event::Joined(JoinedPayload {
                 plan_id: plan_id.clone(),
-                participants: participants.clone(),
+                participants,
                 participant_count,
                 recovered,
             }));
