@@ -120,7 +120,11 @@ impl<P: Value> Machine<P> {
 
     fn presence_changed(&mut self, plan_id: String) {
         let Some(room) = self.rooms.get(&plan_id) else { return };
-        let presence = room.presence.others().to_vec();
+        // A loop of `push` (already linked), not `to_vec` (a copy routine of its own for the type).
+        let mut presence = Vec::with_capacity(room.presence.others().len());
+        for e in room.presence.others() {
+            presence.push(e.clone());
+        }
         self.emit(Event::PresenceChanged(PresenceChangedPayload { plan_id, presence }));
     }
 
