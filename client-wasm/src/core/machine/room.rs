@@ -155,7 +155,8 @@ impl<P: Value> Machine<P> {
                 return;
             }
             Body::Error(e) => {
-                let plan_id = e.plan_id.or(plan_id);
+                // Not `Option::or`, whose `Option<String>` copy (51 B) was linked for this and the epoch.
+                let plan_id = if e.plan_id.is_some() { e.plan_id } else { plan_id };
                 if let Some(p) = &plan_id {
                     self.plan_refused(p, &e.code, &e.message);
                 }

@@ -243,7 +243,10 @@ impl<P: Value> SyncedPlan<P> {
         self.confirmed.replace_all(snapshot.tasks);
         self.progress = snapshot.progress;
         self.seq = snapshot.seq;
-        self.epoch = snapshot.epoch.or(self.epoch.take());
+        // Not `Option::or` (see `Machine::on_frame`, the error frame).
+        if snapshot.epoch.is_some() {
+            self.epoch = snapshot.epoch;
+        }
         self.loaded = true;
         self.load = Load::Done;
         self.failures = 0;
