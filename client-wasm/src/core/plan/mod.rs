@@ -405,9 +405,11 @@ impl<P: Value> SyncedPlan<P> {
         released
     }
 
-    /// Drops the writes `keep` refuses (one `retain` for every rule: less code in the wasm).
+    /// Drops the writes `keep` refuses (one `retain` for every rule: less code in the wasm). std's
+    /// `retain`, not `core::retain`: one answer or snapshot may confirm hundreds of the 1,000 writes a
+    /// plan may hold at once, which `Vec::remove` one by one would make quadratic.
     fn keep_pending(&mut self, keep: &dyn Fn(&Pending<P>) -> bool) {
-        crate::core::retain(&mut self.pending, |p| keep(p));
+        self.pending.retain(|p| keep(p));
     }
 
     /// Rebuilds the view and bumps the version if it differs.
