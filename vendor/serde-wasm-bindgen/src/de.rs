@@ -142,6 +142,9 @@ fn take_value(next_value: &mut Option<Deserializer>) -> Deserializer {
 struct ObjectAccess {
     obj: ObjectExt,
     fields: std::slice::Iter<'static, &'static str>,
+    // PATCH(compact-generics): how many fields there are, for the index of the next one.
+    #[cfg(feature = "compact-generics")]
+    count: usize,
     next_value: Option<Deserializer>,
 }
 
@@ -150,6 +153,8 @@ impl ObjectAccess {
         Self {
             obj,
             fields: fields.iter(),
+            #[cfg(feature = "compact-generics")] // PATCH(compact-generics)
+            count: fields.len(),
             next_value: None,
         }
     }
@@ -165,8 +170,19 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
     fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         debug_assert!(self.next_value.is_none());
 
+        #[cfg(not(feature = "compact-generics"))] // PATCH(compact-generics)
         match self.next_field() {
             Some(field) => Ok(Some(seed.deserialize(str_deserializer(field))?)),
+            None => Ok(None),
+        }
+        // PATCH(compact-generics): the key is the field's index, which the derived field visitor
+        // maps with its `visit_u64` (a jump table), instead of its name (compared with each field's
+        // name in turn). `fields` is the derive's `FIELDS`: one name per field, in order, for a
+        // struct without `#[serde(alias)]` (an alias adds names to `FIELDS`, not fields: the
+        // indices would no longer match, so the feature is not for such structs).
+        #[cfg(feature = "compact-generics")]
+        match self.next_field() {
+            Some(index) => Ok(Some(seed.deserialize(de::value::U64Deserializer::<Error>::new(index))?)),
             None => Ok(None),
         }
     }
@@ -180,9 +196,9 @@ impl ObjectAccess {
     // PATCH(compact-generics): the next field present in the object, its value stored for
     // `next_value_seed`; what does not depend on the struct being read, taken out of
     // `next_key_seed` (which the released code inlines, with this loop, into every struct's
-    // `deserialize_struct`). With the feature, one out-of-line copy.
-    #[cfg_attr(feature = "compact-generics", inline(never))]
-    #[cfg_attr(not(feature = "compact-generics"), inline(always))]
+    // `deserialize_struct`). Without the feature, inlined where the released code had the loop.
+    #[cfg(not(feature = "compact-generics"))]
+    #[inline(always)]
     fn next_field(&mut self) -> Option<&'static str> {
         for field in &mut self.fields {
             let js_field = static_str_to_js(field);
@@ -196,6 +212,24 @@ impl ObjectAccess {
             }
         }
         None
+    }
+
+    // PATCH(compact-generics): with the feature, one out-of-line copy of the same loop, which
+    // returns the field's index in `fields` (for `next_key_seed`) instead of its name.
+    #[cfg(feature = "compact-generics")]
+    #[inline(never)]
+    fn next_field(&mut self) -> Option<u64> {
+        loop {
+            let index = self.count - self.fields.len();
+            let field = self.fields.next()?;
+            let js_field = static_str_to_js(field);
+            let next_value = self.obj.get_with_ref_key(&js_field);
+            let is_missing_field = next_value.is_undefined() && !js_field.js_in(&self.obj);
+            if !is_missing_field {
+                self.next_value = Some(Deserializer::from(next_value));
+                return Some(index as u64);
+            }
+        }
     }
 }
 
