@@ -83,12 +83,14 @@ impl<P: Value> Machine<P> {
     /// The connection is gone: nobody is known to be in any room, nor their presence, until the
     /// re-join's confirmation.
     pub(super) fn rooms_disconnected(&mut self) {
-        let (cleared, gone) = self.rooms.disconnected();
-        for plan_id in cleared {
-            self.participants_changed(plan_id);
+        // Each id taken out in place (the `Vec<String>` drop is linked anyway), not by value through
+        // `into_iter`, whose `IntoIter<String>` drop was linked for these two loops alone.
+        let (mut cleared, mut gone) = self.rooms.disconnected();
+        for plan_id in &mut cleared {
+            self.participants_changed(std::mem::take(plan_id));
         }
-        for plan_id in gone {
-            self.presence_changed(plan_id);
+        for plan_id in &mut gone {
+            self.presence_changed(std::mem::take(plan_id));
         }
     }
 
