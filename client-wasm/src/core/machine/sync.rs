@@ -83,10 +83,13 @@ impl<P: Value> Machine<P> {
         let Some(plan) = self.plans.iter_mut().find(|p| p.has_pending(id)) else { return };
         let seq = result.as_ref().ok().and_then(|ack| ack.seq);
         let error = result.as_ref().err().cloned();
-        let released = plan.mutated(id, result.map_err(|_| ()));
+        let mut released = plan.mutated(id, result.map_err(|_| ()));
         let plan_id = plan.plan_id.clone();
-        for (id, mutation) in released {
-            let action = match mutation {
+        // Each write taken out in place through `&mut` (as `rooms_disconnected` does), not by value
+        // through `into_iter`, whose `IntoIter` drop was linked for this loop alone.
+        for (id, mutation) in &mut released {
+            let id = *id;
+            let action = match mutation.take() {
                 Some(mutation) => Action::Mutate { id, plan_id: plan_id.clone(), mutation },
                 None => Action::WriteFailed {
                     id,
