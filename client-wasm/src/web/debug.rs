@@ -5,6 +5,7 @@
 use super::frames::Js;
 use crate::core::auth::redacted_url;
 use crate::core::{Action, Outgoing};
+use planwire_protocol::ClientMessage;
 use serde::Serialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -76,11 +77,17 @@ pub fn action_entry(action: &Action<Js>) -> Option<DebugEntry> {
         Action::OpenSocket { url } => DebugEntry::OpenSocket { url: redacted_url(url) },
         Action::CloseSocket { code, reason } => DebugEntry::CloseSocket { code: *code, reason: (*reason).into() },
         Action::Send(message) => {
-            let mut message = message.clone();
-            if let Outgoing::Seed(planwire_protocol::ClientMessage::Auth { token }) = &mut message {
-                *token = "***".into();
-            }
-            DebugEntry::Send { frame: super::frames::encode(&message).unwrap_or_default() }
+            // Only an `auth` frame is rewritten (its token redacted); the others are encoded as they
+            // are, not copied first.
+            let redacted;
+            let message = match message {
+                Outgoing::Seed(ClientMessage::Auth { .. }) => {
+                    redacted = Outgoing::Seed(ClientMessage::Auth { token: "***".into() });
+                    &redacted
+                }
+                _ => message,
+            };
+            DebugEntry::Send { frame: super::frames::encode(message).unwrap_or_default() }
         }
         Action::LoadPlan { plan_id, ticket } => DebugEntry::LoadPlan { plan_id: plan_id.clone(), ticket: *ticket },
         Action::Mutate { id, plan_id, .. } => DebugEntry::Write { plan_id: plan_id.clone(), id: *id },
