@@ -83,14 +83,14 @@ impl<P: Value> Machine<P> {
     /// The connection is gone: nobody is known to be in any room, nor their presence, until the
     /// re-join's confirmation.
     pub(super) fn rooms_disconnected(&mut self) {
-        // Each id taken out in place (the `Vec<String>` drop is linked anyway), not by value through
-        // `into_iter`, whose `IntoIter<String>` drop was linked for these two loops alone.
-        let (mut cleared, mut gone) = self.rooms.disconnected();
-        for plan_id in &mut cleared {
-            self.participants_changed(std::mem::take(plan_id));
+        // By reference, not by value through `into_iter`, whose `IntoIter<String>` drop was linked
+        // for these two loops alone.
+        let (cleared, gone) = self.rooms.disconnected();
+        for plan_id in &cleared {
+            self.participants_changed(plan_id);
         }
-        for plan_id in &mut gone {
-            self.presence_changed(std::mem::take(plan_id));
+        for plan_id in &gone {
+            self.presence_changed(plan_id);
         }
     }
 
@@ -120,20 +120,24 @@ impl<P: Value> Machine<P> {
         self.timers.set_opt(Timer::Presence, due);
     }
 
-    fn presence_changed(&mut self, plan_id: String) {
-        let Some(room) = self.rooms.get(&plan_id) else { return };
+    /// `presenceChanged` for the room `plan_id` (its id copied here, for the payload: the one copy
+    /// for every caller).
+    fn presence_changed(&mut self, plan_id: &str) {
+        let Some(room) = self.rooms.get(plan_id) else { return };
         // A loop of `push` (already linked), not `to_vec` (a copy routine of its own for the type).
         let mut presence = Vec::with_capacity(room.presence.others().len());
         for e in room.presence.others() {
             presence.push(e.clone());
         }
-        self.emit(Event::PresenceChanged(PresenceChangedPayload { plan_id, presence }));
+        self.emit(Event::PresenceChanged(PresenceChangedPayload { plan_id: plan_id.into(), presence }));
     }
 
-    fn participants_changed(&mut self, plan_id: String) {
-        let Some(room) = self.rooms.get(&plan_id) else { return };
+    /// `participantsChanged` for the room `plan_id` (its id copied here, as for `presence_changed`).
+    fn participants_changed(&mut self, plan_id: &str) {
+        let Some(room) = self.rooms.get(plan_id) else { return };
         let participants = room.participants_copy();
         let participant_count = room.participant_count;
+        let plan_id = plan_id.into();
         self.emit(Event::ParticipantsChanged(ParticipantsChangedPayload { plan_id, participants, participant_count }));
     }
 
@@ -178,7 +182,7 @@ impl<P: Value> Machine<P> {
         let plan_id = room.plan_id.clone();
         if let Body::Presence(entry) = body {
             if room.joined && room.presence.received(entry, self.user_id.as_ref()) {
-                self.presence_changed(plan_id);
+                self.presence_changed(&plan_id);
             }
             return;
         }
@@ -208,7 +212,7 @@ impl<P: Value> Machine<P> {
                     user_name: u.user_name,
                     participant_count: u.participant_count,
                 }));
-                return self.participants_changed(plan_id);
+                return self.participants_changed(&plan_id);
             }
             Body::UserLeft(u) => {
                 let Some(room) = self.rooms.get_mut(&plan_id) else { return };
@@ -219,7 +223,7 @@ impl<P: Value> Machine<P> {
                     user_name: u.user_name,
                     participant_count: u.participant_count,
                 }));
-                return self.participants_changed(plan_id);
+                return self.participants_changed(&plan_id);
             }
             Body::TaskUpdated(task) => Event::TaskUpdated(TaskPayload { plan_id, task, timestamp, seq }),
             Body::TaskCreated(task) => Event::TaskCreated(TaskPayload { plan_id, task, timestamp, seq }),
@@ -263,7 +267,7 @@ impl<P: Value> Machine<P> {
                 self.resync(plan_id.clone(), ResyncReason::Gap);
             }
             if before != (participant_count, participants) {
-                self.participants_changed(plan_id.clone());
+                self.participants_changed(&plan_id);
             }
         } else {
             self.emit(Event::Joined(JoinedPayload {
@@ -272,13 +276,13 @@ impl<P: Value> Machine<P> {
                 participant_count,
                 recovered,
             }));
-            self.participants_changed(plan_id.clone());
+            self.participants_changed(&plan_id);
             if resync {
                 self.resync(plan_id.clone(), ResyncReason::NotRecovered);
             }
         }
         if presence_changed {
-            self.presence_changed(plan_id.clone());
+            self.presence_changed(&plan_id);
         }
         self.plan_joined(&plan_id, resync || !replay_asked);
         self.flush_presence(now);
