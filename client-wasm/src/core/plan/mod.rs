@@ -206,7 +206,8 @@ impl<P: Value> SyncedPlan<P> {
 
     /// A `LoadPlan` with `ticket` goes out; `floor` is the room's last applied `seq`.
     pub fn load_sent(&mut self, ticket: u32, floor: Option<u64>) {
-        if self.load == Load::Done {
+        // Patterns, not `==`: the derived `eq` (Load's every variant, 140 B) was linked for these two.
+        if matches!(self.load, Load::Done) {
             self.buffer.clear();
         }
         self.load = Load::InFlight { ticket };
@@ -216,7 +217,7 @@ impl<P: Value> SyncedPlan<P> {
 
     /// Whether `ticket` is this plan's load in flight.
     pub fn awaits(&self, ticket: u32) -> bool {
-        self.load == Load::InFlight { ticket }
+        matches!(self.load, Load::InFlight { ticket: t } if t == ticket)
     }
 
     /// The loader answered. `Err` keeps the last known tasks and retries from `now`.
