@@ -155,7 +155,8 @@ impl<P: Value> Machine<P> {
     /// The server answered the room's join with an error (`FORBIDDEN`, `NOT_FOUND`): its plan
     /// reports it instead of waiting for a join that will not come.
     pub(super) fn plan_refused(&mut self, plan_id: &str, code: &str, message: &str) {
-        let refusal = ErrorCode::Forbidden == code || ErrorCode::NotFound == code;
+        // The codes' texts compared (constants), not `ErrorCode == &str` (its `as_str` table, out of line).
+        let refusal = code == ErrorCode::Forbidden.as_str() || code == ErrorCode::NotFound.as_str();
         let waiting = self.rooms.get(plan_id).is_some_and(|r| !r.joined);
         let Some(plan) = self.plans.get_mut(plan_id).filter(|_| refusal && waiting) else { return };
         plan.refused(RequestError { code: code.into(), message: message.into() });

@@ -265,7 +265,8 @@ impl<P: Value> SyncedPlan<P> {
 
     fn load_failed(&mut self, error: RequestError, now: u64) {
         self.failures = self.failures.saturating_add(1);
-        let terminal = ErrorCode::Forbidden == error.code.as_str() || ErrorCode::NotFound == error.code.as_str();
+        // As in `Machine::plan_refused`: the codes' texts compared.
+        let terminal = error.code == ErrorCode::Forbidden.as_str() || error.code == ErrorCode::NotFound.as_str();
         let delay = (1000u64 << (self.failures - 1).min(5)).min(30_000);
         self.load = Load::Retry { at: (!terminal).then_some(now + delay) };
         self.error = Some(error);
