@@ -213,3 +213,19 @@ fn payloads_that_break_the_declared_types_are_errors_naming_the_field_never_even
     c.frame(r#"{"type":"task-updated","planId":"123","data":{"task":{"id":"7","title":"t","status":"done","owner":{"x":1}}}}"#);
     assert!(matches!(events(&c.take()).as_slice(), [Event::TaskUpdated(TaskPayload { task, .. })] if task["owner"]["x"] == 1));
 }
+
+#[test]
+fn room_messages_without_plan_id_are_refused_before_their_data_is_read() {
+    let room = ["join-plan", "leave-plan", "task-updated", "task-created", "task-deleted", "task-reordered", "progress-updated", "presence"];
+    for kind in room {
+        // With no data, and with data that would be invalid: the missing planId is the error.
+        for data in ["", r#","data":{"task":"x","taskId":true}"#] {
+            let text = format!(r#"{{"type":"{kind}"{data}}}"#);
+            let error = decode(text_header(&text).expect("an envelope")).err();
+            assert_eq!(error.map(|e| e.message), Some("room message without planId"), "{text}");
+        }
+    }
+    for text in [r#"{"type":"pong"}"#, r#"{"type":"error","data":{"code":"X","message":"m"}}"#, r#"{"type":"other"}"#] {
+        assert!(decode(text_header(text).expect("an envelope")).is_ok(), "{text}");
+    }
+}
