@@ -133,6 +133,13 @@ impl Options {
             Some(j) if 0.0 <= j && j <= 1.0 => j,
             Some(_) => return Err(ConfigError::option("jitter must be between 0 and 1")),
         };
+        // Every check before `url` and `token` move into the result: each early return then drops
+        // `raw` whole (one drop), not the moved strings and the rest apart.
+        let stable_after_ms = duration(raw.stable_after_ms, 5000, 0, "stableAfterMs must be a number from 0 to 2147483647")?;
+        let ping_interval_ms = duration(raw.ping_interval_ms, 30_000, 1, "pingIntervalMs must be a number from 1 to 2147483647")?;
+        let pong_timeout_ms = duration(raw.pong_timeout_ms, 10_000, 1, "pongTimeoutMs must be a number from 1 to 2147483647")?;
+        let connect_timeout_ms = duration(raw.connect_timeout_ms, 10_000, 1, "connectTimeoutMs must be a number from 1 to 2147483647")?;
+        let revive_interval_ms = duration(raw.revive_interval_ms, 60_000, 0, "reviveIntervalMs must be a number from 0 to 2147483647")?;
         Ok(Options {
             url: raw.url,
             token: raw.token,
@@ -142,11 +149,11 @@ impl Options {
             base_delay_ms,
             max_delay_ms,
             jitter,
-            stable_after_ms: duration(raw.stable_after_ms, 5000, 0, "stableAfterMs must be a number from 0 to 2147483647")?,
-            ping_interval_ms: duration(raw.ping_interval_ms, 30_000, 1, "pingIntervalMs must be a number from 1 to 2147483647")?,
-            pong_timeout_ms: duration(raw.pong_timeout_ms, 10_000, 1, "pongTimeoutMs must be a number from 1 to 2147483647")?,
-            connect_timeout_ms: duration(raw.connect_timeout_ms, 10_000, 1, "connectTimeoutMs must be a number from 1 to 2147483647")?,
-            revive_interval_ms: duration(raw.revive_interval_ms, 60_000, 0, "reviveIntervalMs must be a number from 0 to 2147483647")?,
+            stable_after_ms,
+            ping_interval_ms,
+            pong_timeout_ms,
+            connect_timeout_ms,
+            revive_interval_ms,
         })
     }
 }
