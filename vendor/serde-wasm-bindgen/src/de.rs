@@ -179,7 +179,8 @@ impl<'de> de::MapAccess<'de> for ObjectAccess {
         // maps with its `visit_u64` (a jump table), instead of its name (compared with each field's
         // name in turn). `fields` is the derive's `FIELDS`: one name per field, in order, for a
         // struct without `#[serde(alias)]` (an alias adds names to `FIELDS`, not fields: the
-        // indices would no longer match, so the feature is not for such structs).
+        // indices would no longer match, so the feature is not for such structs), nor for a field
+        // visitor that reads names only (serde's `Duration`, `SystemTime`, `Range`s).
         #[cfg(feature = "compact-generics")]
         match self.next_field() {
             Some(index) => Ok(Some(seed.deserialize(de::value::U64Deserializer::<Error>::new(index))?)),
