@@ -229,3 +229,29 @@ fn room_messages_without_plan_id_are_refused_before_their_data_is_read() {
         assert!(decode(text_header(text).expect("an envelope")).is_ok(), "{text}");
     }
 }
+
+/// The vendored serde-wasm-bindgen names a struct's fields to its derive by index (`compact-generics`,
+/// vendor/serde-wasm-bindgen/PATCH.md), which a serde `alias` attribute would silently break: no struct
+/// of the client or the protocol may have one.
+#[test]
+fn no_struct_the_browser_reads_has_a_serde_alias() {
+    fn visit(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                visit(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let needle = "alias";
+                if text.lines().any(|l| l.trim_start().starts_with("#[serde(") && l.contains(&needle)) {
+                    found.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    visit(&root.join("src"), &mut found);
+    visit(&root.join("../protocol/src"), &mut found);
+    assert!(found.is_empty(), "serde aliases in {found:?}: see vendor/serde-wasm-bindgen/PATCH.md");
+}
