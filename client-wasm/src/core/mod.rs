@@ -40,6 +40,16 @@ pub fn concat(parts: &[&str]) -> String {
     text
 }
 
+/// `items` copied into a new `Vec`, as `items.to_vec()` gives it; a loop of `push` (already linked)
+/// because `to_vec` / `Vec::clone` link a copy routine of their own for each element type (~190 B).
+pub fn to_vec<T: Clone>(items: &[T]) -> Vec<T> {
+    let mut copy = Vec::with_capacity(items.len());
+    for item in items {
+        copy.push(item.clone());
+    }
+    copy
+}
+
 /// `list.retain(keep)`: the elements `keep` refuses removed, the others kept in order, `keep`
 /// called once on each in order. By `Vec::remove`, because each `retain` links its own `retain_mut`
 /// (~200 B a type): only for lists that lose one element at a time (rooms, plans, listeners, a task
@@ -63,6 +73,14 @@ mod helper_tests {
             [&[], &[""], &["", "a", ""], &["CODE", ": ", "message"], &["é", "—", "日本", "🦀"]];
         for parts in cases {
             assert_eq!(super::concat(parts), parts.concat());
+        }
+    }
+
+    #[test]
+    fn to_vec_is_std_to_vec() {
+        let lists: [&[&str]; 3] = [&[], &["a"], &["a", "", "b", "a"]];
+        for list in lists {
+            assert_eq!(super::to_vec(list), list.to_vec());
         }
     }
 

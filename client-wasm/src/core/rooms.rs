@@ -76,16 +76,6 @@ impl<P> Room<P> {
         crate::core::retain(&mut self.participants, |p| &p.user_id != user_id);
         self.participant_count = count;
     }
-
-    /// A copy of the participants.
-    pub fn participants_copy(&self) -> Vec<Participant> {
-        // A loop of `push` (already linked by `user_joined`), not `Vec::clone` (its own copy, 198 B).
-        let mut copy = Vec::with_capacity(self.participants.len());
-        for p in &self.participants {
-            copy.push(p.clone());
-        }
-        copy
-    }
 }
 
 /// Every room the caller is in, in join order (a small `Vec`: clients are in a handful of rooms).

@@ -34,13 +34,8 @@ impl Listeners {
 
     /// The listeners of `kind` right now (a cheap snapshot: `Rc` clones, no JS calls).
     pub fn snapshot(&self, kind: EventKind) -> Vec<Listener> {
-        // A loop of `push` (already linked by `add`), not `Vec::clone` (its own copy for this type, 191 B).
-        let list = &self.by_kind[kind as usize];
-        let mut snapshot = Vec::with_capacity(list.len());
-        for (id, f) in list {
-            snapshot.push((*id, f.clone()));
-        }
-        snapshot
+        // `core::to_vec`, not `Vec::clone` (its own copy for this type, 191 B).
+        crate::core::to_vec(&self.by_kind[kind as usize])
     }
 
     /// Whether anyone listens to `kind`.

@@ -124,18 +124,14 @@ impl<P: Value> Machine<P> {
     /// for every caller).
     fn presence_changed(&mut self, plan_id: &str) {
         let Some(room) = self.rooms.get(plan_id) else { return };
-        // A loop of `push` (already linked), not `to_vec` (a copy routine of its own for the type).
-        let mut presence = Vec::with_capacity(room.presence.others().len());
-        for e in room.presence.others() {
-            presence.push(e.clone());
-        }
+        let presence = crate::core::to_vec(room.presence.others());
         self.emit(Event::PresenceChanged(PresenceChangedPayload { plan_id: plan_id.into(), presence }));
     }
 
     /// `participantsChanged` for the room `plan_id` (its id copied here, as for `presence_changed`).
     fn participants_changed(&mut self, plan_id: &str) {
         let Some(room) = self.rooms.get(plan_id) else { return };
-        let participants = room.participants_copy();
+        let participants = crate::core::to_vec(&room.participants);
         let participant_count = room.participant_count;
         let plan_id = plan_id.into();
         self.emit(Event::ParticipantsChanged(ParticipantsChangedPayload { plan_id, participants, participant_count }));
@@ -256,11 +252,11 @@ impl<P: Value> Machine<P> {
         let Some(room) = self.rooms.get_mut(&plan_id) else { return };
         let recovered = confirm.recovered;
         let gap_recovery = room.joined;
-        let before = (room.participant_count, room.participants_copy());
+        let before = (room.participant_count, crate::core::to_vec(&room.participants));
         let replay_asked = room.replay_asked();
         let resync = room.confirmed(confirm);
         let presence_changed = room.presence.joined(presence, self.user_id.as_ref());
-        let participants = room.participants_copy();
+        let participants = crate::core::to_vec(&room.participants);
         let participant_count = room.participant_count;
         if gap_recovery {
             if resync {

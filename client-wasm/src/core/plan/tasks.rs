@@ -67,12 +67,8 @@ pub struct TaskList<P> {
 
 impl<P: Clone> Clone for TaskList<P> {
     fn clone(&self) -> Self {
-        // A loop of `push` (already linked), not `Vec::clone` (its own copy for the entries, 179 B).
-        let mut entries = Vec::with_capacity(self.entries.len());
-        for e in &self.entries {
-            entries.push(e.clone());
-        }
-        TaskList { entries }
+        // `core::to_vec`, not the derived `Vec::clone` (its own copy for the entries, 179 B).
+        TaskList { entries: crate::core::to_vec(&self.entries) }
     }
 }
 
