@@ -112,7 +112,8 @@ if (p !== section.end) fail('the import section did not parse to its end');
 // The glue's import object: `const import0 = { __proto__: null, <key>: function(…) {…}, … };`, returned
 // under the module's name. Every key is found at its indentation; each must be an import of the wasm
 // and every import of the module one of them, exactly once.
-const OBJECT = /\n    const import0 = \{\n        __proto__: null,\n([\s\S]*?)\n    \};\n    return \{\n        __proto__: null,\n        "\.\/planwire_bg\.js": import0,\n    \};\n/;
+const quoted = JSON.stringify(MODULE).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const OBJECT = new RegExp(`\\n    const import0 = \\{\\n        __proto__: null,\\n([\\s\\S]*?)\\n    \\};\\n    return \\{\\n        __proto__: null,\\n        ${quoted}: import0,\\n    \\};\\n`);
 const object = OBJECT.exec(glue);
 if (!object) fail("the glue's import object is not where wasm-bindgen 0.2.130 puts it");
 if (glue.split('import0').length !== 3 || glue.split(`"${MODULE}"`).length !== 2) fail(`the glue names import0 or "${MODULE}" elsewhere`);

@@ -168,45 +168,36 @@ pub fn decode<P: Value>(header: Header<P>) -> Result<Frame<P>, DecodeError> {
     if timestamp.as_ref().is_some_and(|t| !t.is_string()) {
         return Err(bad(NOT_AN_ENVELOPE));
     }
+    let room_message = matches!(
+        kind.as_str(),
+        kind::JOIN_PLAN
+            | kind::LEAVE_PLAN
+            | kind::TASK_UPDATED
+            | kind::TASK_CREATED
+            | kind::TASK_DELETED
+            | kind::TASK_REORDERED
+            | kind::PROGRESS_UPDATED
+            | kind::PRESENCE
+    );
+    if room_message && plan_id.is_none() {
+        return Err(bad("room message without planId"));
+    }
     let data = data.as_ref();
-    // A room message needs a `planId`, checked before its data is read: in the one match on the
-    // type (not a second comparison of it with every room message's type first).
-    let in_room = || if plan_id.is_none() { Err(bad("room message without planId")) } else { Ok(()) };
     let body = match kind.as_str() {
         kind::PONG => Body::Pong(data.cloned()),
-        kind::JOIN_PLAN => {
-            in_room()?;
-            join_plan(data)?
-        }
-        kind::LEAVE_PLAN => {
-            in_room()?;
-            Body::UserLeft(payload(data, "invalid leave-plan data")?)
-        }
-        kind::TASK_UPDATED => {
-            in_room()?;
-            Body::TaskUpdated(task(data, &TASK_UPDATED)?)
-        }
-        kind::TASK_CREATED => {
-            in_room()?;
-            Body::TaskCreated(task(data, &TASK_CREATED)?)
-        }
-        kind::TASK_DELETED => {
-            in_room()?;
-            Body::TaskDeleted(member(data, "taskId", "invalid task-deleted data: taskId must be a number or a string")?)
-        }
+        kind::JOIN_PLAN => join_plan(data)?,
+        kind::LEAVE_PLAN => Body::UserLeft(payload(data, "invalid leave-plan data")?),
+        kind::TASK_UPDATED => Body::TaskUpdated(task(data, &TASK_UPDATED)?),
+        kind::TASK_CREATED => Body::TaskCreated(task(data, &TASK_CREATED)?),
+        kind::TASK_DELETED => Body::TaskDeleted(member(data, "taskId", "invalid task-deleted data: taskId must be a number or a string")?),
         kind::TASK_REORDERED => {
-            in_room()?;
             Body::TaskReordered(member(data, "taskIds", "invalid task-reordered data: taskIds must be an array of task ids (numbers or strings)")?)
         }
         kind::PROGRESS_UPDATED => {
-            in_room()?;
             Body::ProgressUpdated(member(data, "progress", "invalid progress-updated data: progress must hold totalTasks, completedTasks and completionPercentage as non-negative integers")?)
         }
         kind::ERROR => Body::Error(payload(data, "invalid error data")?),
-        kind::PRESENCE => {
-            in_room()?;
-            Body::Presence(payload(data, "invalid presence data")?)
-        }
+        kind::PRESENCE => Body::Presence(payload(data, "invalid presence data")?),
         _ => Body::Unknown(data.cloned()),
     };
     Ok(Frame { kind, plan_id, timestamp, seq, body })
